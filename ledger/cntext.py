@@ -1,0 +1,92 @@
+"""Normalising Chinese deadline prose while remembering where each character came from.
+
+`normalize(text)` returns a `Normalized` string in which full-width forms are
+half-width, Chinese numerals that count dates and durations are Arabic
+(二〇二五年三月底 → 2025年3月底, 两个月 → 2个月), and titles in 《》 and quoted
+slogans are blanked out (a plan called 《…(2023-2025年)》 is not a deadline).
+`span(start, end)` maps a range of the normalised string back to the original words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+          "六": 6, "七": 7, "八": 8, "九": 9}
+UNITS = {"十": 10, "百": 100, "千": 1000}
+_NUM_CHARS = "〇○零一二两三四五六七八九十百千"
+# A Chinese numeral is converted only before a word that counts time.
+_CN_NUM = re.compile(
+    rf"[{_NUM_CHARS}]+(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))"
+)
+_MASKED = re.compile(r"《[^》]{0,200}》|“[^”]{0,80}”|\"[^\"]{0,80}\"|「[^」]{0,80}」")
+
+
+def cn_to_int(s: str) -> int | None:
+    """二〇二五 → 2025, 十二 → 12, 二十三 → 23, 两 → 2; None if not a numeral."""
+    if not s:
+        return None
+    if all(c in DIGITS for c in s) and len(s) > 1:
+        return int("".join(str(DIGITS[c]) for c in s))
+    total, cur = 0, 0
+    for c in s:
+        if c in DIGITS:
+            cur = DIGITS[c]
+        elif c in UNITS:
+            total += (cur or 1) * UNITS[c]
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str
+    origin: tuple[int, ...]  # origin[i] = index in the original of normalised char i
+    original: str
+
+    def span(self, start: int, end: int) -> str:
+        if start >= end or not self.origin:
+            return ""
+        a = self.origin[start]
+        b = self.origin[end - 1] + 1
+        return self.original[a:b].strip()
+
+
+def normalize(text: str) -> Normalized:
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in "〇○":
+            n = ch
+        else:
+            n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
+            if n in ("—", "–", "－", "~", "～"):
+                n = "-"
+        for c in n:
+            chars.append(c)
+            origin.append(i)
+    s = "".join(chars)
+    # Blank out titles and slogans, keeping positions.
+    s = _MASKED.sub(lambda m: " " * len(m.group(0)), s)
+    out: list[str] = []
+    out_origin: list[int] = []
+    pos = 0
+    for m in _CN_NUM.finditer(s):
+        value = cn_to_int(m.group(0))
+        if value is None:
+            continue
+        out.extend(s[pos:m.start()])
+        out_origin.extend(origin[pos:m.start()])
+        digits = str(value)
+        out.extend(digits)
+        # Every Arabic digit points into the original numeral's range.
+        for k in range(len(digits)):
+            out_origin.append(origin[min(m.start() + k, m.end() - 1)])
+        pos = m.end()
+    out.extend(s[pos:])
+    out_origin.extend(origin[pos:])
+    return Normalized("".join(out), tuple(out_origin), text)

@@ -1,0 +1,570 @@
+"""Reading deadlines in Chinese rectification prose, as ../shared/DEADLINES.md specifies.
+
+A small grammar for this narrow, regular register (计划2024年一季度开工实施,
+确保2024年暑期更换到位, 每季度全覆盖, 长期坚持) is tried first; `dateparser` is the
+fallback for free-form chat input ("next friday", "2024/6/30") where the grammar
+finds nothing. `ref` is always an argument: the report's date for a report, the
+message time for a chat reply.
+
+A date mentioned in a sentence is a deadline only when the words around it say so
+(前/底/内, 计划/确保/力争, 完成/到位 after it); as-of dates (截至12月29日) and past
+events (11月开展…, 已于10月19日通过…) are not.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ledger.calendar_cn import add_workdays, is_workday, next_lunar_on_or_after, spring_festival
+from ledger.cntext import Normalized, normalize
+from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
+
+__all__ = ["Deadline", "parse_deadline", "find_deadlines", "add_workdays", "is_workday", "parse_user_date"]
+
+_Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次年|下一?年))"
+_CLAUSE_END = "，。；;！？!?\n、：:,"
+_FUTURE_CUES = ("计划", "确保", "力争", "争取", "拟", "预计", "将于", "将在", "要求", "务必", "限", "时限",
+                "期限", "截止时间", "截止日期", "完成时间", "目标", "预期", "需", "必须", "应当", "应于", "须", "于")
+_PAST_MARKS = ("已", "曾", "先后")
+_DONE_VERBS = ("完成", "到位", "建成", "完工", "办结", "销号", "实现", "投入使用", "投用", "交付", "开工",
+               "竣工", "上线", "整改", "落实", "出台", "解决", "清零", "更换")
+_START_WORDS = ("起", "以来", "开始", "至今", "以后", "后")
+_ASOF = re.compile(r"(?:截至|截止到|截止至|截止|到|至)\s*$")
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    kind: DeadlineKind
+    due: dt.date | None = None
+    recur: Recurrence | None = None
+    strong: bool = False  # the phrase itself says "deadline" (前/底/内/…)
+    dated: bool = True  # a calendar expression that needs context to count
+
+
+def _month_end(y: int, m: int) -> dt.date:
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
+
+
+def _add_months(d: dt.date, n: int) -> dt.date:
+    """Civil-Code month arithmetic: same day-number, or the month's last day."""
+    y, m = divmod(d.month - 1 + n, 12)
+    y += d.year
+    m += 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _year(match: re.Match[str], ref: dt.date) -> int | None:
+    y = match.groupdict().get("y")
+    if y:
+        return int(y)
+    rel = match.groupdict().get("yrel")
+    if rel:
+        return ref.year + (1 if rel in ("明年", "次年", "下年", "下一年") else 0)
+    return None
+
+
+def _infer(ref: dt.date, make: Callable[[int], dt.date | None], year: int | None) -> dt.date | None:
+    """First occurrence on or after ref, unless the year is written."""
+    if year is not None:
+        return make(year)
+    d = make(ref.year)
+    if d is None or d < ref:
+        d = make(ref.year + 1)
+    return d
+
+
+def _safe_date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _quarter_end(y: int, q: int) -> dt.date:
+    return _month_end(y, q * 3)
+
+
+# -- the grammar ---------------------------------------------------------------
+# Each rule: (compiled regex, builder(match, ref) -> _Hit fields or None).
+Rule = tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], tuple | None]]
+RULES: list[Rule] = []
+
+
+def rule(pattern: str) -> Callable[[Callable[[re.Match[str], dt.date], tuple | None]], Callable[[re.Match[str], dt.date], tuple | None]]:
+    def deco(fn: Callable[[re.Match[str], dt.date], tuple | None]) -> Callable[[re.Match[str], dt.date], tuple | None]:
+        RULES.append((re.compile(pattern), fn))
+        return fn
+    return deco  # type: ignore[return-value]
+
+
+_BEFORE = r"(?P<before>之前|以前|前|止|为止)?"
+_WITHIN = r"(?P<within>以内|之内|内)"
+
+
+@rule(r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))")
+def _immediate(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("immediate", ref, None, True, False)
+
+
+@rule(r"(?:长期坚持|持续推进|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功|持之以恒|长期(?:开展|执行|保持))")
+def _ongoing(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("ongoing", None, None, True, False)
+
+
+_RECUR = [
+    (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily"),
+    (r"每(?:个)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报", "weekly"),
+    (r"每(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月", "monthly"),
+    (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly"),
+    (r"每半年|半年报|按半年", "half-yearly"),
+    (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly"),
+    (r"(?<!不)定期", "unspecified"),
+]
+for _pat, _rec in _RECUR:
+    def _mk(rec: str) -> Callable[[re.Match[str], dt.date], tuple | None]:
+        return lambda m, ref: ("recurring", None, rec, True, False)
+    rule(_pat)(_mk(_rec))
+
+
+@rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?")
+def _workdays(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", add_workdays(ref, int(m["n"])), None, True, False)
+
+
+@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN)
+def _duration(m: re.Match[str], ref: dt.date) -> tuple | None:
+    n, u = int(m["n"]), m["u"]
+    return ("period_end", _after(ref, n, u), None, True, False)
+
+
+@rule(r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间")
+def _use_time(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
+
+
+def _after(ref: dt.date, n: int, u: str) -> dt.date:
+    if u in ("天", "日"):
+        return ref + dt.timedelta(days=n)
+    if u in ("周", "个周", "个星期"):
+        return ref + dt.timedelta(weeks=n)
+    if u == "个月":
+        return _add_months(ref, n)
+    return _add_months(ref, 12 * n)
+
+
+@rule(r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)")
+def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
+    y = int(m["y"]) if m["y"] else None
+    start = _infer(ref, lambda yy: _safe_date(yy, int(m["m"]), int(m["d"])), y)
+    if start is None:
+        return None
+    return ("period_end", _after(start, int(m["n"]), m["u"]) - dt.timedelta(days=1), None, True, False)
+
+
+@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后")
+def _days_later(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("date", ref + dt.timedelta(days=int(m["n"])), None, True, False)
+
+
+@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])" + _BEFORE)
+def _iso(m: re.Match[str], ref: dt.date) -> tuple | None:
+    if m["d2"]:
+        d = _safe_date(int(m["y2"] or m["y"]), int(m["m2"]), int(m["d2"]))
+    else:
+        d = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+    return ("date", d, None, bool(m["before"]), True) if d else None
+
+
+@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE)
+def _iso_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+    if not 1 <= int(m["m"]) <= 12:
+        return None
+    return ("period_end", _month_end(int(m["y"]), int(m["m"])), None, bool(m["before"]), True)
+
+
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?\s*(?:-|至|到)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]" + _BEFORE)
+def _day_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+    y = _year(m, ref)
+    mm = int(m["m2"] or m["m"])
+    start_m = int(m["m"])
+
+    def make(yy: int) -> dt.date | None:
+        return _safe_date(yy + (1 if mm < start_m else 0), mm, int(m["d2"]))
+    return ("date", _infer(ref, make, y), None, bool(m["before"]), True)
+
+
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE)
+def _day(m: re.Match[str], ref: dt.date) -> tuple | None:
+    y = _year(m, ref)
+    d = _infer(ref, lambda yy: _safe_date(yy, int(m["m"]), int(m["d"])), y)
+    return ("date", d, None, bool(m["before"]), True) if d else None
+
+
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)" + _BEFORE)
+def _xun(m: re.Match[str], ref: dt.date) -> tuple | None:
+    month = int(m["m"])
+    if not 1 <= month <= 12:
+        return None
+    x = m["x"]
+
+    def make(yy: int) -> dt.date:
+        if x == "上旬":
+            return dt.date(yy, month, 10)
+        if x == "中旬":
+            return dt.date(yy, month, 20)
+        return _month_end(yy, month)
+    return ("period_end", _infer(ref, make, _year(m, ref)), None, bool(m["before"]), True)
+
+
+@rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)")
+def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+    x = m["x"]
+    day = {"上旬": 10, "中旬": 20}.get(x)
+    d = dt.date(ref.year, ref.month, day) if day else _month_end(ref.year, ref.month)
+    return ("period_end", d, None, True, True)
+
+
+@rule(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?" + r"(?P<before>之前|以前|前|止|为止)?")
+def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+    month, m1 = int(m["m"]), int(m["m1"])
+    if not (1 <= month <= 12 and 1 <= m1 <= 12):
+        return None
+    y = int(m["y"]) if m["y"] else None
+    d = _infer(ref, lambda yy: _month_end(yy + (1 if month < m1 else 0), month), y)
+    return ("period_end", d, None, bool(m["before"]), True)
+
+
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?")
+def _month(m: re.Match[str], ref: dt.date) -> tuple | None:
+    month = int(m["m"])
+    if not 1 <= month <= 12:
+        return None
+    y = _year(m, ref)
+    if m["before"] and not m["end"]:
+        # "N月前" without 底/末: before month N starts.
+        def make(yy: int) -> dt.date:
+            return dt.date(yy, month, 1) - dt.timedelta(days=1)
+    else:
+        def make(yy: int) -> dt.date:
+            return _month_end(yy, month)
+    strong = bool(m["before"] or m["within"])
+    return ("period_end", _infer(ref, make, y), None, strong, True)
+
+
+@rule(r"(?:本月|当月|这个月)(?:底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?:底|末)(?:前)?")
+def _this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", _month_end(ref.year, ref.month), None, True, False)
+
+
+@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?")
+def _next_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+    d = _add_months(ref.replace(day=1), 1)
+    return ("period_end", _month_end(d.year, d.month), None, True, False)
+
+
+@rule(_Y + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?|" + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])")
+def _quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
+    q = int(m["q"] or m["q2"])
+    y = _year(m, ref) if m["q"] else (int(m["y2"]) if m["y2"] else None)
+    return ("period_end", _infer(ref, lambda yy: _quarter_end(yy, q), y), None, bool(m["before"]), True)
+
+
+@rule(r"(?:本|当|这个)季度(?:末|底|内)?")
+def _this_quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", _quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
+
+
+@rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?")
+def _half(m: re.Match[str], ref: dt.date) -> tuple | None:
+    month = 6 if m["h"] == "上半年" else 12
+    return ("period_end", _infer(ref, lambda yy: _month_end(yy, month), _year(m, ref)), None,
+            bool(m["before"]), True)
+
+
+@rule(r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?")
+def _year_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", dt.date(int(m["y"]), 12, 31), None, bool(m["end"] or m["before"]), True)
+
+
+@rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])")
+def _year_rule(m: re.Match[str], ref: dt.date) -> tuple | None:
+    if m["y"]:
+        y = int(m["y"])
+    else:
+        y = ref.year + (1 if m["yrel"] in ("明年", "次年", "下年", "下一年") else 0)
+    if m["before"] and not m["end"] and m["y"]:
+        # "2025年前": before 2025 starts.
+        return ("period_end", dt.date(y - 1, 12, 31), None, True, True)
+    return ("period_end", dt.date(y, 12, 31), None, bool(m["end"] or m["before"]), True)
+
+
+@rule(r"(?<![\d年])(?:年底|年末|年内)(?:之前|以前|前)?")
+def _year_end_bare(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
+
+
+def _year_of(m: re.Match[str], ref: dt.date) -> int | None:
+    return int(m["y"]) if m["y"] else None
+
+
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:春节|春节假期)(?:之前|以前|前)")
+def _spring(m: re.Match[str] | None, ref: dt.date) -> tuple | None:
+    y = _year_of(m, ref) if m is not None else None
+    if y is not None:
+        return ("date", spring_festival(y) - dt.timedelta(days=1), None, True, False)
+    d = spring_festival(ref.year)
+    if d - dt.timedelta(days=1) < ref:
+        d = spring_festival(ref.year + 1)
+    return ("date", d - dt.timedelta(days=1), None, True, False)
+
+
+@rule(r"(?<![\d今明本当去下一])年前(?!后)")
+def _before_new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return _spring(None, ref)
+
+
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*元旦(?:之前|以前|前)")
+def _new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
+    y = _year_of(m, ref)
+    if y is not None:
+        return ("date", dt.date(y - 1, 12, 31), None, True, False)
+    d = dt.date(ref.year, 12, 31)
+    return ("date", d, None, True, False)
+
+
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:国庆|国庆节|十一)(?:假期)?(?:之前|以前|前)")
+def _national_day(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("date", _infer(ref, lambda yy: dt.date(yy, 9, 30), _year_of(m, ref)), None, True, False)
+
+
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:五一|劳动节)(?:假期)?(?:之前|以前|前)")
+def _labour_day(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("date", _infer(ref, lambda yy: dt.date(yy, 4, 30), _year_of(m, ref)), None, True, False)
+
+
+@rule(r"(?P<f>中秋|端午|清明)(?:节)?(?:假期)?(?:之前|以前|前)")
+def _lunar_festival(m: re.Match[str], ref: dt.date) -> tuple | None:
+    if m["f"] == "清明":
+        return ("date", _infer(ref, lambda yy: dt.date(yy, 4, 3), None), None, True, False)
+    lm, ld = (8, 15) if m["f"] == "中秋" else (5, 5)
+    return ("date", next_lunar_on_or_after(ref + dt.timedelta(days=1), lm, ld) - dt.timedelta(days=1),
+            None, True, False)
+
+
+@rule(_Y + r"?\s*(?P<s>暑期|暑假|秋季开学|秋季学期开学|寒假|春季开学|春季学期开学)(?P<before>之前|以前|前)?")
+def _school(m: re.Match[str], ref: dt.date) -> tuple | None:
+    summer = m["s"] in ("暑期", "暑假", "秋季开学", "秋季学期开学")
+
+    def make(yy: int) -> dt.date:
+        return dt.date(yy, 8, 31) if summer else _month_end(yy, 2)
+    strong = bool(m["before"]) or "开学" in m["s"]
+    return ("period_end", _infer(ref, make, _year(m, ref)), None, strong, True)
+
+
+@rule(r"本学期(?:末|内)?")
+def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
+    if 2 <= ref.month <= 8:
+        return ("period_end", dt.date(ref.year, 7, 31), None, True, False)
+    y = ref.year + 1 if ref.month >= 9 else ref.year
+    return ("period_end", dt.date(y, 1, 31), None, True, False)
+
+
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临)?(?:之前|以前|前)")
+def _flood(m: re.Match[str], ref: dt.date) -> tuple | None:
+    month = 6 if m["s"] == "主汛期" else 5
+    return ("period_end", _infer(ref, lambda yy: _month_end(yy, month), _year_of(m, ref)), None, True, False)
+
+
+@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?")
+def _today(m: re.Match[str], ref: dt.date) -> tuple | None:
+    off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)
+    return ("date", ref + dt.timedelta(days=off), None, True, False)
+
+
+_WD = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "1": 0, "2": 1, "3": 2,
+       "4": 3, "5": 4, "6": 5, "7": 6}
+
+
+@rule(r"(?P<which>本|这|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?:之前|以前|前)?")
+def _weekday(m: re.Match[str], ref: dt.date) -> tuple | None:
+    target = _WD[m["d"]]
+    monday = ref - dt.timedelta(days=ref.weekday())
+    weeks = {"下": 1, "下下": 2}.get(m["which"] or "", 0)
+    d = monday + dt.timedelta(days=7 * weeks + target)
+    if not m["which"] and d < ref:
+        d += dt.timedelta(days=7)
+    return ("date", d, None, True, False)
+
+
+@rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?")
+def _week(m: re.Match[str], ref: dt.date) -> tuple | None:
+    sunday = ref + dt.timedelta(days=6 - ref.weekday())
+    if m["which"] == "下":
+        sunday += dt.timedelta(days=7)
+    return ("period_end", sunday, None, True, False)
+
+
+# -- scanning --------------------------------------------------------------------
+def _clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
+    a = start
+    while a > 0 and s[a - 1] not in _CLAUSE_END and start - a < 12:
+        a -= 1
+    b = end
+    while b < len(s) and s[b] not in _CLAUSE_END and b - end < 12:
+        b += 1
+    return s[a:start], s[end:b]
+
+
+def _is_deadline(s: str, h: _Hit, whole: bool) -> bool:
+    """Whether a calendar expression, in its sentence, is a deadline (not an as-of date or a past event)."""
+    before, after = _clause_bounds(s, h.start, h.end)
+    if _ASOF.search(before) and not re.search(r"截止(时间|日期)\s*[:：为是]?\s*$", before):
+        return False
+    stripped_after = after.lstrip()
+    if any(stripped_after.startswith(w) for w in _START_WORDS):
+        return False
+    if h.strong:
+        return True
+    if whole:
+        return True
+    future = any(c in before for c in _FUTURE_CUES if c != "于") or before.rstrip().endswith(("将于", "拟于", "应于"))
+    if future:
+        return True
+    if any(p in before for p in _PAST_MARKS):
+        return False
+    head = stripped_after[:8]
+    for verb in _DONE_VERBS:
+        i = head.find(verb)
+        if i >= 0 and "已" not in head[:i] and i <= 4:
+            return True
+    return False
+
+
+def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
+    s = n.text
+    hits: list[_Hit] = []
+    for pattern, build in RULES:
+        for m in pattern.finditer(s):
+            if m.end() == m.start():
+                continue
+            try:
+                out = build(m, ref)
+            except (ValueError, OverflowError, KeyError):
+                out = None
+            if out is None:
+                continue
+            kind, due, recur, strong, dated = out
+            if kind in KINDS_WITH_DUE and due is None:
+                continue
+            hits.append(_Hit(m.start(), m.end(), kind, due, recur, strong, dated))
+    # Longest match wins where rules overlap; then reading order.
+    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+    chosen: list[_Hit] = []
+    last_end = -1
+    for h in hits:
+        if h.start >= last_end:
+            chosen.append(h)
+            last_end = h.end
+        elif chosen and h.end > chosen[-1].end and h.start == chosen[-1].start:
+            chosen[-1] = h
+            last_end = h.end
+    return chosen
+
+
+def _filler_only(rest: str) -> bool:
+    rest = re.sub(r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内", "", rest)
+    return len(rest) <= 2
+
+
+def _span(n: Normalized, h: _Hit) -> str:
+    """The original words: a cue before the expression and a short verb after it."""
+    s = n.text
+    start, end = h.start, h.end
+    before, after = _clause_bounds(s, start, end)
+    for cue in ("计划于", "计划在", "计划", "确保", "力争", "争取", "拟于", "拟在", "拟", "预计", "将于", "要求", "务必", "于", "在"):
+        if before.endswith(cue):
+            start -= len(cue)
+            break
+    tail = after.rstrip()
+    if 0 < len(tail) <= 6 and "已" not in tail and re.match(r"[\u4e00-\u9fff]", tail):
+        end += len(tail)
+    return n.span(start, end).rstrip(")）]】 ")
+
+
+def find_deadlines(text: str, ref: dt.date) -> list[Deadline]:
+    """Every deadline phrase in `text`, in reading order; never raises."""
+    try:
+        return _find(text, ref)
+    except Exception:  # noqa: BLE001 - a deadline reader must never take the bot down
+        return []
+
+
+def _find(text: str, ref: dt.date) -> list[Deadline]:
+    if not isinstance(text, str) or not text.strip():
+        return []
+    n = normalize(text[:5000])
+    out: list[Deadline] = []
+    hits = _scan(n, ref)
+    for h in hits:
+        if h.dated:
+            rest = n.text[:h.start] + n.text[h.end:]
+            if not _is_deadline(n.text, h, _filler_only(rest)):
+                continue
+        elif h.kind in KINDS_WITH_DUE:
+            before, _ = _clause_bounds(n.text, h.start, h.end)
+            if _ASOF.search(before):
+                continue
+        out.append(Deadline(kind=h.kind, due=h.due, recur=h.recur, span=_span(n, h)))
+    return out
+
+
+def parse_deadline(text: str, ref: dt.date) -> Deadline:
+    """The deadline a measure (or a chat reply) sets; `kind="none"` when there is none.
+
+    Several dated phrases → the latest (when everything is due). Otherwise a
+    recurring duty, then a standing one (长期坚持), then immediate (立行立改).
+    """
+    found = find_deadlines(text, ref)
+    dated = [d for d in found if d.kind in ("date", "period_end")]
+    ongoing = any(d.kind == "ongoing" for d in found)
+    if dated:
+        best = max(dated, key=lambda d: d.due or dt.date.min)
+        if ongoing:
+            return Deadline(best.kind, best.due, None, best.span, ongoing_after=True)
+        return best
+    for kind in ("recurring", "ongoing", "immediate"):
+        for d in found:
+            if d.kind == kind:
+                return d
+    if isinstance(text, str) and 0 < len(text.strip()) <= 40:
+        return _fallback(text.strip(), ref)
+    return Deadline()
+
+
+def _fallback(text: str, ref: dt.date) -> Deadline:
+    """Free-form chat input the grammar does not know: ask dateparser (imported lazily)."""
+    if not re.search(r"[0-9A-Za-z]", text):
+        return Deadline()
+    try:
+        import dateparser  # slow to import; only chat input ever needs it
+
+        base = dt.datetime.combine(ref, dt.time(12))
+        got = dateparser.parse(text, languages=["en", "zh"],
+                               settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"})
+    except Exception:  # noqa: BLE001
+        return Deadline()
+    if got is None or not 1900 < got.year < 2200:
+        return Deadline()
+    return Deadline(kind="date", due=got.date(), span=text)
+
+
+def parse_user_date(text: str, ref: dt.date) -> dt.date | None:
+    """A new due date typed in chat ("6月底", "2024-06-30", "next friday"); None if unreadable."""
+    d = parse_deadline(text, ref)
+    return d.due

@@ -1,0 +1,42 @@
+"""Domain errors: each carries a message a user can act on."""
+
+from __future__ import annotations
+
+
+class DubanError(Exception):
+    """Base of every error Duban reports to a user."""
+
+
+class LedgerImportError(DubanError):
+    """A ledger file that cannot be imported; nothing was changed."""
+
+    def __init__(self, message: str, *, file: str = "", row: int | None = None, column: str | None = None):
+        self.file = file
+        self.row = row
+        self.column = column
+        where = file
+        if row is not None:
+            where += f", row {row}"
+        if column:
+            where += f", column {column}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class DeadlineParseError(DubanError):
+    """A date the user typed could not be read as a deadline."""
+
+
+class PermissionDenied(DubanError):
+    """The person asking may not act on this measure."""
+
+
+class IllegalTransition(DubanError):
+    """A status change the lifecycle does not allow."""
+
+
+class UnknownMeasure(DubanError):
+    """No measure with this id."""
+
+
+class StoreError(DubanError):
+    """The store file cannot be used (unknown schema, locked by another process)."""

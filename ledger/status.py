@@ -1,0 +1,110 @@
+"""The status lifecycle of a measure, enforced here and nowhere else.
+
+    open ──submit──▶ submitted ──approve_signoff (销号)──▶ done
+      ▲                  │                                 │
+      └──send_back (退回)─┘◀────────────reopen───────────────┘
+    open ──request_extension──▶ open + pending extension
+         ──approve_extension──▶ open, new due date (tiers restart)
+         ──reject_extension───▶ open, unchanged
+
+Each function returns a new `Measure` whose history has one more `Event`;
+an illegal change raises `IllegalTransition` with a message for the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from ledger.errors import IllegalTransition
+from ledger.models import Event, Evidence, Extension, Measure, Status
+
+STATUS_LABELS_ZH: dict[str, str] = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
+
+
+def _event(m: Measure, action: str, actor: str, at: dt.datetime, to: Status, note: str = "",
+           files: tuple[str, ...] = ()) -> Event:
+    return Event(at=at, actor=actor, action=action, from_status=m.status, to_status=to,
+                 note=note, files=files, measure_id=m.id)
+
+
+def _require(m: Measure, allowed: tuple[Status, ...], what: str) -> None:
+    if m.status not in allowed:
+        need = "、".join(STATUS_LABELS_ZH[s] for s in allowed)
+        raise IllegalTransition(
+            f"措施 {m.id} 当前状态为“{STATUS_LABELS_ZH[m.status]}”，不能{what}（需为：{need}）。"
+        )
+
+
+def submit(m: Measure, evidence: Evidence, actor: str, at: dt.datetime, *,
+           require_approval: bool = True) -> Measure:
+    """A unit claims completion with evidence; done at once when no approval is required."""
+    _require(m, ("open",), "提交完成")
+    if not evidence.note.strip() and not evidence.files:
+        raise IllegalTransition(f"提交措施 {m.id} 的完成情况需附佐证材料（说明、照片或文件）。")
+    to: Status = "submitted" if require_approval else "done"
+    ev = _event(m, "submit", actor, at, to, evidence.note, evidence.files)
+    return replace(m, status=to, evidence=evidence, extension=None, history=m.history + (ev,))
+
+
+def approve_signoff(m: Measure, actor: str, at: dt.datetime, note: str = "") -> Measure:
+    """An admin signs the measure off (销号) after checking the evidence."""
+    _require(m, ("submitted",), "销号")
+    return replace(m, status="done", history=m.history + (_event(m, "signoff", actor, at, "done", note),))
+
+
+def send_back(m: Measure, actor: str, at: dt.datetime, reason: str) -> Measure:
+    """An admin returns a submission to the unit (退回), with a reason."""
+    _require(m, ("submitted",), "退回")
+    if not reason.strip():
+        raise IllegalTransition("退回需要说明理由。")
+    return replace(m, status="open", history=m.history + (_event(m, "send_back", actor, at, "open", reason),))
+
+
+def reopen(m: Measure, actor: str, at: dt.datetime, reason: str = "") -> Measure:
+    """An admin reopens a signed-off measure (e.g. the problem came back)."""
+    _require(m, ("done",), "重新打开")
+    return replace(m, status="open", history=m.history + (_event(m, "reopen", actor, at, "open", reason),))
+
+
+def request_extension(m: Measure, new_due: dt.date, reason: str, actor: str, at: dt.datetime) -> Measure:
+    """A unit asks to move the due date (申请延期)."""
+    _require(m, ("open",), "申请延期")
+    if m.extension is not None:
+        raise IllegalTransition(f"措施 {m.id} 已有一项延期申请在审批中。")
+    if not reason.strip():
+        raise IllegalTransition("申请延期需要说明理由。")
+    if m.due is not None and new_due <= m.due:
+        raise IllegalTransition(f"新的完成时限 {new_due} 应晚于现有时限 {m.due}。")
+    ext = Extension(new_due=new_due, reason=reason, requested_by=actor, requested_at=at)
+    ev = _event(m, "extension_request", actor, at, "open", f"{new_due.isoformat()} {reason}")
+    return replace(m, extension=ext, history=m.history + (ev,))
+
+
+def approve_extension(m: Measure, actor: str, at: dt.datetime, note: str = "") -> Measure:
+    """An admin grants the pending extension: the due date moves and tiers restart."""
+    if m.extension is None:
+        raise IllegalTransition(f"措施 {m.id} 没有待审批的延期申请。")
+    new_due = m.extension.new_due
+    ev = _event(m, "extension_approved", actor, at, m.status, f"{new_due.isoformat()} {note}".strip())
+    return replace(m, due_override=new_due, extension=None, history=m.history + (ev,))
+
+
+def reject_extension(m: Measure, actor: str, at: dt.datetime, reason: str = "") -> Measure:
+    """An admin refuses the pending extension; the due date stays."""
+    if m.extension is None:
+        raise IllegalTransition(f"措施 {m.id} 没有待审批的延期申请。")
+    ev = _event(m, "extension_rejected", actor, at, m.status, reason)
+    return replace(m, extension=None, history=m.history + (ev,))
+
+
+def add_note(m: Measure, note: str, actor: str, at: dt.datetime) -> Measure:
+    """A unit records progress (进展) without changing status."""
+    if not note.strip():
+        raise IllegalTransition("进展说明不能为空。")
+    return replace(m, history=m.history + (_event(m, "note", actor, at, m.status, note),))
+
+
+def set_status_by_import(m: Measure, to: Status, actor: str, at: dt.datetime) -> Measure:
+    """Record the status a newly imported measure starts with (the ledger says so)."""
+    return replace(m, status=to, history=m.history + (_event(m, "import", actor, at, to),))

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Duban (督办): the rectification deadline bot. Command-line entry point.
+
+The one place that reads config.toml and the environment, and wires the store,
+the bot and the jobs together. Exit codes: 0 ok, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import signal
+import sys
+import tomllib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ledger.errors import DubanError
+from ledger.ledgerfile import export_rows, read_ledger, write_csv, write_toml, write_xlsx
+from ledger.service import apply_import, plan_import
+from ledger.tiers import colour
+from ledger.views import headline, ledger_lines, measure_json, progress
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class UsageError(DubanError):
+    """Bad command-line input."""
+
+
+def load_config(path: str) -> dict[str, Any]:
+    if not os.path.exists(path):
+        raise UsageError(f"找不到配置文件 {path}。Config file not found.")
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"配置文件 {path} 格式错误：{e}") from None
+
+
+def store_path(cfg: dict[str, Any], cfg_path: str) -> str:
+    path = str(cfg.get("store", {}).get("path", "var/duban.json"))
+    return path if os.path.isabs(path) else os.path.join(os.path.dirname(os.path.abspath(cfg_path)), path)
+
+
+def open_repo(cfg: dict[str, Any], cfg_path: str):  # type: ignore[no-untyped-def]
+    from store import Repository
+
+    return Repository.open(store_path(cfg, cfg_path))
+
+
+def parse_at(text: str | None) -> dt.datetime:
+    if not text:
+        return dt.datetime.now()
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"无法识别的时间 {text!r}，请用 2024-03-25 或 2024-03-25T09:00。") from None
+
+
+# -- commands -------------------------------------------------------------------
+def cmd_import(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    repo = open_repo(cfg, args.config)
+    try:
+        now = parse_at(args.at)
+        parsed = read_ledger(args.file, repo.problems())
+        plan = plan_import(parsed, repo, now, os.path.basename(args.file))
+        if args.dry_run:
+            print("（试运行，未写入）" + plan.summary())
+            return 0
+        apply_import(plan, repo, now, actor="cli:import")
+        print(plan.summary())
+        return 0
+    finally:
+        repo.close()
+
+
+def cmd_export(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    repo = open_repo(cfg, args.config)
+    try:
+        today = parse_at(args.at).date()
+        measures, problems = repo.measures(), repo.problems()
+        ext = os.path.splitext(args.file)[1].lower()
+        tiers = {m.id: colour(m, today) for m in measures}
+        if ext == ".toml":
+            data = write_toml(repo.report(), problems, measures, repo.units()).encode("utf-8")
+        elif ext in (".csv", ".xlsx"):
+            from ledger.ledgerfile import TIER_LABELS
+
+            rows = export_rows(problems, measures, {k: TIER_LABELS[v] for k, v in tiers.items()})
+            if ext == ".csv":
+                data = write_csv(rows)
+            else:
+                overdue = [rows[0]] + [r for r, m in zip(rows[1:], measures) if tiers[m.id] == "red"]
+                data = write_xlsx(rows, [tiers[m.id] for m in measures], overdue)
+        else:
+            raise UsageError(f"不支持导出为 {ext or '(无扩展名)'}，请用 .toml、.csv 或 .xlsx。")
+        tmp = args.file + ".tmp"
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, args.file)
+        print(f"已导出 {len(measures)} 条措施到 {args.file}")
+        return 0
+    finally:
+        repo.close()
+
+
+def cmd_list(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    repo = open_repo(cfg, args.config)
+    try:
+        today = parse_at(args.at).date()
+        measures = repo.measures()
+        if args.unit:
+            measures = [m for m in measures if m.unit == args.unit or args.unit in m.co_units]
+        if args.status:
+            if args.status not in ("open", "submitted", "done"):
+                raise UsageError("--status 只能是 open、submitted 或 done。")
+            measures = [m for m in measures if m.status == args.status]
+        if args.json:
+            for m in measures:
+                print(measure_json(m))
+            return 0
+        for line in ledger_lines(repo.problems(), measures, today):
+            print(line)
+        print(headline(progress(measures, today), repo.report()))
+        return 0
+    finally:
+        repo.close()
+
+
+def cmd_demo(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    """Load the shipped ledger into a fresh store and show it (offline, no token)."""
+    from store import Repository
+
+    path = os.path.join(HERE, "var", "demo.json")
+    for p in (path, path + ".lock"):
+        if os.path.exists(p):
+            os.unlink(p)
+    seed = os.path.join(HERE, str(cfg.get("ledger", {}).get("seed", "data/xuanwu-2024.toml")))
+    repo = Repository.open(path)
+    try:
+        now = parse_at(args.at)
+        parsed = read_ledger(seed)
+        plan = plan_import(parsed, repo, now, os.path.basename(seed))
+        apply_import(plan, repo, now, actor="demo")
+        print(plan.summary())
+        for line in ledger_lines(repo.problems(), repo.measures(), now.date()):
+            print(line)
+        print(headline(progress(repo.measures(), now.date()), repo.report()))
+        return 0
+    finally:
+        repo.close()
+
+
+def not_yet(name: str) -> Callable[[argparse.Namespace, dict[str, Any]], int]:
+    def run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+        raise UsageError(f"“{name}” 尚未实现（见项目 issues）。The '{name}' command is not available yet.")
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="run_bot.py", description="Duban 督办: rectification deadline bot")
+    p.add_argument("--config", default=os.path.join(HERE, "config.toml"), help="config file (default config.toml)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("import", help="import a ledger file (.toml, .csv, .xlsx)")
+    s.add_argument("file")
+    s.add_argument("--dry-run", action="store_true", help="only report what would change")
+    s.add_argument("--at", help="the moment of the import (default now)")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("export", help="export the ledger (.toml, .csv, .xlsx)")
+    s.add_argument("file")
+    s.add_argument("--at", help="colour the ledger as of this date (default now)")
+    s.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("list", help="list measures")
+    s.add_argument("--unit")
+    s.add_argument("--status")
+    s.add_argument("--json", action="store_true", help="one JSON object per measure per line")
+    s.add_argument("--at", help="colour the ledger as of this date (default now)")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("demo", help="show the shipped ledger in a fresh store, offline")
+    s.add_argument("--at", default="2024-06-25T09:00")
+    s.set_defaults(func=cmd_demo)
+
+    for name in ("run", "check", "overdue", "stats", "invite", "extract"):
+        s = sub.add_parser(name, help="(not available yet)")
+        s.add_argument("rest", nargs="*")
+        s.set_defaults(func=not_yet(name))
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `run_bot.py list | head` ends quietly
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        cfg = load_config(args.config)
+        return int(args.func(args, cfg))
+    except DubanError as e:
+        print(f"错误 error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

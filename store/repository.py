@@ -1,0 +1,190 @@
+"""The ledger store: TinyDB tables behind a repository that speaks domain objects.
+
+Tables: units, problems, measures, members, invites, events (audit log, append
+only), sent (the reminder sent-log) and _meta (schema version, report metadata).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tinydb import Query, TinyDB
+
+from ledger.errors import StoreError, UnknownMeasure
+from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
+from store.codec import (
+    measure_from_doc, measure_to_doc, member_from_doc, member_to_doc,
+    problem_from_doc, problem_to_doc, unit_from_doc, unit_to_doc,
+)
+from store.lock import StoreLock
+from store.storage import AtomicJSONStorage, MemoryBatchStorage
+
+SCHEMA_VERSION = 1
+
+
+class Repository:
+    """All reads and writes of the ledger; one instance per process."""
+
+    def __init__(self, db: TinyDB, lock: StoreLock | None = None) -> None:
+        self._db = db
+        self._lock = lock
+        self._check_schema()
+        self._measure_ids: dict[str, int] = {
+            doc["id"]: doc.doc_id for doc in self._db.table("measures").all()
+        }
+        self._sent_keys: set[str] = {doc["key"] for doc in self._db.table("sent").all()}
+
+    # -- opening -----------------------------------------------------------
+    @classmethod
+    def open(cls, path: str, *, lock: bool = True, fsync: bool = True) -> Repository:
+        """Open (or create) the store file; with `lock`, refuse if another process has it."""
+        store_lock = StoreLock(path) if lock else None
+        if store_lock:
+            store_lock.acquire()
+        try:
+            db = TinyDB(path, storage=AtomicJSONStorage, fsync=fsync)
+            if store_lock:
+                db.storage.remove_stale_temp_files()  # type: ignore[attr-defined]
+            return cls(db, store_lock)
+        except BaseException:
+            if store_lock:
+                store_lock.release()
+            raise
+
+    @classmethod
+    def memory(cls) -> Repository:
+        return cls(TinyDB(storage=MemoryBatchStorage))
+
+    def close(self) -> None:
+        self._db.close()
+        if self._lock:
+            self._lock.release()
+
+    def _check_schema(self) -> None:
+        meta = self._db.table("_meta")
+        doc = meta.get(Query().kind == "schema")
+        if doc is None:
+            if len(self._db.tables() - {"_meta"}) and self._db.table("measures"):
+                raise StoreError("数据文件缺少版本号，无法确认格式。The store has no schema version.")
+            meta.insert({"kind": "schema", "version": SCHEMA_VERSION})
+        elif doc.get("version") != SCHEMA_VERSION:
+            raise StoreError(
+                f"数据文件格式版本为 {doc.get('version')!r}，本程序只支持版本 {SCHEMA_VERSION}。"
+                f" Unknown store schema version {doc.get('version')!r}; this Duban reads version "
+                f"{SCHEMA_VERSION}. Use the Duban release that wrote it, or export and re-import."
+            )
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """All writes inside reach the file together, or (on an exception) not at all."""
+        storage: Any = self._db.storage
+        ids = dict(self._measure_ids)
+        sent = set(self._sent_keys)
+        try:
+            with storage.batch():
+                yield
+        except BaseException:
+            self._measure_ids, self._sent_keys = ids, sent
+            self._db.clear_cache()
+            for name in self._db.tables():
+                self._db.table(name)._next_id = None
+            raise
+
+    # -- report ------------------------------------------------------------
+    def report(self) -> ReportMeta:
+        doc = self._db.table("_meta").get(Query().kind == "report")
+        return ReportMeta.from_dict(doc["report"]) if doc else ReportMeta()
+
+    def set_report(self, report: ReportMeta) -> None:
+        self._db.table("_meta").upsert({"kind": "report", "report": report.to_dict()}, Query().kind == "report")
+
+    # -- problems and units ---------------------------------------------------
+    def problems(self) -> list[Problem]:
+        return sorted((problem_from_doc(d) for d in self._db.table("problems").all()), key=lambda p: p.id)
+
+    def put_problem(self, p: Problem) -> None:
+        self._db.table("problems").upsert(problem_to_doc(p), Query().id == p.id)
+
+    def units(self) -> list[Unit]:
+        return [unit_from_doc(d) for d in self._db.table("units").all()]
+
+    def put_unit(self, u: Unit) -> None:
+        self._db.table("units").upsert(unit_to_doc(u), Query().name == u.name)
+
+    # -- measures --------------------------------------------------------------
+    def measures(self) -> list[Measure]:
+        """All measures in ledger order (problem, then measure number)."""
+        ms = [measure_from_doc(d) for d in self._db.table("measures").all()]
+        return sorted(ms, key=measure_sort_key)
+
+    def measure(self, measure_id: str) -> Measure:
+        doc_id = self._measure_ids.get(measure_id.upper())
+        doc = self._db.table("measures").get(doc_id=doc_id) if doc_id is not None else None
+        if doc is None:
+            raise UnknownMeasure(f"没有编号为 {measure_id} 的整改措施。No measure {measure_id}.")
+        return measure_from_doc(doc)
+
+    def has_measure(self, measure_id: str) -> bool:
+        return measure_id.upper() in self._measure_ids
+
+    def put_measure(self, m: Measure) -> None:
+        """Insert or replace a measure; the history it carries is appended to the audit log."""
+        table = self._db.table("measures")
+        doc = measure_to_doc(m)
+        with self.batch():
+            doc_id = self._measure_ids.get(m.id)
+            if doc_id is None:
+                self._measure_ids[m.id] = table.insert(doc)
+                new_events: Iterable[Event] = m.history
+            else:
+                old = table.get(doc_id=doc_id)
+                seen = len(old.get("history", ())) if old else 0
+                new_events = m.history[seen:]
+                table.update(doc, doc_ids=[doc_id])
+            for ev in new_events:
+                self.append_event(ev)
+
+    # -- audit log ---------------------------------------------------------------
+    def append_event(self, ev: Event) -> None:
+        self._db.table("events").insert(ev.to_dict())
+
+    def events(self) -> list[Event]:
+        return [Event.from_dict(d) for d in self._db.table("events").all()]
+
+    # -- members and invites -----------------------------------------------------
+    def members(self) -> list[Member]:
+        return [member_from_doc(d) for d in self._db.table("members").all()]
+
+    def put_member(self, m: Member) -> None:
+        q = Query()
+        self._db.table("members").upsert(member_to_doc(m), (q.user_id == m.user_id) & (q.chat_id == m.chat_id))
+
+    def invites(self) -> list[dict[str, Any]]:
+        return [dict(d) for d in self._db.table("invites").all()]
+
+    def put_invite(self, invite: dict[str, Any]) -> None:
+        self._db.table("invites").upsert(invite, Query().code == invite["code"])
+
+    # -- sent-log ------------------------------------------------------------------
+    def sent_keys(self) -> frozenset[str]:
+        return frozenset(self._sent_keys)
+
+    def record_sent(self, key: str, measure_id: str, tier: str, at: dt.datetime, chat_id: int | None = None) -> None:
+        """Remember that a reminder reached Telegram, so it is never sent again."""
+        if key in self._sent_keys:
+            return
+        self._db.table("sent").insert(
+            {"key": key, "measure": measure_id, "tier": tier, "at": at.isoformat(), "chat": chat_id}
+        )
+        self._sent_keys.add(key)
+
+
+def measure_sort_key(m: Measure) -> tuple[int, int, str]:
+    try:
+        n = int(m.id.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        n = 0
+    return (m.problem, n, m.id)

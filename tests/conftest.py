@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from ledger.ledgerfile import read_ledger  # noqa: E402
+from ledger.service import apply_import, plan_import  # noqa: E402
+from store import Repository  # noqa: E402
+
+SEED = os.path.join(ROOT, "data", "xuanwu-2024.toml")
+REPORT_TXT = os.path.join(ROOT, "data", "xuanwu-2024-report.txt")
+NOW = dt.datetime(2024, 3, 15, 9, 0)
+
+
+@pytest.fixture(params=["memory", "json"])
+def repo(request: pytest.FixtureRequest, tmp_path) -> Iterator[Repository]:
+    """An empty store, once in memory and once as a real file (TinyDB's habit)."""
+    r = Repository.memory() if request.param == "memory" else Repository.open(str(tmp_path / "s.json"))
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def file_repo(tmp_path) -> Iterator[Repository]:
+    r = Repository.open(str(tmp_path / "s.json"))
+    yield r
+    r.close()
+
+
+def load_seed(repo: Repository) -> None:
+    parsed = read_ledger(SEED, repo.problems())
+    apply_import(plan_import(parsed, repo, NOW, "seed"), repo, NOW, actor="test")
+
+
+@pytest.fixture
+def seeded(repo: Repository) -> Repository:
+    load_seed(repo)
+    return repo

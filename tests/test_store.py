@@ -1,0 +1,75 @@
+"""The store keeps what it acknowledged, refuses what it cannot read, and has one writer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ledger.errors import StoreError, UnknownMeasure
+from ledger.models import Measure
+from store import Repository
+from tests.conftest import ROOT
+
+
+def test_measures_survive_a_restart(tmp_path) -> None:
+    path = str(tmp_path / "s.json")
+    r = Repository.open(path)
+    r.put_measure(Measure(id="P1-1", problem=1, text="一是…", unit="区教育局"))
+    r.record_sent("P1-1|green|2024-08-31|0", "P1-1", "green", dt.datetime(2024, 8, 11, 9))
+    r.close()
+    r = Repository.open(path)
+    assert r.measure("P1-1").unit == "区教育局"
+    assert "P1-1|green|2024-08-31|0" in r.sent_keys()
+    r.close()
+
+
+def test_unknown_measure_is_a_clear_error(repo: Repository) -> None:
+    with pytest.raises(UnknownMeasure, match="P9-9"):
+        repo.measure("P9-9")
+
+
+def test_store_of_an_unknown_schema_version_is_refused(tmp_path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"_meta": {"1": {"kind": "schema", "version": 99}}}), encoding="utf-8")
+    with pytest.raises(StoreError, match="99"):
+        Repository.open(str(path))
+
+
+def test_a_second_process_on_the_same_store_is_refused(tmp_path) -> None:
+    path = str(tmp_path / "s.json")
+    r = Repository.open(path)
+    try:
+        code = (f"import sys; sys.path.insert(0, {ROOT!r})\n"
+                f"from store import Repository\nRepository.open({path!r})")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert out.returncode != 0
+        assert "Another Duban process" in out.stderr
+    finally:
+        r.close()
+    Repository.open(path).close()  # released: the next start works
+
+
+def test_a_failed_batch_writes_nothing(file_repo: Repository, tmp_path) -> None:
+    file_repo.put_measure(Measure(id="P1-1", problem=1, text="a"))
+    before = (tmp_path / "s.json").read_bytes()
+    with pytest.raises(RuntimeError):
+        with file_repo.batch():
+            file_repo.put_measure(Measure(id="P1-2", problem=1, text="b"))
+            raise RuntimeError("boom")
+    assert (tmp_path / "s.json").read_bytes() == before
+    assert not file_repo.has_measure("P1-2")
+    file_repo.put_measure(Measure(id="P1-3", problem=1, text="c"))
+    assert [m.id for m in file_repo.measures()] == ["P1-1", "P1-3"]
+
+
+def test_history_reaches_the_audit_log(repo: Repository) -> None:
+    from ledger.status import add_note
+
+    m = Measure(id="P1-1", problem=1, text="a")
+    repo.put_measure(m)
+    repo.put_measure(add_note(m, "进展", "tg:5", dt.datetime(2024, 4, 1)))
+    assert [(e.action, e.actor) for e in repo.events()] == [("note", "tg:5")]
