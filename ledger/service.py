@@ -30,6 +30,7 @@ class Repo(Protocol):
     def measure(self, measure_id: str) -> Measure: ...
     def has_measure(self, measure_id: str) -> bool: ...
     def put_measure(self, m: Measure) -> None: ...
+    def put_measures(self, measures: list[Measure]) -> None: ...
     def append_event(self, ev: Event) -> None: ...
     def batch(self) -> contextlib.AbstractContextManager[None]: ...
 
@@ -107,10 +108,8 @@ def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> 
             repo.put_problem(p)
         for u in plan.units:
             repo.put_unit(u)
-        for m in plan.new:
-            status = m.status
-            fresh = replace(m, status="open", history=())
-            repo.put_measure(set_status_by_import(fresh, status, actor, now))
+        repo.put_measures([set_status_by_import(replace(m, status="open", history=()), m.status, actor, now)
+                           for m in plan.new])
         for m, fields in plan.updated:
             old = repo.measure(m.id)
             new = replace(old, **{f: getattr(m, f) for f in fields})

@@ -147,6 +147,19 @@ class Repository:
             for ev in new_events:
                 self.append_event(ev)
 
+    def put_measures(self, measures: list[Measure]) -> None:
+        """Insert or replace many measures in one write (imports)."""
+        table = self._db.table("measures")
+        with self.batch():
+            new = [m for m in measures if m.id not in self._measure_ids]
+            for m in measures:
+                if m.id in self._measure_ids:
+                    self.put_measure(m)
+            ids = table.insert_multiple(measure_to_doc(m) for m in new)
+            for m, doc_id in zip(new, ids):
+                self._measure_ids[m.id] = doc_id
+            self._db.table("events").insert_multiple(ev.to_dict() for m in new for ev in m.history)
+
     # -- audit log ---------------------------------------------------------------
     def append_event(self, ev: Event) -> None:
         self._db.table("events").insert(ev.to_dict())

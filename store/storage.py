@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
 from tinydb.storages import Storage
 
 Data = dict[str, dict[str, Any]]
@@ -40,7 +41,7 @@ class AtomicJSONStorage(Storage):
             with open(self.path, "rb") as f:
                 raw = f.read()
             self._committed = raw
-            self._data = json.loads(raw) if raw.strip() else None
+            self._data = orjson.loads(raw) if raw.strip() else None
 
     def read(self) -> Data | None:
         return self._data
@@ -53,7 +54,7 @@ class AtomicJSONStorage(Storage):
         self._flush()
 
     def _flush(self) -> None:
-        raw = json.dumps(self._data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        raw = orjson.dumps(self._data)
         folder = os.path.dirname(self.path)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
         try:
@@ -92,7 +93,7 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _rollback(self) -> None:
-        self._data = json.loads(self._committed) if self._committed else None
+        self._data = orjson.loads(self._committed) if self._committed else None
         self._dirty = False
 
     def close(self) -> None:
