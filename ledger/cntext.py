@@ -10,7 +10,6 @@ slogans are blanked out (a plan called 《…(2023-2025年)》 is not a deadline
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
@@ -42,36 +41,35 @@ def cn_to_int(s: str) -> int | None:
     return total + cur
 
 
+_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_WIDTH.update({0x3000: 0x20, ord("—"): ord("-"), ord("–"): ord("-"), ord("~"): ord("-"), ord("～"): ord("-"),
+               ord("－"): ord("-"), ord("〜"): ord("-")})
+_HAS_CN_NUM = re.compile(f"[{_NUM_CHARS}]")
+
+
 @dataclass(frozen=True)
 class Normalized:
     text: str
-    origin: tuple[int, ...]  # origin[i] = index in the original of normalised char i
+    origin: tuple[int, ...] | None  # origin[i] = index in the original of char i; None = same index
     original: str
 
     def span(self, start: int, end: int) -> str:
-        if start >= end or not self.origin:
+        if start >= end:
             return ""
+        if self.origin is None:
+            return self.original[start:end].strip()
         a = self.origin[start]
         b = self.origin[end - 1] + 1
         return self.original[a:b].strip()
 
 
 def normalize(text: str) -> Normalized:
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        if ch in "〇○":
-            n = ch
-        else:
-            n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
-            if n in ("—", "–", "－", "~", "～"):
-                n = "-"
-        for c in n:
-            chars.append(c)
-            origin.append(i)
-    s = "".join(chars)
-    # Blank out titles and slogans, keeping positions.
-    s = _MASKED.sub(lambda m: " " * len(m.group(0)), s)
+    """Half-width forms, masked titles and Arabic numerals, one character for one where possible."""
+    s = text.translate(_WIDTH)  # one character for one: positions are kept
+    if "《" in s or "“" in s or '"' in s or "「" in s:
+        s = _MASKED.sub(lambda m: " " * len(m.group(0)), s)
+    if not _HAS_CN_NUM.search(s):
+        return Normalized(s, None, text)
     out: list[str] = []
     out_origin: list[int] = []
     pos = 0
@@ -79,14 +77,15 @@ def normalize(text: str) -> Normalized:
         value = cn_to_int(m.group(0))
         if value is None:
             continue
-        out.extend(s[pos:m.start()])
-        out_origin.extend(origin[pos:m.start()])
+        out.append(s[pos:m.start()])
+        out_origin.extend(range(pos, m.start()))
         digits = str(value)
-        out.extend(digits)
+        out.append(digits)
         # Every Arabic digit points into the original numeral's range.
-        for k in range(len(digits)):
-            out_origin.append(origin[min(m.start() + k, m.end() - 1)])
+        out_origin.extend(min(m.start() + k, m.end() - 1) for k in range(len(digits)))
         pos = m.end()
-    out.extend(s[pos:])
-    out_origin.extend(origin[pos:])
+    if pos == 0:
+        return Normalized(s, None, text)
+    out.append(s[pos:])
+    out_origin.extend(range(pos, len(s)))
     return Normalized("".join(out), tuple(out_origin), text)

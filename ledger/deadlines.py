@@ -13,11 +13,11 @@ events (11月开展…, 已于10月19日通过…) are not.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ledger.calendar_cn import add_workdays, is_workday, next_lunar_on_or_after, spring_festival
 from ledger.cntext import Normalized, normalize
@@ -34,9 +34,14 @@ _DONE_VERBS = ("完成", "到位", "建成", "完工", "办结", "销号", "实�
                "竣工", "上线", "整改", "落实", "出台", "解决", "清零", "更换")
 _START_WORDS = ("起", "以来", "开始", "至今", "以后", "后")
 _ASOF = re.compile(r"(?:截至|截止到|截止至|截止|到|至)\s*$")
+_DEADLINE_LABEL = re.compile(r"截止(?:时间|日期)\s*[:：为是]?\s*$")
+_FILLER = re.compile(r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# dateparser misreads Chinese prose ("2024年" → year 4048), so it only sees Latin or numeric input.
+_FOR_DATEPARSER = re.compile(r"[A-Za-z]|^[\d\s/.\-:]+$")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Hit:
     start: int
     end: int
@@ -47,8 +52,17 @@ class _Hit:
     dated: bool = True  # a calendar expression that needs context to count
 
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in(y: int, m: int) -> int:
+    if m == 2 and (y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)):
+        return 29
+    return _DAYS_IN_MONTH[m - 1]
+
+
 def _month_end(y: int, m: int) -> dt.date:
-    return dt.date(y, m, calendar.monthrange(y, m)[1])
+    return dt.date(y, m, _days_in(y, m))
 
 
 def _add_months(d: dt.date, n: int) -> dt.date:
@@ -56,7 +70,7 @@ def _add_months(d: dt.date, n: int) -> dt.date:
     y, m = divmod(d.month - 1 + n, 12)
     y += d.year
     m += 1
-    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+    return dt.date(y, m, min(d.day, _days_in(y, m)))
 
 
 def _year(match: re.Match[str], ref: dt.date) -> int | None:
@@ -92,13 +106,19 @@ def _quarter_end(y: int, q: int) -> dt.date:
 
 # -- the grammar ---------------------------------------------------------------
 # Each rule: (compiled regex, builder(match, ref) -> _Hit fields or None).
-Rule = tuple[re.Pattern[str], Callable[[re.Match[str], dt.date], tuple | None]]
+# `need`: characters of which at least one must occur for the rule to be tried (a cheap prefilter).
+Builder = Callable[[re.Match[str], dt.date], tuple | None]
+Rule = tuple[re.Pattern[str], Builder, tuple[frozenset[str], ...]]
 RULES: list[Rule] = []
+_DIGITS = "0123456789"
 
 
-def rule(pattern: str) -> Callable[[Callable[[re.Match[str], dt.date], tuple | None]], Callable[[re.Match[str], dt.date], tuple | None]]:
-    def deco(fn: Callable[[re.Match[str], dt.date], tuple | None]) -> Callable[[re.Match[str], dt.date], tuple | None]:
-        RULES.append((re.compile(pattern), fn))
+def rule(pattern: str, need: str | tuple[str, ...] = ()) -> Callable[[Builder], Builder]:
+    """Register a grammar rule; it is tried only if each string in `need` shares a character with the text."""
+    needs = (need,) if isinstance(need, str) else need
+
+    def deco(fn: Builder) -> Builder:
+        RULES.append((re.compile(pattern), fn, tuple(frozenset(n) for n in needs)))
         return fn
     return deco  # type: ignore[return-value]
 
@@ -107,43 +127,43 @@ _BEFORE = r"(?P<before>之前|以前|前|止|为止)?"
 _WITHIN = r"(?P<within>以内|之内|内)"
 
 
-@rule(r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))")
+@rule(r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))", need=('立即马隔',))
 def _immediate(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("immediate", ref, None, True, False)
 
 
-@rule(r"(?:长期坚持|持续推进|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功|持之以恒|长期(?:开展|执行|保持))")
+@rule(r"(?:长期坚持|持续推进|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功|持之以恒|长期(?:开展|执行|保持))", need=('长持常清定久',))
 def _ongoing(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("ongoing", None, None, True, False)
 
 
 _RECUR = [
-    (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily"),
-    (r"每(?:个)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报", "weekly"),
-    (r"每(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月", "monthly"),
-    (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly"),
-    (r"每半年|半年报|按半年", "half-yearly"),
-    (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly"),
-    (r"(?<!不)定期", "unspecified"),
+    (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily", "每报按"),
+    (r"每(?:个)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报", "weekly", "每报按调"),
+    (r"每(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月", "monthly", "每报按调逐"),
+    (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly", "每报按调逐"),
+    (r"每半年|半年报|按半年", "half-yearly", "每报按"),
+    (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly", "每报按逐"),
+    (r"(?<!不)定期", "unspecified", "定"),
 ]
-for _pat, _rec in _RECUR:
-    def _mk(rec: str) -> Callable[[re.Match[str], dt.date], tuple | None]:
+for _pat, _rec, _need in _RECUR:
+    def _mk(rec: str) -> Builder:
         return lambda m, ref: ("recurring", None, rec, True, False)
-    rule(_pat)(_mk(_rec))
+    rule(_pat, need=_need)(_mk(_rec))
 
 
-@rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?")
+@rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?", need='工')
 def _workdays(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", add_workdays(ref, int(m["n"])), None, True, False)
 
 
-@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN)
+@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN, need='内')
 def _duration(m: re.Match[str], ref: dt.date) -> tuple | None:
     n, u = int(m["n"]), m["u"]
     return ("period_end", _after(ref, n, u), None, True, False)
 
 
-@rule(r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间")
+@rule(r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间", need='用')
 def _use_time(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
@@ -158,7 +178,7 @@ def _after(ref: dt.date, n: int, u: str) -> dt.date:
     return _add_months(ref, 12 * n)
 
 
-@rule(r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)")
+@rule(r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)", need=('期',))
 def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
     y = int(m["y"]) if m["y"] else None
     start = _infer(ref, lambda yy: _safe_date(yy, int(m["m"]), int(m["d"])), y)
@@ -167,12 +187,12 @@ def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _after(start, int(m["n"]), m["u"]) - dt.timedelta(days=1), None, True, False)
 
 
-@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后")
+@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need='后')
 def _days_later(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", ref + dt.timedelta(days=int(m["n"])), None, True, False)
 
 
-@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])" + _BEFORE)
+@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])" + _BEFORE, need=('0123456789', '-/.'))
 def _iso(m: re.Match[str], ref: dt.date) -> tuple | None:
     if m["d2"]:
         d = _safe_date(int(m["y2"] or m["y"]), int(m["m2"]), int(m["d2"]))
@@ -181,14 +201,14 @@ def _iso(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE)
+@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE, need='-/.')
 def _iso_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     if not 1 <= int(m["m"]) <= 12:
         return None
     return ("period_end", _month_end(int(m["y"]), int(m["m"])), None, bool(m["before"]), True)
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?\s*(?:-|至|到)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]" + _BEFORE)
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?\s*(?:-|至|到)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]" + _BEFORE, need=('日号', '月', '-至到'))
 def _day_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     y = _year(m, ref)
     mm = int(m["m2"] or m["m"])
@@ -199,14 +219,14 @@ def _day_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", _infer(ref, make, y), None, bool(m["before"]), True)
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE)
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE, need=('日号', '月'))
 def _day(m: re.Match[str], ref: dt.date) -> tuple | None:
     y = _year(m, ref)
     d = _infer(ref, lambda yy: _safe_date(yy, int(m["m"]), int(m["d"])), y)
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)" + _BEFORE)
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)" + _BEFORE, need='旬')
 def _xun(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
@@ -222,7 +242,7 @@ def _xun(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _infer(ref, make, _year(m, ref)), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)")
+@rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)", need=('旬', '本当月'))
 def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     x = m["x"]
     day = {"上旬": 10, "中旬": 20}.get(x)
@@ -230,7 +250,7 @@ def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", d, None, True, True)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?" + r"(?P<before>之前|以前|前|止|为止)?")
+@rule(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?" + r"(?P<before>之前|以前|前|止|为止)?", need=('月', '-至到'))
 def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     month, m1 = int(m["m"]), int(m["m1"])
     if not (1 <= month <= 12 and 1 <= m1 <= 12):
@@ -240,7 +260,7 @@ def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", d, None, bool(m["before"]), True)
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?")
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?", need='月')
 def _month(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
@@ -257,42 +277,42 @@ def _month(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _infer(ref, make, y), None, strong, True)
 
 
-@rule(r"(?:本月|当月|这个月)(?:底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?:底|末)(?:前)?")
+@rule(r"(?:本月|当月|这个月)(?:底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?:底|末)(?:前)?", need=('月', '本当这底末'))
 def _this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _month_end(ref.year, ref.month), None, True, False)
 
 
-@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?")
+@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=('月', '下'))
 def _next_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     d = _add_months(ref.replace(day=1), 1)
     return ("period_end", _month_end(d.year, d.month), None, True, False)
 
 
-@rule(_Y + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?|" + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])")
+@rule(_Y + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?|" + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])", need='季Q')
 def _quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
     q = int(m["q"] or m["q2"])
     y = _year(m, ref) if m["q"] else (int(m["y2"]) if m["y2"] else None)
     return ("period_end", _infer(ref, lambda yy: _quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本|当|这个)季度(?:末|底|内)?")
+@rule(r"(?:本|当|这个)季度(?:末|底|内)?", need=('季', '本当这'))
 def _this_quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 
 
-@rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?")
+@rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?", need='半')
 def _half(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = 6 if m["h"] == "上半年" else 12
     return ("period_end", _infer(ref, lambda yy: _month_end(yy, month), _year(m, ref)), None,
             bool(m["before"]), True)
 
 
-@rule(r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?")
+@rule(r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?", need=('年', '-至到'))
 def _year_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(int(m["y"]), 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])")
+@rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])", need='年')
 def _year_rule(m: re.Match[str], ref: dt.date) -> tuple | None:
     if m["y"]:
         y = int(m["y"])
@@ -304,7 +324,7 @@ def _year_rule(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(y, 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(r"(?<![\d年])(?:年底|年末|年内)(?:之前|以前|前)?")
+@rule(r"(?<![\d年])(?:年底|年末|年内)(?:之前|以前|前)?", need='年')
 def _year_end_bare(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
 
@@ -313,7 +333,7 @@ def _year_of(m: re.Match[str], ref: dt.date) -> int | None:
     return int(m["y"]) if m["y"] else None
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:春节|春节假期)(?:之前|以前|前)")
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:春节|春节假期)(?:之前|以前|前)", need=('春', '前'))
 def _spring(m: re.Match[str] | None, ref: dt.date) -> tuple | None:
     y = _year_of(m, ref) if m is not None else None
     if y is not None:
@@ -324,12 +344,12 @@ def _spring(m: re.Match[str] | None, ref: dt.date) -> tuple | None:
     return ("date", d - dt.timedelta(days=1), None, True, False)
 
 
-@rule(r"(?<![\d今明本当去下一])年前(?!后)")
+@rule(r"(?<![\d今明本当去下一])年前(?!后)", need=('年', '前'))
 def _before_new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
     return _spring(None, ref)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*元旦(?:之前|以前|前)")
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*元旦(?:之前|以前|前)", need='元')
 def _new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
     y = _year_of(m, ref)
     if y is not None:
@@ -338,17 +358,17 @@ def _new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", d, None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:国庆|国庆节|十一)(?:假期)?(?:之前|以前|前)")
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:国庆|国庆节|十一)(?:假期)?(?:之前|以前|前)", need=('国十', '前'))
 def _national_day(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", _infer(ref, lambda yy: dt.date(yy, 9, 30), _year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:五一|劳动节)(?:假期)?(?:之前|以前|前)")
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:五一|劳动节)(?:假期)?(?:之前|以前|前)", need=('五劳', '前'))
 def _labour_day(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", _infer(ref, lambda yy: dt.date(yy, 4, 30), _year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<f>中秋|端午|清明)(?:节)?(?:假期)?(?:之前|以前|前)")
+@rule(r"(?P<f>中秋|端午|清明)(?:节)?(?:假期)?(?:之前|以前|前)", need=('秋午明', '前'))
 def _lunar_festival(m: re.Match[str], ref: dt.date) -> tuple | None:
     if m["f"] == "清明":
         return ("date", _infer(ref, lambda yy: dt.date(yy, 4, 3), None), None, True, False)
@@ -357,7 +377,7 @@ def _lunar_festival(m: re.Match[str], ref: dt.date) -> tuple | None:
             None, True, False)
 
 
-@rule(_Y + r"?\s*(?P<s>暑期|暑假|秋季开学|秋季学期开学|寒假|春季开学|春季学期开学)(?P<before>之前|以前|前)?")
+@rule(_Y + r"?\s*(?P<s>暑期|暑假|秋季开学|秋季学期开学|寒假|春季开学|春季学期开学)(?P<before>之前|以前|前)?", need=('暑寒学',))
 def _school(m: re.Match[str], ref: dt.date) -> tuple | None:
     summer = m["s"] in ("暑期", "暑假", "秋季开学", "秋季学期开学")
 
@@ -367,7 +387,7 @@ def _school(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _infer(ref, make, _year(m, ref)), None, strong, True)
 
 
-@rule(r"本学期(?:末|内)?")
+@rule(r"本学期(?:末|内)?", need='学')
 def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
     if 2 <= ref.month <= 8:
         return ("period_end", dt.date(ref.year, 7, 31), None, True, False)
@@ -375,13 +395,13 @@ def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(y, 1, 31), None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临)?(?:之前|以前|前)")
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临)?(?:之前|以前|前)", need='汛')
 def _flood(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = 6 if m["s"] == "主汛期" else 5
     return ("period_end", _infer(ref, lambda yy: _month_end(yy, month), _year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?")
+@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?", need='今明后当')
 def _today(m: re.Match[str], ref: dt.date) -> tuple | None:
     off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)
     return ("date", ref + dt.timedelta(days=off), None, True, False)
@@ -391,7 +411,7 @@ _WD = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "�
        "4": 3, "5": 4, "6": 5, "7": 6}
 
 
-@rule(r"(?P<which>本|这|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?:之前|以前|前)?")
+@rule(r"(?P<which>本|这|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?:之前|以前|前)?", need=('周星礼', '一二三四五六日天1234567'))
 def _weekday(m: re.Match[str], ref: dt.date) -> tuple | None:
     target = _WD[m["d"]]
     monday = ref - dt.timedelta(days=ref.weekday())
@@ -402,7 +422,7 @@ def _weekday(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", d, None, True, False)
 
 
-@rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?")
+@rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?", need=('周星', '本这下'))
 def _week(m: re.Match[str], ref: dt.date) -> tuple | None:
     sunday = ref + dt.timedelta(days=6 - ref.weekday())
     if m["which"] == "下":
@@ -410,46 +430,72 @@ def _week(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", sunday, None, True, False)
 
 
+@lru_cache(maxsize=1)
+def _rule_index() -> dict[str, tuple[int, ...]]:
+    """Rules by the characters of their first `need`: only rules whose trigger occurs are tried."""
+    index: dict[str, list[int]] = {}
+    for i, (_, _, needs) in enumerate(RULES):
+        for c in needs[0] if needs else ("",):
+            index.setdefault(c, []).append(i)
+    return {c: tuple(v) for c, v in index.items()}
+
+
 # -- scanning --------------------------------------------------------------------
+_BEFORE_CLAUSE = re.compile(f"[^{_CLAUSE_END}]{{0,12}}$")
+_AFTER_CLAUSE = re.compile(f"[^{_CLAUSE_END}]{{0,12}}")
+
+
 def _clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
-    a = start
-    while a > 0 and s[a - 1] not in _CLAUSE_END and start - a < 12:
-        a -= 1
-    b = end
-    while b < len(s) and s[b] not in _CLAUSE_END and b - end < 12:
-        b += 1
-    return s[a:start], s[end:b]
+    """Up to 12 characters on each side of a phrase, within its clause."""
+    before = s[max(0, start - 12):start]
+    m = _BEFORE_CLAUSE.search(before)
+    after = _AFTER_CLAUSE.match(s, end)
+    return (m.group(0) if m else ""), (after.group(0) if after else "")
 
 
-def _is_deadline(s: str, h: _Hit, whole: bool) -> bool:
+def _is_deadline(s: str, h: _Hit, whole: Callable[[], bool]) -> bool:
     """Whether a calendar expression, in its sentence, is a deadline (not an as-of date or a past event)."""
     before, after = _clause_bounds(s, h.start, h.end)
-    if _ASOF.search(before) and not re.search(r"截止(时间|日期)\s*[:：为是]?\s*$", before):
+    if _ASOF.search(before) and not _DEADLINE_LABEL.search(before):
         return False
     stripped_after = after.lstrip()
-    if any(stripped_after.startswith(w) for w in _START_WORDS):
+    if _START_RE.match(stripped_after):
         return False
-    if h.strong:
+    if h.strong or _FUTURE_RE.search(before) or whole():
         return True
-    if whole:
-        return True
-    future = any(c in before for c in _FUTURE_CUES if c != "于") or before.rstrip().endswith(("将于", "拟于", "应于"))
-    if future:
-        return True
-    if any(p in before for p in _PAST_MARKS):
+    if _PAST_RE.search(before):
         return False
     head = stripped_after[:8]
-    for verb in _DONE_VERBS:
-        i = head.find(verb)
-        if i >= 0 and "已" not in head[:i] and i <= 4:
-            return True
-    return False
+    m = _DONE_RE.search(head)
+    return bool(m and m.start() <= 4 and "已" not in head[:m.start()])
+
+
+_FUTURE_RE = re.compile("|".join(c for c in _FUTURE_CUES if c != "于") + r"|(?:将|拟|应)于\s*$")
+_PAST_RE = re.compile("|".join(_PAST_MARKS))
+_DONE_RE = re.compile("|".join(_DONE_VERBS))
+_START_RE = re.compile("|".join(_START_WORDS))
 
 
 def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     s = n.text
     hits: list[_Hit] = []
-    for pattern, build in RULES:
+    chars = set(s)
+    isdisjoint = chars.isdisjoint
+    index = _rule_index()
+    candidates: set[int] = set(index.get("", ()))
+    for c in chars:
+        found = index.get(c)
+        if found:
+            candidates.update(found)
+    for i in sorted(candidates):
+        pattern, build, needs = RULES[i]
+        skip = False
+        for need in needs[1:]:
+            if isdisjoint(need):
+                skip = True
+                break
+        if skip:
+            continue
         for m in pattern.finditer(s):
             if m.end() == m.start():
                 continue
@@ -478,8 +524,11 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
 
 
 def _filler_only(rest: str) -> bool:
-    rest = re.sub(r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内", "", rest)
+    rest = _FILLER.sub("", rest)
     return len(rest) <= 2
+
+
+_SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|于|在)$")
 
 
 def _span(n: Normalized, h: _Hit) -> str:
@@ -487,12 +536,11 @@ def _span(n: Normalized, h: _Hit) -> str:
     s = n.text
     start, end = h.start, h.end
     before, after = _clause_bounds(s, start, end)
-    for cue in ("计划于", "计划在", "计划", "确保", "力争", "争取", "拟于", "拟在", "拟", "预计", "将于", "要求", "务必", "于", "在"):
-        if before.endswith(cue):
-            start -= len(cue)
-            break
+    cue = _SPAN_CUE.search(before)
+    if cue:
+        start -= len(cue.group(0))
     tail = after.rstrip()
-    if 0 < len(tail) <= 6 and "已" not in tail and re.match(r"[\u4e00-\u9fff]", tail):
+    if 0 < len(tail) <= 6 and "已" not in tail and _CJK.match(tail):
         end += len(tail)
     return n.span(start, end).rstrip(")）]】 ")
 
@@ -505,16 +553,19 @@ def find_deadlines(text: str, ref: dt.date) -> list[Deadline]:
         return []
 
 
-def _find(text: str, ref: dt.date) -> list[Deadline]:
+def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadline]:
     if not isinstance(text, str) or not text.strip():
         return []
     n = normalize(text[:5000])
     out: list[Deadline] = []
     hits = _scan(n, ref)
+    if seen is not None:
+        seen.append(len(hits))
     for h in hits:
         if h.dated:
-            rest = n.text[:h.start] + n.text[h.end:]
-            if not _is_deadline(n.text, h, _filler_only(rest)):
+            def whole(h: _Hit = h) -> bool:
+                return _filler_only(n.text[:h.start] + n.text[h.end:])
+            if not _is_deadline(n.text, h, whole):
                 continue
         elif h.kind in KINDS_WITH_DUE:
             before, _ = _clause_bounds(n.text, h.start, h.end)
@@ -530,7 +581,11 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
     Several dated phrases → the latest (when everything is due). Otherwise a
     recurring duty, then a standing one (长期坚持), then immediate (立行立改).
     """
-    found = find_deadlines(text, ref)
+    seen: list[int] = []
+    try:
+        found = _find(text, ref, seen)
+    except Exception:  # noqa: BLE001 - never raise on any input
+        return Deadline()
     dated = [d for d in found if d.kind in ("date", "period_end")]
     ongoing = any(d.kind == "ongoing" for d in found)
     if dated:
@@ -542,14 +597,14 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
         for d in found:
             if d.kind == kind:
                 return d
-    if isinstance(text, str) and 0 < len(text.strip()) <= 40:
+    if not sum(seen) and isinstance(text, str) and 0 < len(text.strip()) <= 40:
         return _fallback(text.strip(), ref)
     return Deadline()
 
 
 def _fallback(text: str, ref: dt.date) -> Deadline:
     """Free-form chat input the grammar does not know: ask dateparser (imported lazily)."""
-    if not re.search(r"[0-9A-Za-z]", text):
+    if not _FOR_DATEPARSER.search(text):
         return Deadline()
     try:
         import dateparser  # slow to import; only chat input ever needs it
