@@ -153,6 +153,111 @@ def cmd_demo(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         repo.close()
 
 
+def policy_of(cfg: dict[str, Any]):  # type: ignore[no-untyped-def]
+    from ledger.policy import Policy
+
+    return Policy.from_config(cfg.get("schedule", {}))
+
+
+def local_now(at: str | None, policy) -> dt.datetime:  # type: ignore[no-untyped-def]
+    """`--at` is local time in the configured timezone; without it, now."""
+    if not at:
+        return dt.datetime.now(policy.tz)
+    t = parse_at(at)
+    return t.replace(tzinfo=policy.tz) if t.tzinfo is None else t
+
+
+def cmd_check(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    """Print what a sweep at --at would send; sends and records nothing."""
+    import json
+
+    from ledger.messages import render_reminder
+    from ledger.planner import plan
+    from ledger.service import build_directory
+
+    policy = policy_of(cfg)
+    now = local_now(args.at, policy)
+    repo = open_repo(cfg, args.config)
+    try:
+        bot = cfg.get("bot", {})
+        directory = build_directory(repo.members(), list(bot.get("admins", [])), int(bot.get("admin_chat", 0)))
+        measures = {m.id: m for m in repo.measures()}
+        reminders = plan(measures.values(), repo.sent_keys(), now, policy, directory, repo.report().date)
+        for r in reminders:
+            if args.json:
+                print(json.dumps({"measure": r.measure_id, "tier": r.tier, "unit": r.unit, "due": r.due.isoformat(),
+                                  "recipients": list(r.recipients), "occurrence": r.occurrence, "key": r.key,
+                                  "reason": r.reason, "days": r.days}, ensure_ascii=False))
+            else:
+                print(render_reminder(r, measures[r.measure_id], now.date()))
+                print("   → " + (", ".join(map(str, r.recipients)) or "(无人可发送：单位未绑定)") + "\n")
+        if not args.json:
+            print(f"共 {len(reminders)} 条提醒（{now:%Y-%m-%d %H:%M %Z}）")
+        return 0
+    finally:
+        repo.close()
+
+
+def cmd_overdue(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    import json
+
+    from ledger.messages import overdue_items, render_overdue
+
+    policy = policy_of(cfg)
+    today = local_now(args.at, policy).date()
+    repo = open_repo(cfg, args.config)
+    try:
+        items = overdue_items(repo.measures(), today)
+        if args.json:
+            for m, late in items:
+                print(json.dumps({"measure": m.id, "unit": m.unit, "due": m.due.isoformat() if m.due else None,
+                                  "workdays_late": late, "days_late": (today - m.due).days if m.due else None,
+                                  "status": m.status}, ensure_ascii=False))
+        else:
+            for line in render_overdue(items):
+                print(strip_html(line))
+        return 0
+    finally:
+        repo.close()
+
+
+def cmd_stats(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    import json
+
+    from ledger.messages import render_progress
+
+    policy = policy_of(cfg)
+    today = local_now(args.at, policy).date()
+    repo = open_repo(cfg, args.config)
+    try:
+        measures = repo.measures()
+        p = progress(measures, today)
+        units = sorted({m.unit for m in measures})
+        per_unit = {u: progress([m for m in measures if m.unit == u], today) for u in units}
+        if args.json:
+            def row(x):  # type: ignore[no-untyped-def]
+                return {"problems": x.problems_total, "problems_done": x.problems_done,
+                        "measures": x.measures_total, "done": x.measures_done, "submitted": x.submitted,
+                        "overdue": x.overdue, "ongoing": x.ongoing, "rate": round(x.rate, 1)}
+            print(json.dumps({"overall": row(p), "report": repo.report().to_dict(),
+                              "units": {u: row(x) for u, x in per_unit.items()}}, ensure_ascii=False))
+            return 0
+        print(headline(p, repo.report()))
+        print(render_progress(p))
+        for u, x in per_unit.items():
+            print(f"  {u}: {x.measures_done}/{x.measures_total} 完成率{x.rate:.0f}% 逾期{x.overdue} 待销号{x.submitted}")
+        return 0
+    finally:
+        repo.close()
+
+
+def strip_html(text: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace, dict[str, Any]], int]:
     def run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         raise UsageError(f"“{name}” 尚未实现（见项目 issues）。The '{name}' command is not available yet.")
@@ -186,7 +291,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--at", default="2024-06-25T09:00")
     s.set_defaults(func=cmd_demo)
 
-    for name in ("run", "check", "overdue", "stats", "invite", "extract"):
+    s = sub.add_parser("check", help="print what a sweep at --at would send (sends nothing)")
+    s.add_argument("--at", help="local time, e.g. 2024-03-25T09:00 (default now)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("overdue", help="overdue measures with working days late")
+    s.add_argument("--at")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_overdue)
+
+    s = sub.add_parser("stats", help="progress figures, overall and per unit")
+    s.add_argument("--at")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_stats)
+
+    for name in ("run", "invite", "extract"):
         s = sub.add_parser(name, help="(not available yet)")
         s.add_argument("rest", nargs="*")
         s.set_defaults(func=not_yet(name))

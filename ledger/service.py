@@ -13,7 +13,8 @@ from typing import Protocol
 
 from ledger.deadlines import parse_deadline
 from ledger.ledgerfile import ParsedLedger
-from ledger.models import Event, Measure, Problem, ReportMeta, Unit
+from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
+from ledger.planner import Directory
 from ledger.status import set_status_by_import
 
 EDITABLE = ("text", "unit", "co_units", "leader", "deadline_text", "note", "unit_inferred", "problem")
@@ -118,3 +119,20 @@ def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> 
             ev = Event(at=now, actor=actor, action="edit", from_status=old.status, to_status=old.status,
                        note="导入更新：" + "、".join(fields), measure_id=m.id)
             repo.put_measure(replace(new, history=new.history + (ev,)))
+
+
+def build_directory(members: list[Member], admin_ids: list[int], admin_chat: int = 0) -> Directory:
+    """Chats per unit (active members and bound groups), per lead official, and the admins'."""
+    units: dict[str, list[int]] = {}
+    leaders: dict[str, list[int]] = {}
+    for mb in members:
+        if not mb.active:
+            continue
+        if mb.unit.startswith("leader:"):
+            leaders.setdefault(mb.unit[len("leader:"):], []).append(mb.chat_id)
+        else:
+            units.setdefault(mb.unit, []).append(mb.chat_id)
+    admins = (admin_chat,) if admin_chat else tuple(admin_ids)
+    return Directory(unit_chats={u: tuple(dict.fromkeys(c)) for u, c in units.items()},
+                     leader_chats={u: tuple(dict.fromkeys(c)) for u, c in leaders.items()},
+                     admin_chats=tuple(admins))

@@ -108,3 +108,13 @@ def add_note(m: Measure, note: str, actor: str, at: dt.datetime) -> Measure:
 def set_status_by_import(m: Measure, to: Status, actor: str, at: dt.datetime) -> Measure:
     """Record the status a newly imported measure starts with (the ledger says so)."""
     return replace(m, status=to, history=m.history + (_event(m, "import", actor, at, to),))
+
+
+def mark_occurrence_done(m: Measure, label: str, evidence: Evidence, actor: str, at: dt.datetime) -> Measure:
+    """A unit reports one period of a recurring duty done (e.g. 2024-Q2 of 每季度全覆盖)."""
+    _require(m, ("open",), "报告本期完成")
+    if m.deadline.kind != "recurring":
+        raise IllegalTransition(f"措施 {m.id} 不是周期性任务。")
+    note = f"{label} {evidence.note}".strip()
+    ev = _event(m, "occurrence_done", actor, at, m.status, note, evidence.files)
+    return replace(m, history=m.history + (ev,))

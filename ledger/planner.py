@@ -1,0 +1,222 @@
+"""Reminder planning: which reminders a sweep at `now` sends. Pure: the ledger, the sent-log and
+the clock go in, a list of `Reminder`s comes out.
+
+Tiers (三色预警): green (lead days beyond `yellow_days`), yellow (within them), due (the due
+day), overdue (the working day after, then every `overdue_every_days` working days) and
+escalation (after `escalate_after_days` working days late, to the admins).
+
+Missed-reminder policy: a reminder whose moment has passed and whose key is not in the
+sent-log is due now, however long ago its moment was (the bot may have been down). If several
+are due for one measure, only the most urgent is sent and the others are recorded as
+superseded, so a restart after ten days sends one message per measure, not ten.
+With `workdays_only`, nothing is sent on a day off; a pre-due reminder whose day is a day off
+moves to the last working day before it, never after the due date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ledger.calendar_cn import add_workdays, is_workday, last_workday_on_or_before
+from ledger.models import Measure
+from ledger.occurrences import Occurrence, done_occurrences, occurrence_on, previous
+from ledger.policy import Policy
+
+TIERS = ("green", "yellow", "due", "overdue", "escalation")
+URGENCY = {t: i for i, t in enumerate(TIERS)}
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Who receives what: chat ids per unit, per lead official, and the admins'."""
+
+    unit_chats: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    leader_chats: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    admin_chats: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reminder:
+    measure_id: str
+    tier: str
+    due: dt.date
+    occurrence: str
+    key: str
+    recipients: tuple[int, ...]
+    unit: str
+    moment: dt.datetime
+    days: int  # calendar days left (negative: days late)
+    workdays_late: int = 0
+    reason: str = ""  # "" | "signoff" (awaiting sign-off too long) | "unbound" (unit has no chat)
+    supersedes: tuple[str, ...] = ()
+    stage: int = 0
+
+    def chat_key(self, chat_id: int) -> str:
+        return f"{self.key}@{chat_id}"
+
+
+@dataclass(frozen=True)
+class _Slot:
+    tier: str
+    day: dt.date
+    stage: int  # orders slots of one tier by urgency
+
+
+def key_for(measure_id: str, tier: str, due: dt.date, occurrence: str, stage: int) -> str:
+    return f"{measure_id}|{tier}{stage}|{due.isoformat()}|{occurrence}"
+
+
+def _slots(due: dt.date, today: dt.date, policy: Policy, period_start: dt.date | None) -> list[_Slot]:
+    slots: list[_Slot] = []
+    for lead in policy.lead_days:
+        day = due - dt.timedelta(days=lead)
+        if period_start and day < period_start:
+            continue
+        if policy.workdays_only:
+            day = last_workday_on_or_before(day)
+        tier = "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green")
+        slots.append(_Slot(tier, day, 1000 - lead))
+    if today > due:
+        first = add_workdays(due, 1) if policy.workdays_only else due + dt.timedelta(days=1)
+        slots.append(_Slot("overdue", first, 0))
+        k = 1
+        while True:
+            n = 1 + k * policy.overdue_every_days
+            day = add_workdays(due, n) if policy.workdays_only else due + dt.timedelta(days=n)
+            if day > today:
+                break
+            slots.append(_Slot("overdue", day, k))
+            k += 1
+        esc = add_workdays(due, policy.escalate_after_days) if policy.workdays_only else \
+            due + dt.timedelta(days=policy.escalate_after_days)
+        slots.append(_Slot("escalation", esc, 0))
+    return slots
+
+
+def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[int, ...], str]:
+    unit = tuple(d.unit_chats.get(m.unit, ()))
+    leader = tuple(d.leader_chats.get(m.leader, ())) if m.leader else ()
+    chats: tuple[int, ...] = unit
+    if tier in ("yellow", "due"):
+        chats = unit + leader
+    elif tier == "escalation":
+        chats = unit + leader + d.admin_chats
+    reason = ""
+    if not unit:
+        chats = chats + d.admin_chats  # nobody bound: the office hears instead of silence
+        reason = "unbound"
+    return tuple(dict.fromkeys(chats)), reason
+
+
+def _workdays_late(due: dt.date, today: dt.date) -> int:
+    n, cur = 0, due
+    while cur < today:
+        cur += dt.timedelta(days=1)
+        if is_workday(cur):
+            n += 1
+    return n
+
+
+def _plan_one(m: Measure, due: dt.date, occ: Occurrence | None, sent: frozenset[str], now: dt.datetime,
+              today: dt.date, policy: Policy, d: Directory) -> Reminder | None:
+    label = occ.label if occ else "0"
+    pending: list[tuple[_Slot, dt.datetime, str]] = []
+    for s in _slots(due, today, policy, occ.start if occ else None):
+        moment = dt.datetime.combine(s.day, policy.send_at, tzinfo=policy.tz)
+        key = key_for(m.id, s.tier, due, label, s.stage)
+        if moment <= now and key not in sent:
+            pending.append((s, moment, key))
+    if not pending:
+        return None
+    pending.sort(key=lambda p: (URGENCY[p[0].tier], p[0].stage, p[1]))
+    best, moment, key = pending[-1]
+    chats, reason = _recipients(m, best.tier, d)
+    chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
+    return Reminder(
+        measure_id=m.id, tier=best.tier, due=due, occurrence=label, key=key, recipients=chats, unit=m.unit,
+        moment=moment, days=(due - today).days, workdays_late=_workdays_late(due, today) if today > due else 0,
+        reason=reason, supersedes=tuple(k for _, _, k in pending[:-1]), stage=best.stage,
+    )
+
+
+def _submitted_since(m: Measure) -> dt.datetime | None:
+    for e in reversed(m.history):
+        if e.action == "submit":
+            return e.at
+    return None
+
+
+def plan(measures: Iterable[Measure], sent: frozenset[str], now: dt.datetime, policy: Policy,
+         directory: Directory | None = None, ledger_start: dt.date | None = None) -> list[Reminder]:
+    """The reminders a sweep at `now` sends, most urgent first; nothing on a day off.
+
+    `ledger_start` (the report's date): periods of recurring duties that ended before the
+    ledger existed are not chased.
+    """
+    d = directory or Directory()
+    local = now.astimezone(policy.tz) if now.tzinfo else now.replace(tzinfo=policy.tz)
+    today = local.date()
+    if policy.workdays_only and not is_workday(today):
+        return []
+    out: list[Reminder] = []
+    for m in measures:
+        if m.status == "done":
+            continue
+        if m.status == "submitted":
+            r = _plan_signoff(m, local, today, policy, sent, d)
+            if r:
+                out.append(r)
+            continue
+        if m.deadline.kind == "recurring" and m.due_override is None:
+            occ = occurrence_on(m.deadline.recur, today)
+            if occ is None:
+                continue
+            done = done_occurrences(m)
+            prev = previous(m.deadline.recur, occ)
+            for o in (prev, occ):
+                if o is None or o.label in done or (ledger_start and o.due < ledger_start):
+                    continue
+                r = _plan_one(m, o.due, o, sent, local, today, policy, d)
+                if r:
+                    out.append(r)
+            continue
+        due = m.due
+        if due is None:
+            continue
+        r = _plan_one(m, due, None, sent, local, today, policy, d)
+        if r:
+            out.append(r)
+    out.sort(key=lambda r: (-URGENCY[r.tier], r.days, r.measure_id))
+    return out
+
+
+def _plan_signoff(m: Measure, now: dt.datetime, today: dt.date, policy: Policy, sent: frozenset[str],
+                  d: Directory) -> Reminder | None:
+    since = _submitted_since(m)
+    if since is None:
+        return None
+    waited = add_workdays(since.date(), policy.escalate_after_days)
+    moment = dt.datetime.combine(waited, policy.send_at, tzinfo=policy.tz)
+    key = f"{m.id}|signoff|{since.date().isoformat()}|0"
+    if moment > now or key in sent or not d.admin_chats:
+        return None
+    chats = tuple(c for c in d.admin_chats if f"{key}@{c}" not in sent)
+    return Reminder(measure_id=m.id, tier="escalation", due=m.due or since.date(), occurrence="0", key=key,
+                    recipients=chats, unit=m.unit, moment=moment, days=(waited - today).days,
+                    reason="signoff")
+
+
+def keys_to_record(r: Reminder, accepted: Iterable[int]) -> list[str]:
+    """Sent-log keys once Telegram accepted the reminder for `accepted` chats.
+
+    Each chat is recorded on its own, so a failed chat is retried at the next sweep; when every
+    recipient has it, the reminder itself and the ones it superseded are recorded too.
+    """
+    accepted = list(accepted)
+    keys = [r.chat_key(c) for c in accepted]
+    if r.recipients and set(r.recipients) <= set(accepted):
+        keys.append(r.key)
+        keys.extend(r.supersedes)
+    return keys
