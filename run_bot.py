@@ -8,12 +8,13 @@ the bot and the jobs together. Exit codes: 0 ok, 2 usage or input error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import signal
 import sys
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ledger.errors import DubanError
@@ -167,6 +168,18 @@ def local_now(at: str | None, policy) -> dt.datetime:  # type: ignore[no-untyped
     return t.replace(tzinfo=policy.tz) if t.tzinfo is None else t
 
 
+@contextlib.contextmanager
+def session(args: argparse.Namespace, cfg: dict[str, Any]) -> Iterator[tuple[Any, Any, dt.datetime]]:
+    """The store, the policy and the moment (`--at`, local time) for one command."""
+    policy = policy_of(cfg)
+    now = local_now(getattr(args, "at", None), policy)
+    repo = open_repo(cfg, args.config)
+    try:
+        yield repo, policy, now
+    finally:
+        repo.close()
+
+
 def cmd_check(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """Print what a sweep at --at would send; sends and records nothing."""
     import json
@@ -175,10 +188,7 @@ def cmd_check(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     from ledger.planner import plan
     from ledger.service import build_directory
 
-    policy = policy_of(cfg)
-    now = local_now(args.at, policy)
-    repo = open_repo(cfg, args.config)
-    try:
+    with session(args, cfg) as (repo, policy, now):
         bot = cfg.get("bot", {})
         directory = build_directory(repo.members(), list(bot.get("admins", [])), int(bot.get("admin_chat", 0)))
         measures = {m.id: m for m in repo.measures()}
@@ -194,8 +204,6 @@ def cmd_check(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         if not args.json:
             print(f"共 {len(reminders)} 条提醒（{now:%Y-%m-%d %H:%M %Z}）")
         return 0
-    finally:
-        repo.close()
 
 
 def cmd_overdue(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
@@ -203,10 +211,8 @@ def cmd_overdue(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
 
     from ledger.messages import overdue_items, render_overdue
 
-    policy = policy_of(cfg)
-    today = local_now(args.at, policy).date()
-    repo = open_repo(cfg, args.config)
-    try:
+    with session(args, cfg) as (repo, _, now):
+        today = now.date()
         items = overdue_items(repo.measures(), today)
         if args.json:
             for m, late in items:
@@ -217,8 +223,6 @@ def cmd_overdue(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
             for line in render_overdue(items):
                 print(strip_html(line))
         return 0
-    finally:
-        repo.close()
 
 
 def cmd_stats(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
@@ -226,10 +230,8 @@ def cmd_stats(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
 
     from ledger.messages import render_progress
 
-    policy = policy_of(cfg)
-    today = local_now(args.at, policy).date()
-    repo = open_repo(cfg, args.config)
-    try:
+    with session(args, cfg) as (repo, _, now):
+        today = now.date()
         measures = repo.measures()
         p = progress(measures, today)
         units = sorted({m.unit for m in measures})
@@ -247,8 +249,6 @@ def cmd_stats(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         for u, x in per_unit.items():
             print(f"  {u}: {x.measures_done}/{x.measures_total} 完成率{x.rate:.0f}% 逾期{x.overdue} 待销号{x.submitted}")
         return 0
-    finally:
-        repo.close()
 
 
 def strip_html(text: str) -> str:
