@@ -9,6 +9,7 @@ to Monday–Friday and say so in `calendar_known`; the README documents this.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import chinese_calendar
@@ -33,37 +34,75 @@ def is_workday(day: dt.date) -> bool:
     return day.weekday() < 5
 
 
+class _WorkdayIndex:
+    """Sorted ordinals of working days for a span of years, grown on demand.
+
+    Turns working-day arithmetic into binary searches: a planner asks it for every measure.
+    """
+
+    def __init__(self) -> None:
+        self.lo = self.hi = 0  # years covered: [lo, hi)
+        self.days: list[int] = []
+
+    def cover(self, year: int) -> None:
+        if self.lo <= year < self.hi:
+            return
+        lo = min(year - 1, self.lo) if self.days else year - 1
+        hi = max(year + 2, self.hi) if self.days else year + 2
+        start, end = dt.date(lo, 1, 1).toordinal(), dt.date(hi, 1, 1).toordinal()
+        self.days = [o for o in range(start, end) if is_workday(dt.date.fromordinal(o))]
+        self.lo, self.hi = lo, hi
+
+    def count_to(self, day: dt.date) -> int:
+        """Working days on or before `day` (within the covered span)."""
+        if not self.lo <= day.year < self.hi:
+            self.cover(day.year)
+        return bisect_right(self.days, day.toordinal())
+
+
+_INDEX = _WorkdayIndex()
+
+
 def add_workdays(day: dt.date, n: int) -> dt.date:
-    """The n-th working day after `day` (the start day itself is not counted)."""
-    step = 1 if n >= 0 else -1
-    left = abs(n)
-    cur = day
-    while left:
-        cur += dt.timedelta(days=step)
-        if is_workday(cur):
-            left -= 1
-    return cur
+    """The n-th working day after `day` (the start day itself is not counted); n < 0 goes back."""
+    if n == 0:
+        return day
+    idx = _INDEX.count_to(day)
+    if n > 0:
+        target = idx + n - 1
+        while target >= len(_INDEX.days):
+            _INDEX.cover(_INDEX.hi + 1)
+            idx = _INDEX.count_to(day)
+            target = idx + n - 1
+    else:
+        idx = bisect_left(_INDEX.days, day.toordinal())
+        target = idx + n
+        while target < 0:
+            _INDEX.cover(_INDEX.lo - 1)
+            idx = bisect_left(_INDEX.days, day.toordinal())
+            target = idx + n
+    return dt.date.fromordinal(_INDEX.days[target])
 
 
 def workdays_between(start: dt.date, end: dt.date) -> int:
     """Working days in (start, end]; negative when end is before start."""
     if end == start:
         return 0
-    sign = 1 if end > start else -1
-    lo, hi = (start, end) if sign > 0 else (end, start)
-    count = 0
-    cur = lo
-    while cur < hi:
-        cur += dt.timedelta(days=1)
-        if is_workday(cur):
-            count += 1
-    return sign * count
+    if end < start:
+        return -workdays_between(end, start)
+    if not _INDEX.lo <= start.year < _INDEX.hi:
+        _INDEX.cover(start.year)
+    return _INDEX.count_to(end) - _INDEX.count_to(start)
 
 
 def last_workday_on_or_before(day: dt.date) -> dt.date:
-    while not is_workday(day):
-        day -= dt.timedelta(days=1)
-    return day
+    if is_workday(day):
+        return day
+    idx = _INDEX.count_to(day)
+    if idx == 0:
+        _INDEX.cover(day.year - 1)
+        idx = _INDEX.count_to(day)
+    return dt.date.fromordinal(_INDEX.days[idx - 1])
 
 
 @lru_cache(maxsize=512)

@@ -7,8 +7,8 @@ escalation (after `escalate_after_days` working days late, to the admins).
 
 Missed-reminder policy: a reminder whose moment has passed and whose key is not in the
 sent-log is due now, however long ago its moment was (the bot may have been down). If several
-are due for one measure, only the most urgent is sent and the others are recorded as
-superseded, so a restart after ten days sends one message per measure, not ten.
+moments of one measure have passed, only the latest (the most urgent) is sent; the earlier ones
+are superseded by it and never sent, so a restart after ten days sends one message per measure.
 With `workdays_only`, nothing is sent on a day off; a pre-due reminder whose day is a day off
 moves to the last working day before it, never after the due date.
 """
@@ -16,10 +16,10 @@ moves to the last working day before it, never after the due date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ledger.calendar_cn import add_workdays, is_workday, last_workday_on_or_before
+from ledger.calendar_cn import add_workdays, is_workday, last_workday_on_or_before, workdays_between
 from ledger.models import Measure
 from ledger.occurrences import Occurrence, done_occurrences, occurrence_on, previous
 from ledger.policy import Policy
@@ -50,7 +50,6 @@ class Reminder:
     days: int  # calendar days left (negative: days late)
     workdays_late: int = 0
     reason: str = ""  # "" | "signoff" (awaiting sign-off too long) | "unbound" (unit has no chat)
-    supersedes: tuple[str, ...] = ()
     stage: int = 0
 
     def chat_key(self, chat_id: int) -> str:
@@ -68,31 +67,34 @@ def key_for(measure_id: str, tier: str, due: dt.date, occurrence: str, stage: in
     return f"{measure_id}|{tier}{stage}|{due.isoformat()}|{occurrence}"
 
 
-def _slots(due: dt.date, today: dt.date, policy: Policy, period_start: dt.date | None) -> list[_Slot]:
-    slots: list[_Slot] = []
-    for lead in policy.lead_days:
-        day = due - dt.timedelta(days=lead)
-        if period_start and day < period_start:
-            continue
-        if policy.workdays_only:
-            day = last_workday_on_or_before(day)
-        tier = "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green")
-        slots.append(_Slot(tier, day, 1000 - lead))
-    if today > due:
-        first = add_workdays(due, 1) if policy.workdays_only else due + dt.timedelta(days=1)
-        slots.append(_Slot("overdue", first, 0))
-        k = 1
-        while True:
-            n = 1 + k * policy.overdue_every_days
-            day = add_workdays(due, n) if policy.workdays_only else due + dt.timedelta(days=n)
-            if day > today:
-                break
-            slots.append(_Slot("overdue", day, k))
-            k += 1
-        esc = add_workdays(due, policy.escalate_after_days) if policy.workdays_only else \
-            due + dt.timedelta(days=policy.escalate_after_days)
-        slots.append(_Slot("escalation", esc, 0))
-    return slots
+def _latest_slot(due: dt.date, day: dt.date, policy: Policy, period_start: dt.date | None,
+                 escalated: Callable[[], bool]) -> _Slot | None:
+    """The latest reminder moment of one due date on or before `day` (the most urgent), or None.
+
+    Catch-up policy: earlier moments missed while the bot was down are superseded by the latest;
+    only a missed escalation is still sent, so the admins always hear of a late item.
+    """
+    wd = policy.workdays_only
+    late = (workdays_between(due, day) if wd else (day - due).days) if day > due else 0
+    if late >= 1:
+        every, esc = policy.overdue_every_days, policy.escalate_after_days
+        k = (late - 1) // every
+        overdue = _Slot("overdue", add_workdays(due, 1 + k * every) if wd else due + dt.timedelta(days=1 + k * every), k)
+        if late >= esc:
+            escalation = _Slot("escalation", add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
+            if escalation.day >= overdue.day or not escalated():
+                return escalation
+        return overdue
+    for lead in sorted(policy.lead_days):
+        slot_day = due - dt.timedelta(days=lead)
+        if period_start and slot_day < period_start:
+            break
+        if wd:
+            slot_day = last_workday_on_or_before(slot_day)
+        if slot_day <= day:
+            tier = "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green")
+            return _Slot(tier, slot_day, 1000 - lead)
+    return None
 
 
 def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[int, ...], str]:
@@ -110,34 +112,28 @@ def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[int, ...], s
     return tuple(dict.fromkeys(chats)), reason
 
 
-def _workdays_late(due: dt.date, today: dt.date) -> int:
-    n, cur = 0, due
-    while cur < today:
-        cur += dt.timedelta(days=1)
-        if is_workday(cur):
-            n += 1
-    return n
-
-
 def _plan_one(m: Measure, due: dt.date, occ: Occurrence | None, sent: frozenset[str], now: dt.datetime,
               today: dt.date, policy: Policy, d: Directory) -> Reminder | None:
+    """The one reminder a measure needs now, unless it was already sent."""
+    if due - dt.timedelta(days=(policy.lead_days[0] if policy.lead_days else 0) + 15) > today:
+        return None  # no moment can have come yet (15 days covers the longest holiday shift)
+    # A moment counts once its day's send_at has passed: before it, look as of yesterday.
+    day = today if now.time() >= policy.send_at else today - dt.timedelta(days=1)
     label = occ.label if occ else "0"
-    pending: list[tuple[_Slot, dt.datetime, str]] = []
-    for s in _slots(due, today, policy, occ.start if occ else None):
-        moment = dt.datetime.combine(s.day, policy.send_at, tzinfo=policy.tz)
-        key = key_for(m.id, s.tier, due, label, s.stage)
-        if moment <= now and key not in sent:
-            pending.append((s, moment, key))
-    if not pending:
+    best = _latest_slot(due, day, policy, occ.start if occ else None,
+                        lambda: key_for(m.id, "escalation", due, label, 0) in sent)
+    if best is None:
         return None
-    pending.sort(key=lambda p: (URGENCY[p[0].tier], p[0].stage, p[1]))
-    best, moment, key = pending[-1]
+    key = key_for(m.id, best.tier, due, label, best.stage)
+    if key in sent:
+        return None
     chats, reason = _recipients(m, best.tier, d)
     chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
     return Reminder(
         measure_id=m.id, tier=best.tier, due=due, occurrence=label, key=key, recipients=chats, unit=m.unit,
-        moment=moment, days=(due - today).days, workdays_late=_workdays_late(due, today) if today > due else 0,
-        reason=reason, supersedes=tuple(k for _, _, k in pending[:-1]), stage=best.stage,
+        moment=dt.datetime.combine(best.day, policy.send_at, tzinfo=policy.tz), days=(due - today).days,
+        workdays_late=(workdays_between(due, today) if today > due else 0) if best.tier in ("overdue", "escalation") else 0,
+        reason=reason, stage=best.stage,
     )
 
 
@@ -212,11 +208,10 @@ def keys_to_record(r: Reminder, accepted: Iterable[int]) -> list[str]:
     """Sent-log keys once Telegram accepted the reminder for `accepted` chats.
 
     Each chat is recorded on its own, so a failed chat is retried at the next sweep; when every
-    recipient has it, the reminder itself and the ones it superseded are recorded too.
+    recipient has it, the reminder itself is recorded too.
     """
     accepted = list(accepted)
     keys = [r.chat_key(c) for c in accepted]
     if r.recipients and set(r.recipients) <= set(accepted):
         keys.append(r.key)
-        keys.extend(r.supersedes)
     return keys

@@ -91,7 +91,6 @@ def test_downtime_catch_up_sends_only_the_most_urgent_once() -> None:
     # bot down from 06-05 to 06-26: nothing sent; on restart one message, the most urgent
     first = plan([m], frozenset(sent), at(2024, 6, 28, 10), P, DIR)
     assert [(r.tier, r.stage) for r in first] == [("escalation", 0)]
-    assert len(first[0].supersedes) >= 5  # green, yellows, due, overdue recorded as superseded
     sent.update(keys_to_record(first[0], first[0].recipients))
     assert plan([m], frozenset(sent), at(2024, 6, 28, 11), P, DIR) == []
 
