@@ -181,6 +181,26 @@ class Repository:
     def put_invite(self, invite: dict[str, Any]) -> None:
         self._db.table("invites").upsert(invite, Query().code == invite["code"])
 
+    # -- per-user preferences (language) ---------------------------------------------------------
+    def pref(self, user_id: int, key: str) -> str | None:
+        q = Query()
+        doc = self._db.table("prefs").get((q.user == user_id) & (q.key == key))
+        return str(doc["value"]) if doc else None
+
+    def set_pref(self, user_id: int, key: str, value: str) -> None:
+        q = Query()
+        self._db.table("prefs").upsert({"user": user_id, "key": key, "value": value},
+                                       (q.user == user_id) & (q.key == key))
+
+    # -- messages the bot sent about a measure (so a reply finds its measure) -----------------
+    def remember_message(self, chat_id: int, message_id: int, measure_id: str, kind: str = "reminder") -> None:
+        self._db.table("messages").insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind})
+
+    def message_measure(self, chat_id: int, message_id: int) -> str | None:
+        q = Query()
+        doc = self._db.table("messages").get((q.chat == chat_id) & (q.msg == message_id))
+        return str(doc["measure"]) if doc else None
+
     # -- sent-log ------------------------------------------------------------------
     def sent_keys(self) -> frozenset[str]:
         return frozenset(self._sent_keys)

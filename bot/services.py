@@ -1,0 +1,54 @@
+"""What handlers and jobs share, handed to them through `application.bot_data["services"]`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ledger.actions import Actor
+from ledger.planner import Directory
+from ledger.policy import Policy
+from ledger.service import build_directory
+
+if TYPE_CHECKING:
+    from bot.outbox import Outbox
+    from store import Repository
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The `[bot]` part of config.toml."""
+
+    admins: frozenset[int] = frozenset()
+    admin_chat: int = 0
+    require_approval: bool = True
+    language: str = "zh"
+    invite_days: int = 7
+
+
+@dataclass
+class Services:
+    repo: Repository
+    policy: Policy
+    settings: Settings
+    clock: Callable[[], dt.datetime]  # aware datetime in the policy's timezone
+    outbox: Outbox | None = None
+    username: str = ""
+    told_blocked: set[int] = field(default_factory=set)
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(self.policy.tz)
+
+    def actor(self, user_id: int, chat_id: int, name: str = "") -> Actor:
+        return Actor(user_id=user_id, chat_id=chat_id, is_admin=user_id in self.settings.admins, name=name)
+
+    def directory(self) -> Directory:
+        return build_directory(self.repo.members(), sorted(self.settings.admins), self.settings.admin_chat)
+
+    def admin_chats(self) -> tuple[int, ...]:
+        return (self.settings.admin_chat,) if self.settings.admin_chat else tuple(sorted(self.settings.admins))
+
+    def lang(self, user_id: int) -> str:
+        return self.repo.pref(user_id, "lang") or self.settings.language

@@ -1,0 +1,68 @@
+"""The sweep: plan the reminders due now and send them through the outbox, recording each one
+in the sent-log only after Telegram accepted it. Re-running a sweep sends nothing new."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from bot import notify
+from bot.keyboards import reminder_keyboard
+from bot.services import Services
+from ledger.messages import render_digest, render_reminder, split_messages
+from ledger.planner import keys_to_record, plan
+from ledger.views import progress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepReport:
+    planned: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+async def sweep(s: Services, now: dt.datetime | None = None) -> SweepReport:
+    """Send every reminder that is due at `now` (default: the services' clock)."""
+    now = now or s.now()
+    measures = {m.id: m for m in s.repo.measures()}
+    reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, s.directory(), s.repo.report().date)
+    report = SweepReport(planned=len(reminders))
+    lang = s.settings.language
+    for r in reminders:
+        m = measures[r.measure_id]
+        text = render_reminder(r, m, now.date(), lang)
+        accepted: list[int] = []
+        for chat in r.recipients:
+            markup = None if r.reason == "signoff" else reminder_keyboard(m.id, lang)
+            result = await notify.send(s, chat, text, markup)
+            if result.ok:
+                assert result.message is not None
+                accepted.append(chat)
+                s.repo.remember_message(result.chat_id, result.message.message_id, m.id)
+                report.sent += 1
+            elif result.blocked:
+                accepted.append(chat)  # nobody to reach there any more; do not retry forever
+            else:
+                report.failed += 1
+        with s.repo.batch():
+            for key in keys_to_record(r, accepted):
+                s.repo.record_sent(key, r.measure_id, r.tier, now)
+    if reminders:
+        log.info("sweep at %s: %d planned, %d sent, %d failed", now, report.planned, report.sent, report.failed)
+    return report
+
+
+async def digest(s: Services, now: dt.datetime | None = None) -> int:
+    """The weekly dispatch digest (调度) to the admins; returns messages sent."""
+    now = now or s.now()
+    measures = s.repo.measures()
+    lines = render_digest(measures, s.repo.events(), now.date(), progress(measures, now.date()))
+    sent = 0
+    for chat in s.admin_chats():
+        for part in split_messages(lines):
+            r = await notify.send(s, chat, part)
+            sent += r.ok
+    return sent

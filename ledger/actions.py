@@ -1,0 +1,218 @@
+"""What people do to the ledger from chat, with the permission checks every action needs.
+
+Checked here, on the server side, whatever a button's data says: only people bound to a
+measure's responsible unit (or a group chat bound to it), or admins, may act on it; only admins
+sign off (销号), send back (退回) and decide on extensions. Every change is written with the
+Telegram user id as the actor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from ledger import status as st
+from ledger.errors import DubanError, PermissionDenied
+from ledger.models import Evidence, Measure, Member, Unit
+from ledger.occurrences import done_occurrences, occurrence_on, previous
+from ledger.service import Repo
+
+
+class InviteError(DubanError):
+    """An invite code that does not bind anyone (unknown, expired or used)."""
+
+
+class UnknownUnit(DubanError):
+    """A unit name the ledger does not know."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    chat_id: int
+    is_admin: bool = False
+    name: str = ""
+
+    @property
+    def tag(self) -> str:
+        return f"tg:{self.user_id}"
+
+
+class MemberRepo(Repo, Protocol):  # the parts of the store that actions use besides the ledger
+    def members(self) -> list[Member]: ...
+    def put_member(self, m: Member) -> None: ...
+    def invites(self) -> list[dict[str, Any]]: ...
+    def put_invite(self, invite: dict[str, Any]) -> None: ...
+
+
+def units_of(repo: MemberRepo, actor: Actor) -> set[str]:
+    """Units the actor may act for: bound privately, or through the group chat they write in."""
+    return {m.unit for m in repo.members()
+            if m.active and (m.user_id == actor.user_id or (m.chat_id == actor.chat_id and m.chat_id < 0))}
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise PermissionDenied("抱歉，此操作仅限整改办管理员。Only admins can do this.")
+
+
+def require_member(repo: MemberRepo, actor: Actor, m: Measure) -> None:
+    if actor.is_admin or m.unit in units_of(repo, actor):
+        return
+    raise PermissionDenied(f"抱歉，措施 {m.id} 由{m.unit}负责，您未绑定该单位，不能办理。"
+                           f" Only members of {m.unit} can act on {m.id}.")
+
+
+def current_occurrence(m: Measure, today: dt.date) -> str | None:
+    """The period a recurring duty's report now counts for: the oldest open one of last and this period."""
+    occ = occurrence_on(m.deadline.recur, today)
+    if occ is None:
+        return None
+    done = done_occurrences(m)
+    prev = previous(m.deadline.recur, occ)
+    if prev is not None and prev.label not in done:
+        return prev.label
+    return occ.label
+
+
+def submit(repo: MemberRepo, actor: Actor, measure_id: str, evidence: Evidence, now: dt.datetime,
+           require_approval: bool = True) -> Measure:
+    """A unit reports a measure done with evidence (or one period of a recurring duty)."""
+    m = repo.measure(measure_id)
+    require_member(repo, actor, m)
+    if m.deadline.kind == "recurring" and m.due_override is None:
+        label = current_occurrence(m, now.date())
+        if label is not None:
+            m = st.mark_occurrence_done(m, label, evidence, actor.tag, now)
+            repo.put_measure(m)
+            return m
+    m = st.submit(m, evidence, actor.tag, now, require_approval=require_approval)
+    repo.put_measure(m)
+    return m
+
+
+def request_extension(repo: MemberRepo, actor: Actor, measure_id: str, new_due: dt.date, reason: str,
+                      now: dt.datetime) -> Measure:
+    m = repo.measure(measure_id)
+    require_member(repo, actor, m)
+    if new_due < now.date():
+        raise st.IllegalTransition(f"新的完成时限 {new_due} 已经过去，请给出今后的日期。")
+    m = st.request_extension(m, new_due, reason, actor.tag, now)
+    repo.put_measure(m)
+    return m
+
+
+def add_note(repo: MemberRepo, actor: Actor, measure_id: str, note: str, now: dt.datetime) -> Measure:
+    m = repo.measure(measure_id)
+    require_member(repo, actor, m)
+    m = st.add_note(m, note, actor.tag, now)
+    repo.put_measure(m)
+    return m
+
+
+def approve_signoff(repo: MemberRepo, actor: Actor, measure_id: str, now: dt.datetime) -> Measure:
+    require_admin(actor)
+    m = st.approve_signoff(repo.measure(measure_id), actor.tag, now)
+    repo.put_measure(m)
+    return m
+
+
+def send_back(repo: MemberRepo, actor: Actor, measure_id: str, reason: str, now: dt.datetime) -> Measure:
+    require_admin(actor)
+    m = st.send_back(repo.measure(measure_id), actor.tag, now, reason)
+    repo.put_measure(m)
+    return m
+
+
+def decide_extension(repo: MemberRepo, actor: Actor, measure_id: str, approve: bool, now: dt.datetime,
+                     note: str = "") -> Measure:
+    require_admin(actor)
+    m = repo.measure(measure_id)
+    m = st.approve_extension(m, actor.tag, now, note) if approve else st.reject_extension(m, actor.tag, now, note)
+    repo.put_measure(m)
+    return m
+
+
+def reopen(repo: MemberRepo, actor: Actor, measure_id: str, reason: str, now: dt.datetime) -> Measure:
+    require_admin(actor)
+    m = st.reopen(repo.measure(measure_id), actor.tag, now, reason)
+    repo.put_measure(m)
+    return m
+
+
+# -- units, invites and bindings -------------------------------------------------------------
+def resolve_unit(repo: MemberRepo, name: str) -> str:
+    """A unit by its name or an alias (区教育局, 教育局); UnknownUnit lists close names."""
+    name = name.strip()
+    units = {u.name: u for u in repo.units()}
+    for m in repo.measures():
+        units.setdefault(m.unit, Unit(m.unit))
+    if name in units:
+        return name
+    for u in units.values():
+        if name in u.aliases:
+            return u.name
+    close = [u for u in units if name and (name in u or u in name or name.lstrip("区") in u)]
+    if len(close) == 1:
+        return close[0]
+    hint = "、".join(sorted(close or units)[:12])
+    raise UnknownUnit(f"没有名为“{name}”的责任单位。可选：{hint}。Unknown unit.")
+
+
+def create_invite(repo: MemberRepo, actor: Actor, unit: str, now: dt.datetime, days: int = 7,
+                  multi_use: bool = False) -> dict[str, Any]:
+    """A random single-use (or multi-use) code that binds whoever opens it to `unit`."""
+    require_admin(actor)
+    unit = resolve_unit(repo, unit)
+    invite = {"code": secrets.token_urlsafe(9), "unit": unit, "created": now.isoformat(),
+              "expires": (now + dt.timedelta(days=days)).isoformat(), "multi_use": multi_use,
+              "used_by": [], "by": actor.tag}
+    repo.put_invite(invite)
+    return invite
+
+
+def redeem_invite(repo: MemberRepo, code: str, user_id: int, chat_id: int, name: str, now: dt.datetime) -> Member:
+    """`/start <code>`: bind the user and their private chat to the invite's unit."""
+    invite = next((i for i in repo.invites() if i["code"] == code.strip()), None)
+    if invite is None:
+        raise InviteError("邀请码无效，请向整改办索取新的邀请链接。This invite code is not valid.")
+    if dt.datetime.fromisoformat(invite["expires"]) < now:
+        raise InviteError("邀请码已过期，请向整改办索取新的邀请链接。This invite has expired.")
+    if invite["used_by"] and not invite["multi_use"] and user_id not in invite["used_by"]:
+        raise InviteError("邀请码已被使用，请向整改办索取新的邀请链接。This invite was already used.")
+    member = Member(user_id=user_id, chat_id=chat_id, unit=invite["unit"], name=name)
+    repo.put_member(member)
+    if user_id not in invite["used_by"]:
+        repo.put_invite({**invite, "used_by": [*invite["used_by"], user_id]})
+    return member
+
+
+def bind_group(repo: MemberRepo, actor: Actor, unit: str, chat_id: int, title: str) -> Member:
+    """`/bind 区教育局` in a group: the group chat receives and acts for the unit."""
+    require_admin(actor)
+    if chat_id > 0:
+        raise DubanError("/bind 用于群聊；个人请使用邀请链接。Use /bind in a group chat.")
+    member = Member(user_id=chat_id, chat_id=chat_id, unit=resolve_unit(repo, unit), name=title)
+    repo.put_member(member)
+    return member
+
+
+def deactivate_chat(repo: MemberRepo, chat_id: int) -> list[Member]:
+    """A chat that blocked the bot (403): its bindings stop receiving; returns those changed."""
+    changed = []
+    for m in repo.members():
+        if m.chat_id == chat_id and m.active:
+            m2 = replace(m, active=False)
+            repo.put_member(m2)
+            changed.append(m2)
+    return changed
+
+
+def migrate_chat(repo: MemberRepo, old: int, new: int) -> None:
+    """A group became a supergroup: its bindings follow the new chat id."""
+    for m in repo.members():
+        if m.chat_id == old:
+            repo.put_member(replace(m, chat_id=new, user_id=new if m.user_id == old else m.user_id))
+            repo.put_member(replace(m, active=False))

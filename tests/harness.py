@@ -1,0 +1,95 @@
+"""A running Duban bot against the local Bot API emulator, in virtual time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application
+
+from bot.app import _post_init, build_application
+from bot.emulator import Emulator, Sent
+from bot.outbox import Outbox
+from bot.services import Services, Settings
+from ledger.policy import Policy
+from store import Repository
+
+TZ = ZoneInfo("Asia/Shanghai")
+ADMIN, ADMIN2 = 9001, 9002
+
+
+@dataclass
+class Clock:
+    """The injected clock: wall time for the ledger, monotonic seconds for the outbox."""
+
+    now: dt.datetime
+    mono: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.mono += max(seconds, 0.0)
+        self.now += dt.timedelta(seconds=max(seconds, 0.0))
+
+    def set(self, when: dt.datetime) -> None:
+        self.now = when
+
+
+@dataclass
+class Bot:
+    emu: Emulator
+    app: Application
+    s: Services
+    clock: Clock
+
+    @property
+    def repo(self) -> Repository:
+        return self.s.repo
+
+    async def say(self, user: int, text: str = "", chat: int | None = None, **kw) -> Sent:  # type: ignore[no-untyped-def]
+        """A user sends a message and we wait for the bot's answer in that chat."""
+        chat_id = user if chat is None else chat
+        before = max((m.message_id for m in self.emu.transcripts.get(chat_id, [])), default=0)
+        msg = self.emu.user_sends(user, text, chat, **kw)
+        del msg
+        return await self.emu.reply_in(chat_id, after=before)
+
+    async def press(self, user: int, message: Sent, data: str, expect_reply: bool = True) -> Sent | str | None:
+        before = max((m.message_id for m in self.emu.transcripts.get(message.chat_id, [])), default=0)
+        qid = self.emu.press(user, message, data)
+        if expect_reply:
+            return await self.emu.reply_in(message.chat_id, after=before)
+        return await self.emu.wait_for(lambda: self.emu.answer_for(qid))
+
+
+async def running_bot(repo: Repository, now: dt.datetime, *, require_approval: bool = True,
+                      admin_chat: int = 0, policy: Policy | None = None) -> AsyncIterator[Bot]:
+    emu = Emulator()
+    await emu.start()
+    clock = Clock(now)
+    s = Services(repo=repo, policy=policy or Policy(), clock=clock,
+                 settings=Settings(admins=frozenset({ADMIN, ADMIN2}), admin_chat=admin_chat,
+                                   require_approval=require_approval))
+    app = build_application(s, emu.token, emu.base_url, emu.base_file_url)
+    s.outbox = Outbox(app.bot, clock=clock.monotonic, sleep=clock.sleep)
+    await app.initialize()
+    await _post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield Bot(emu, app, s, clock)
+    finally:
+        await emu.release_polls()
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await emu.stop()
