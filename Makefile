@@ -6,10 +6,17 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test bench setup clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) (Python 3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@# Chinese labels in charts need a CJK font; Debian's WenQuanYi Micro Hei is small and free.
+	@test -f $(FONT) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  { apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1; }; }; } || \
+	  echo "note: could not install fonts-wqy-microhei; charts will lack Chinese glyphs"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -23,6 +30,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.store_bench
 	$(BIN)/python -m bench.deadline_bench
+	$(BIN)/python -m bench.planner_bench
 
 clean:
 	rm -rf $(VENV) var demo-output .pytest_cache .hypothesis

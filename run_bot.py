@@ -130,28 +130,103 @@ def cmd_list(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         repo.close()
 
 
-def cmd_demo(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
-    """Load the shipped ledger into a fresh store and show it (offline, no token)."""
+def settings_of(cfg: dict[str, Any]):  # type: ignore[no-untyped-def]
+    from bot.services import Settings
+
+    b = cfg.get("bot", {})
+    try:
+        admins = frozenset(int(x) for x in b.get("admins", []))
+        lang = str(b.get("language", "zh"))
+        if lang not in ("zh", "en"):
+            raise ValueError("language")
+        return Settings(admins=admins, admin_chat=int(b.get("admin_chat", 0)),
+                        require_approval=bool(b.get("require_approval", True)), language=lang,
+                        invite_days=int(b.get("invite_days", 7)))
+    except (TypeError, ValueError) as e:
+        raise UsageError(f"[bot] 配置有误（{e}）：admins 为用户 ID 列表，language 为 zh 或 en。") from None
+
+
+def fresh_seeded_store(path: str, seed: str, now: dt.datetime):  # type: ignore[no-untyped-def]
     from store import Repository
 
-    path = os.path.join(HERE, "var", "demo.json")
     for p in (path, path + ".lock"):
         if os.path.exists(p):
             os.unlink(p)
-    seed = os.path.join(HERE, str(cfg.get("ledger", {}).get("seed", "data/xuanwu-2024.toml")))
     repo = Repository.open(path)
+    parsed = read_ledger(seed)
+    apply_import(plan_import(parsed, repo, now, os.path.basename(seed)), repo, now, actor="demo")
+    return repo
+
+
+def cmd_demo(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    """The real bot against the built-in Bot API emulator, on a fresh store with the shipped ledger."""
+    from bot.demo import demo
+
+    policy = policy_of(cfg)
+    at = local_now(args.at, policy)
+    seed = os.path.join(HERE, str(cfg.get("ledger", {}).get("seed", "data/xuanwu-2024.toml")))
+    repo = fresh_seeded_store(os.path.join(HERE, "var", "demo.json"), seed, at)
     try:
-        now = parse_at(args.at)
-        parsed = read_ledger(seed)
-        plan = plan_import(parsed, repo, now, os.path.basename(seed))
-        apply_import(plan, repo, now, actor="demo")
-        print(plan.summary())
-        for line in ledger_lines(repo.problems(), repo.measures(), now.date()):
-            print(line)
-        print(headline(progress(repo.measures(), now.date()), repo.report()))
+        summary = demo(repo, at, policy, os.path.join(HERE, args.out))
+    finally:
+        repo.close()
+    return 0 if summary["files"] == 2 and not summary["telegram_errors"] else 1
+
+
+def cmd_run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    """Run the bot: polling (default) or webhook, with the daily sweep, catch-up and digest."""
+    import logging
+
+    tg = cfg.get("telegram", {})
+    token = os.environ.get("TELEGRAM_BOT_TOKEN") or str(tg.get("token", ""))
+    if not token:
+        raise UsageError("没有设置机器人令牌。请在 Telegram 中向 @BotFather 发送 /newbot 获取令牌，然后\n"
+                         "  export TELEGRAM_BOT_TOKEN=123456:ABC...\n"
+                         "再运行 run_bot.py run。不需要令牌即可体验：make demo\n"
+                         "No bot token: get one from @BotFather (/newbot), set TELEGRAM_BOT_TOKEN, "
+                         "or try `make demo` without one.")
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would print the token
+    from bot.app import build_application
+    from bot.services import Services
+    from jobs.schedule import schedule_jobs
+
+    policy, settings = policy_of(cfg), settings_of(cfg)
+    repo = open_repo(cfg, args.config)
+    try:
+        if not repo.measures():
+            seed = os.path.join(HERE, str(cfg.get("ledger", {}).get("seed", "data/xuanwu-2024.toml")))
+            now = dt.datetime.now(policy.tz)
+            apply_import(plan_import(read_ledger(seed), repo, now, os.path.basename(seed)), repo, now, "run:seed")
+        services = Services(repo=repo, policy=policy, settings=settings, clock=lambda: dt.datetime.now(policy.tz))
+        app = build_application(services, token, tg.get("base_url") or None, tg.get("base_file_url") or None)
+        schedule_jobs(app, services)
+        if tg.get("mode", "polling") == "webhook":
+            if not tg.get("webhook_url"):
+                raise UsageError("[telegram] mode = \"webhook\" 需要 webhook_url。")
+            app.run_webhook(listen=str(tg.get("webhook_listen", "127.0.0.1")), port=int(tg.get("webhook_port", 8443)),
+                            url_path="telegram", webhook_url=str(tg["webhook_url"]))
+        else:
+            app.run_polling(allowed_updates=["message", "callback_query"])
         return 0
     finally:
         repo.close()
+
+
+def cmd_invite(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    """Create an invite code for a unit; prints the deep link when the bot's name is known."""
+    from ledger.actions import Actor, create_invite
+
+    policy, settings = policy_of(cfg), settings_of(cfg)
+    repo = open_repo(cfg, args.config)
+    try:
+        inv = create_invite(repo, Actor(user_id=0, chat_id=0, is_admin=True, name="cli"), args.unit,
+                            dt.datetime.now(policy.tz), settings.invite_days, args.multi)
+    finally:
+        repo.close()
+    name = str(cfg.get("telegram", {}).get("username", "")) or "<bot>"
+    print(f"{inv['unit']}: https://t.me/{name}?start={inv['code']}  （{settings.invite_days}天内有效）")
+    return 0
 
 
 def policy_of(cfg: dict[str, Any]):  # type: ignore[no-untyped-def]
@@ -245,7 +320,7 @@ def cmd_stats(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
                               "units": {u: row(x) for u, x in per_unit.items()}}, ensure_ascii=False))
             return 0
         print(headline(p, repo.report()))
-        print(render_progress(p))
+        print(render_progress(p))  # submitted, overdue, standing
         for u, x in per_unit.items():
             print(f"  {u}: {x.measures_done}/{x.measures_total} 完成率{x.rate:.0f}% 逾期{x.overdue} 待销号{x.submitted}")
         return 0
@@ -287,9 +362,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--at", help="colour the ledger as of this date (default now)")
     s.set_defaults(func=cmd_list)
 
-    s = sub.add_parser("demo", help="show the shipped ledger in a fresh store, offline")
-    s.add_argument("--at", default="2024-06-25T09:00")
+    s = sub.add_parser("demo", help="the real bot on the shipped ledger against a local emulator, offline")
+    s.add_argument("--at", default="2024-12-13T09:00", help="the moment to play (local time)")
+    s.add_argument("--out", default="demo-output", help="folder for the chart, the export and the transcript")
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("run", help="run the bot (token from TELEGRAM_BOT_TOKEN)")
+    s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("invite", help="create an invite link for a unit")
+    s.add_argument("unit")
+    s.add_argument("--multi", action="store_true", help="usable by several people")
+    s.set_defaults(func=cmd_invite)
 
     s = sub.add_parser("check", help="print what a sweep at --at would send (sends nothing)")
     s.add_argument("--at", help="local time, e.g. 2024-03-25T09:00 (default now)")
@@ -306,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_stats)
 
-    for name in ("run", "invite", "extract"):
+    for name in ("extract",):
         s = sub.add_parser(name, help="(not available yet)")
         s.add_argument("rest", nargs="*")
         s.set_defaults(func=not_yet(name))

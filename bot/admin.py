@@ -271,10 +271,10 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await q.answer(t(lang_of(update, context), "already", state=state)[:190], show_alert=True)
         return
     await q.answer()
+    await notify.to_unit(s, m, outcome)
     if q.message is not None:
         await q.edit_message_reply_markup(None)
         await reply(update, outcome + f"（{h(actor.name or actor.user_id)}）")
-    await notify.to_unit(s, m, outcome)
 
 
 async def send_back(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, reason: str) -> None:
@@ -285,5 +285,5 @@ async def send_back(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str
         await reply(update, t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[s.repo.measure(mid).status]))
         return
     text = t(s.settings.language, "sent_back", mid=mid, reason=reason)
-    await reply(update, text)
     await notify.to_unit(s, m, text)
+    await reply(update, text)

@@ -114,6 +114,8 @@ class Emulator:
     chats: dict[int, Chat] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     clock: Callable[[], float] = time.monotonic
+    log: list[Sent] = field(default_factory=list)  # every message, in order
+    names: dict[int, str] = field(default_factory=dict)  # first names of simulated people
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -237,13 +239,13 @@ class Emulator:
         return self.chats.setdefault(chat_id, Chat(chat_id, type, title))
 
     def _user(self, user_id: int, name: str = "") -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": name or f"user{user_id}"}
+        return {"id": user_id, "is_bot": False, "first_name": name or self.names.get(user_id, f"user{user_id}")}
 
     def _chat_dict(self, chat_id: int) -> dict[str, Any]:
         c = self.chat(chat_id, "private" if chat_id > 0 else "group")
         d: dict[str, Any] = {"id": c.id, "type": c.type}
         if c.type == "private":
-            d["first_name"] = f"user{chat_id}"
+            d["first_name"] = self.names.get(chat_id, f"user{chat_id}")
         else:
             d["title"] = c.title or f"group{-chat_id}"
         return d
@@ -285,6 +287,7 @@ class Emulator:
 
     def _record(self, msg: Sent) -> Sent:
         self.transcripts.setdefault(msg.chat_id, []).append(msg)
+        self.log.append(msg)
         return msg
 
     def user_sends(self, user_id: int, text: str = "", chat_id: int | None = None, *, reply_to: int | None = None,

@@ -34,9 +34,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update, context)
     if context.args:
         member = actions.redeem_invite(s.repo, context.args[0], user.id, chat.id, user.full_name, s.now())
-        await reply(update, t(lang, "bound", unit=member.unit))
         for admin_chat in s.admin_chats():
             await notify.send(s, admin_chat, f"🔗 {h(user.full_name)}（{user.id}）已绑定 {h(member.unit)}")
+        await reply(update, t(lang, "bound", unit=member.unit))  # the reply comes last: the work is done
         return
     await help_(update, context)
 
@@ -198,8 +198,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, e
         await reply(update, t(lng, "occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
         return
     if m.status == "submitted":
-        await reply(update, t(lng, "submitted", mid=m.id))
         await notify.signoff_request(s, m, update.effective_message)
+        await reply(update, t(lng, "submitted", mid=m.id))
     else:
         await reply(update, t(lng, "done_now", mid=m.id))
 
@@ -225,8 +225,8 @@ async def request_extension(update: Update, context: ContextTypes.DEFAULT_TYPE, 
                             reason: str) -> None:
     s, lng = services(context), lang_of(update, context)
     m = actions.request_extension(s.repo, actor_of(update, context), mid, new_due, reason, s.now())
-    await reply(update, t(lng, "ext_requested", mid=m.id, date=new_due.isoformat()))
     await notify.extension_request(s, m)
+    await reply(update, t(lng, "ext_requested", mid=m.id, date=new_due.isoformat()))
 
 
 @guarded

@@ -31,12 +31,15 @@ async def sweep(s: Services, now: dt.datetime | None = None) -> SweepReport:
     reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, s.directory(), s.repo.report().date)
     report = SweepReport(planned=len(reminders))
     lang = s.settings.language
+    admin_chats = set(s.admin_chats())
     for r in reminders:
         m = measures[r.measure_id]
-        text = render_reminder(r, m, now.date(), lang)
+        unit_chats = set(s.directory().unit_chats.get(m.unit, ()))
         accepted: list[int] = []
         for chat in r.recipients:
-            markup = None if r.reason == "signoff" else reminder_keyboard(m.id, lang)
+            office_copy = chat in admin_chats and chat not in unit_chats
+            text = render_reminder(r, m, now.date(), lang, for_admin=office_copy)
+            markup = None if r.reason == "signoff" or office_copy else reminder_keyboard(m.id, lang)
             result = await notify.send(s, chat, text, markup)
             if result.ok:
                 assert result.message is not None

@@ -34,14 +34,17 @@ def h(text: object) -> str:
 def left_label(due: dt.date, today: dt.date, lang: str = "zh") -> str:
     if due >= today:
         n = workdays_between(today, due)
+        days = (due - today).days
         if lang == "en":
-            return "due today" if due == today else f"{n} working day(s) left"
-        return "今日到期" if due == today else f"还剩{n}个工作日"
+            return "due today" if due == today else (f"{n} working day(s) left" if n else f"due in {days} day(s)")
+        if due == today:
+            return "今日到期"
+        return f"还剩{n}个工作日" if n else f"{days}天后到期（期间无工作日，请今天办结）"
     n = workdays_between(due, today)
     return f"{n} working day(s) late" if lang == "en" else f"已逾期{n}个工作日"
 
 
-def render_reminder(r: Reminder, m: Measure, today: dt.date, lang: str = "zh") -> str:
+def render_reminder(r: Reminder, m: Measure, today: dt.date, lang: str = "zh", for_admin: bool = False) -> str:
     t = TITLE.get(lang, TITLE["zh"])
     title = t["signoff"] if r.reason == "signoff" else t[r.tier]
     lines = [f"{MARK[r.tier]} <b>{h(title)}</b> · {h(m.id)}", h(shorten(m.text, 120))]
@@ -53,7 +56,10 @@ def render_reminder(r: Reminder, m: Measure, today: dt.date, lang: str = "zh") -
                  f"{left_label(r.due, today, lang)}")
     if r.reason == "unbound":
         lines.append(h(t["unbound"]))
-    if r.reason != "signoff" and lang == "zh":
+    if for_admin:
+        late = f"，已逾期{r.workdays_late}个工作日" if r.workdays_late else ""
+        lines.append(f"（督办抄送整改办{late}）" if lang == "zh" else "(copy to the office)")
+    elif r.reason != "signoff" and lang == "zh":
         lines.append("完成后请点“✅ 已完成”或回复本消息“完成 + 说明/照片”。")
     elif r.reason != "signoff":
         lines.append("When done, press ✅ or reply to this message “done” with a note or photo.")
@@ -113,12 +119,8 @@ def render_overdue(items: list[tuple[Measure, int]], lang: str = "zh") -> list[s
 
 def render_progress(p: Progress, lang: str = "zh") -> str:
     if lang == "en":
-        return (f"{p.problems_total} problems, {p.problems_done} done; {p.measures_total} measures, "
-                f"{p.measures_done} done ({p.rate:.1f}%); {p.submitted} awaiting sign-off, "
-                f"{p.overdue} overdue, {p.ongoing} standing/recurring")
-    return (f"{p.problems_total}个问题中已完成{p.problems_done}个；{p.measures_total}条措施中已完成"
-            f"{p.measures_done}条，完成率{p.rate:.1f}%；待销号{p.submitted}条，逾期{p.overdue}条，"
-            f"长期/周期性{p.ongoing}条")
+        return f"{p.submitted} awaiting sign-off, {p.overdue} overdue, {p.ongoing} standing/recurring"
+    return f"待销号{p.submitted}条，逾期{p.overdue}条，长期/周期性{p.ongoing}条"
 
 
 def week_events(events: Iterable[Event], today: dt.date, action: str) -> set[str]:

@@ -1,0 +1,73 @@
+"""The progress chart: per-unit measures by colour tier, rendered headless with Chinese labels.
+
+Uses a CJK font if one is installed (the set-up installs WenQuanYi Micro Hei from Debian);
+without one the labels would be boxes, so the chart says so in its log instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections import Counter
+
+import matplotlib
+
+matplotlib.use("Agg")  # headless: no display on a server
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from ledger.models import Measure  # noqa: E402
+from ledger.tiers import colour  # noqa: E402
+
+log = logging.getLogger(__name__)
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei",
+             "Microsoft YaHei", "PingFang SC")
+COLOURS = {"done": "#9e9e9e", "red": "#e53935", "yellow": "#fdd835", "green": "#43a047", "submitted": "#1e88e5",
+           "": "#b0bec5"}
+LABELS = {"done": "已销号", "submitted": "待销号", "red": "逾期", "yellow": "临期", "green": "推进中", "": "长期/无时限"}
+
+
+def cjk_font() -> str | None:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:
+        for path in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"):
+            try:
+                font_manager.fontManager.addfont(path)
+                return font_manager.FontProperties(fname=path).get_name()
+            except (OSError, RuntimeError):
+                continue
+        log.warning("no CJK font installed: chart labels will not show Chinese (apt-get install fonts-wqy-microhei)")
+    return found
+
+
+def render_chart(measures: list[Measure], today: dt.date, yellow_days: int = 10) -> bytes:
+    """PNG bytes: one horizontal bar per unit, stacked by tier, largest units on top."""
+    font = cjk_font()
+    if font:
+        plt.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
+        plt.rcParams["axes.unicode_minus"] = False
+    counts: dict[str, Counter[str]] = {}
+    for m in measures:
+        tier = "submitted" if m.status == "submitted" else colour(m, today, yellow_days)
+        counts.setdefault(m.unit, Counter())[tier] += 1
+    units = sorted(counts, key=lambda u: sum(counts[u].values()))
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.36 * len(units) + 1.4)), dpi=100)
+    left = [0] * len(units)
+    for tier in ("done", "submitted", "red", "yellow", "green", ""):
+        values = [counts[u][tier] for u in units]
+        if any(values):
+            ax.barh(units, values, left=left, color=COLOURS[tier], label=LABELS[tier])
+            left = [a + b for a, b in zip(left, values)]
+    done = sum(m.status == "done" for m in measures)
+    ax.set_title(f"各单位整改进度（{today}）：{len(measures)}条措施，已销号{done}条")
+    ax.set_xlabel("措施数")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()

@@ -1,0 +1,203 @@
+"""End to end, the rectification office's side: sign-off, extensions, queries, spreadsheets, the demo."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+
+import openpyxl
+import pytest
+
+from jobs.sweep import sweep
+from ledger.models import Deadline, Measure, Problem
+from store import Repository
+from tests.conftest import ROOT, load_seed
+from tests.harness import ADMIN, ADMIN2, TZ, Bot, running_bot
+from tests.test_bot_units import EDU, ENV, bind
+
+ADMIN_COMMANDS = ["/pending", "/overdue", "/due 14", "/unit 区教育局", "/stats", "/find 课桌椅", "/export",
+                  "/invite 区教育局"]
+
+
+@pytest.fixture
+async def bot(tmp_path) -> AsyncIterator[Bot]:
+    repo = Repository.open(str(tmp_path / "duban.json"))
+    load_seed(repo)
+    async for b in running_bot(repo, dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)):
+        yield b
+    repo.close()
+
+
+async def submitted(bot: Bot, mid: str = "P24-4", note: str = "已完成更换") -> None:
+    await bind(bot, EDU, "区教育局")
+    await bot.say(EDU, f"/done {mid} {note}")
+    assert bot.repo.measure(mid).status == "submitted"
+
+
+def request_for(bot: Bot, admin: int, mid: str, word: str = "待销号"):  # type: ignore[no-untyped-def]
+    return next(m for m in reversed(bot.emu.bot_messages(admin)) if word in m.text and mid in m.text)
+
+
+async def test_sign_off_reaches_the_unit(bot: Bot) -> None:
+    await submitted(bot)
+    before = len(bot.emu.bot_messages(EDU))
+    await bot.press(ADMIN, request_for(bot, ADMIN, "P24-4"), "s:P24-4")
+    assert bot.repo.measure("P24-4").status == "done"
+    assert "已销号" in bot.emu.bot_messages(EDU)[before:][-1].text
+    assert request_for(bot, ADMIN, "P24-4").buttons == []  # buttons removed once handled
+
+
+async def test_send_back_with_reason_reaches_the_unit(bot: Bot) -> None:
+    await submitted(bot)
+    prompt = await bot.press(ADMIN, request_for(bot, ADMIN, "P24-4"), "b:P24-4")
+    assert "理由" in prompt.text  # type: ignore[union-attr]
+    await bot.say(ADMIN, "缺少验收单 <照片>")
+    m = bot.repo.measure("P24-4")
+    assert m.status == "open" and m.history[-1].note == "缺少验收单 <照片>"
+    assert "被退回：缺少验收单 &lt;照片&gt;" in bot.emu.bot_messages(EDU)[-1].text
+
+
+async def test_approved_extension_moves_the_due_date_and_the_reminders(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    await bot.say(EDU, "/extend P24-4 2024-09-30 供货延迟")
+    await bot.press(ADMIN, request_for(bot, ADMIN, "P24-4", "延期申请"), "ea:P24-4")
+    assert bot.repo.measure("P24-4").due == dt.date(2024, 9, 30)
+    assert "新时限 2024-09-30" in bot.emu.bot_messages(EDU)[-1].text
+    bot.clock.set(dt.datetime(2024, 9, 20, 9, 0, tzinfo=TZ))
+    await sweep(bot.s)
+    reminder = bot.emu.bot_messages(EDU)[-1]
+    assert "🟡" in reminder.text and "→ 2024-09-30" in reminder.text
+
+
+async def test_rejected_extension_keeps_the_date(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    await bot.say(EDU, "/extend P24-4 2024-09-30 供货延迟")
+    await bot.press(ADMIN, request_for(bot, ADMIN, "P24-4", "延期申请"), "er:P24-4")
+    assert bot.repo.measure("P24-4").due == dt.date(2024, 8, 31)
+    assert "未获同意" in bot.emu.bot_messages(EDU)[-1].text
+
+
+async def test_two_admins_racing_the_first_wins(bot: Bot) -> None:
+    await submitted(bot)
+    first = request_for(bot, ADMIN, "P24-4")
+    second = request_for(bot, ADMIN2, "P24-4")
+    q1 = bot.emu.press(ADMIN, first, "s:P24-4")
+    q2 = bot.emu.press(ADMIN2, second, "b:P24-4")
+    await bot.emu.wait_for(lambda: bot.emu.answer_for(q1) is not None and bot.emu.answer_for(q2) is not None)
+    assert bot.repo.measure("P24-4").status == "done"
+    assert "已由其他管理员处理" in (bot.emu.answer_for(q2) or "")
+    assert [e.action for e in bot.repo.measure("P24-4").history].count("signoff") == 1
+
+
+@pytest.mark.parametrize("command", ADMIN_COMMANDS)
+async def test_non_admins_are_refused_every_admin_command(bot: Bot, command: str) -> None:
+    await bind(bot, EDU, "区教育局")
+    assert "仅限整改办管理员" in (await bot.say(EDU, command)).text
+
+
+@pytest.mark.parametrize("data", ["s:P24-4", "b:P24-4", "ea:P24-4", "er:P24-4", "pg:overdue:1"])
+async def test_non_admins_are_refused_every_admin_button(bot: Bot, data: str) -> None:
+    await submitted(bot)
+    answer = await bot.press(EDU, request_for(bot, ADMIN, "P24-4"), data, expect_reply=False)
+    assert "仅限整改办管理员" in str(answer)
+    assert bot.repo.measure("P24-4").status == "submitted"
+
+
+async def test_overdue_is_paginated_over_300_items(tmp_path) -> None:
+    repo = Repository.open(str(tmp_path / "big.json"))
+    repo.put_problem(Problem(1, "大量逾期"))
+    repo.put_measures([Measure(id=f"P1-{i}", problem=1, text=f"措施{i} <需转义>", unit=f"单位{i % 7}",
+                               deadline=Deadline("date", dt.date(2024, 1, 1) + dt.timedelta(days=i % 100)))
+                       for i in range(1, 301)])
+    async for bot in running_bot(repo, dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)):
+        first = await bot.say(ADMIN, "/overdue")
+        assert "逾期整改措施 300 条" in first.text and "第1/12页" in first.text
+        assert [b[1] for b in first.buttons] == ["pg:overdue:1"]
+        assert "&lt;需转义&gt;" in first.text and len(first.text) <= 4096
+        q = bot.emu.press(ADMIN, first, "pg:overdue:1")
+        await bot.emu.wait_for(lambda: bot.emu.answer_for(q) is not None)
+        assert "第2/12页" in first.text and first.edited
+        assert [b[1] for b in first.buttons] == ["pg:overdue:0", "pg:overdue:2"]
+    repo.close()
+
+
+async def test_queries_answer_with_the_ledger(bot: Bot) -> None:
+    due = await bot.say(ADMIN, "/due 14")
+    assert "P24-4" in due.text and "P30-2" not in due.text
+    unit = await bot.say(ADMIN, "/unit 教育局")
+    assert "区教育局" in unit.text and "P25-3" in unit.text
+    found = await bot.say(ADMIN, "/find 课桌椅")
+    assert "P24-4" in found.text and "1 条" in found.text
+    assert "没有名为" in (await bot.say(ADMIN, "/unit 火星局")).text
+
+
+async def test_stats_sends_figures_and_a_chart(bot: Bot) -> None:
+    before = len(bot.emu.log)
+    bot.emu.user_sends(ADMIN, "/stats")
+    photo = await bot.emu.wait_for(lambda: next((m for m in bot.emu.log[before:] if m.kind == "photo"), None), 60)
+    text = next(m for m in bot.emu.log[before:] if m.sender == "bot" and m.kind == "text")
+    assert "95条措施中已完成32条" in text.text and "146条措施中已完成77条" in text.text
+    assert photo.file_bytes[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(photo.file_bytes[16:20], "big")
+    height = int.from_bytes(photo.file_bytes[20:24], "big")
+    assert width == 900 and height > 300
+
+
+async def test_export_opens_in_excel_and_matches_the_ledger(bot: Bot) -> None:
+    before = len(bot.emu.log)
+    bot.emu.user_sends(ADMIN, "/export")
+    doc = await bot.emu.wait_for(lambda: next((m for m in bot.emu.log[before:] if m.kind == "document"), None), 60)
+    wb = openpyxl.load_workbook(io.BytesIO(doc.file_bytes))
+    rows = list(wb["整改台账"].iter_rows(min_row=2, values_only=True))
+    assert [r[0] for r in rows] == [m.id for m in bot.repo.measures()]
+    assert {r[0] for r in wb["逾期"].iter_rows(min_row=2, values_only=True)} == {"P22-1"}
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+async def test_admin_imports_a_spreadsheet_by_sending_it(bot: Bot) -> None:
+    good = _csv_bytes([["编号", "问题", "整改措施", "责任单位", "完成时限", "状态"],
+                       ["P31-1", "新增问题", "新增一条整改措施", "区教育局", "2024年10月底前", "整改中"]])
+    answer = await bot.say(ADMIN, "", document=("台账更新.csv", good))
+    assert "导入完成" in answer.text and "新增 1 条" in answer.text
+    assert bot.repo.measure("P31-1").due == dt.date(2024, 10, 31)
+
+
+async def test_malformed_spreadsheet_is_rejected_with_row_and_column_and_changes_nothing(bot: Bot) -> None:
+    store = bot.repo._db.storage.path  # type: ignore[attr-defined]
+    before = open(store, "rb").read()
+    bad = _csv_bytes([["编号", "整改措施", "责任单位", "状态"], ["P31-1", "新措施", "区教育局", "大概好了"]])
+    answer = await bot.say(ADMIN, "", document=("坏台账.csv", bad))
+    assert "row 2" in answer.text and "状态" in answer.text and "大概好了" in answer.text
+    assert open(store, "rb").read() == before
+
+
+async def test_unit_members_cannot_import(bot: Bot) -> None:
+    await bind(bot, ENV, "区环境集团")
+    good = _csv_bytes([["编号", "整改措施", "责任单位"], ["P31-1", "x", "区环境集团"]])
+    answer = await bot.say(ENV, "", document=("x.csv", good))
+    assert "没看懂" in answer.text or "/help" in answer.text
+    assert not bot.repo.has_measure("P31-1")
+
+
+def test_make_demo_prints_the_transcript_and_writes_the_chart_and_export(tmp_path) -> None:
+    out = tmp_path / "demo-output"
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "demo", "--out", str(out)],
+                       capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    for line in ("已绑定：区教育局", "逾期督办 · P22-1", "今日到期 · P12-1", "整改提醒 · P25-3", "临期预警 · P22-1",
+                 "已提交措施 P24-4", "延期申请", "P30-2 已销号", "P24-4 被退回", "逾期整改措施 1 条", "小结"):
+        assert line in r.stdout, line
+    assert (out / "progress.png").read_bytes()[:4] == b"\x89PNG"
+    wb = openpyxl.load_workbook(out / "ledger.xlsx")
+    assert wb["整改台账"].max_row == 96
+    assert "Telegram 拒绝" not in r.stdout
