@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
 from telegram.error import TelegramError
@@ -11,6 +13,7 @@ from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler,
 
 from bot import admin, unit
 from bot.common import on_error
+from bot.emulator import Emulator
 from bot.outbox import Outbox
 from bot.services import Services
 
@@ -94,3 +97,25 @@ async def register_commands(app: Application, s: Services) -> None:
             await app.bot.set_my_commands(admin_cmds, scope=BotCommandScopeChat(chat))
     except TelegramError as e:  # menus are a convenience; the bot works without them
         log.warning("could not register command menus: %s", e)
+
+
+@contextlib.asynccontextmanager
+async def serve_on_emulator(services: Services, emu: Emulator, sleep: Callable[[float], Awaitable[None]],
+                            monotonic: Callable[[], float], *, job_queue: bool = True) -> AsyncIterator[Application]:
+    """Run the real Application, polling the local Bot API emulator (tests and `make demo`)."""
+    await emu.start()
+    app = build_application(services, emu.token, emu.base_url, emu.base_file_url, job_queue=job_queue)
+    services.outbox = Outbox(app.bot, clock=monotonic, sleep=sleep)
+    await app.initialize()
+    await _post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield app
+    finally:
+        await emu.release_polls()
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await emu.stop()

@@ -18,9 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.app import _post_init, build_application
+from bot.app import serve_on_emulator
 from bot.emulator import Emulator, Sent
-from bot.outbox import Outbox
 from bot.services import Services, Settings
 from jobs.sweep import sweep
 from ledger.policy import Policy
@@ -71,17 +70,16 @@ def render_transcript(log: list[Sent], names: dict[int, str]) -> list[str]:
 async def run_demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: str,
                    echo: Callable[[str], None] = print) -> dict[str, int]:
     emu = Emulator(names={k: v.split("·")[-1] for k, v in PEOPLE.items()})
-    await emu.start()
     clock = DemoClock(at)
     s = Services(repo=repo, policy=policy, clock=clock,
                  settings=Settings(admins=frozenset({ADMIN}), require_approval=True))
-    app = build_application(s, emu.token, emu.base_url, emu.base_file_url, job_queue=False)
-    s.outbox = Outbox(app.bot, clock=clock.monotonic, sleep=clock.sleep)
-    await app.initialize()
-    await _post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    async with serve_on_emulator(s, emu, clock.sleep, clock.monotonic, job_queue=False):
+        return await _play(s, emu, clock, at, policy, out_dir, echo)
+
+
+async def _play(s: Services, emu: Emulator, clock: DemoClock, at: dt.datetime, policy: Policy, out_dir: str,
+                echo: Callable[[str], None]) -> dict[str, int]:
+    repo = s.repo
     shown = 0
 
     def show(title: str) -> None:
@@ -104,78 +102,71 @@ async def run_demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: s
     def find(chat: int, *needles: str) -> Sent:
         return next(m for m in reversed(emu.bot_messages(chat)) if all(n in m.text for n in needles))
 
-    try:
-        echo(f"督办 Duban 演示：{at:%Y-%m-%d %H:%M}（{at.tzinfo}），台账：{repo.report().title}")
-        for user, unit in UNITS.items():
-            link = await say(ADMIN, f"/invite {unit}")
-            if "start=" not in link.text:
-                raise RuntimeError(f"invite failed: {link.text}")
-            code = link.text.rsplit("start=", 1)[1].strip()
-            await say(user, f"/start {code}")
-        show("1. 整改办邀请责任单位，联系人打开链接完成绑定")
+    echo(f"督办 Duban 演示：{at:%Y-%m-%d %H:%M}（{at.tzinfo}），台账：{repo.report().title}")
+    for user, unit in UNITS.items():
+        link = await say(ADMIN, f"/invite {unit}")
+        if "start=" not in link.text:
+            raise RuntimeError(f"invite failed: {link.text}")
+        code = link.text.rsplit("start=", 1)[1].strip()
+        await say(user, f"/start {code}")
+    show("1. 整改办邀请责任单位，联系人打开链接完成绑定")
 
-        report = await sweep(s)
-        show(f"2. 早上 {policy.send_at:%H:%M} 的例行扫描：发出 {report.sent} 条提醒（绿/黄/到期/逾期/督办）")
+    report = await sweep(s)
+    show(f"2. 早上 {policy.send_at:%H:%M} 的例行扫描：发出 {report.sent} 条提醒（绿/黄/到期/逾期/督办）")
 
-        r = find(501, "P24-4")
-        await say(501, "完成 课桌椅已全部更换，附验收单", reply_to=r.message_id, photo=True)
-        r = find(501, "P30-2")
-        await press(501, r, "d:P30-2")
-        await say(501, "南理工实小改扩建工程已竣工交付，附竣工验收备案表")
-        show("3. 区教育局回复“完成”并附照片；另一条措施点“✅ 已完成”后提交说明")
+    r = find(501, "P24-4")
+    await say(501, "完成 课桌椅已全部更换，附验收单", reply_to=r.message_id, photo=True)
+    r = find(501, "P30-2")
+    await press(501, r, "d:P30-2")
+    await say(501, "南理工实小改扩建工程已竣工交付，附竣工验收备案表")
+    show("3. 区教育局回复“完成”并附照片；另一条措施点“✅ 已完成”后提交说明")
 
-        r = find(502, "P22-1")
-        await press(502, r, "x:P22-1")
-        await say(502, "12月20日")
-        await say(502, "苗木供应延迟，12月20日前完成补植")
-        show("4. 区环境集团申请延期")
+    r = find(502, "P22-1")
+    await press(502, r, "x:P22-1")
+    await say(502, "12月20日")
+    await say(502, "苗木供应延迟，12月20日前完成补植")
+    show("4. 区环境集团申请延期")
 
-        await press(ADMIN, find(ADMIN, "待销号", "P30-2"), "s:P30-2")
-        await press(ADMIN, find(ADMIN, "待销号", "P24-4"), "b:P24-4")
-        await say(ADMIN, "照片看不清验收单，请补充验收单扫描件")
-        await press(ADMIN, find(ADMIN, "延期申请", "P22-1"), "ea:P22-1")
-        show("5. 整改办销号一条、退回一条（附理由）、同意延期")
+    await press(ADMIN, find(ADMIN, "待销号", "P30-2"), "s:P30-2")
+    await press(ADMIN, find(ADMIN, "待销号", "P24-4"), "b:P24-4")
+    await say(ADMIN, "照片看不清验收单，请补充验收单扫描件")
+    await press(ADMIN, find(ADMIN, "延期申请", "P22-1"), "ea:P22-1")
+    show("5. 整改办销号一条、退回一条（附理由）、同意延期")
 
-        clock.now = at + dt.timedelta(minutes=5)
-        report2 = await sweep(s)
-        show(f"6. 再次扫描：延期后的新时限重新开始提醒（{report2.sent} 条）")
+    clock.now = at + dt.timedelta(minutes=5)
+    report2 = await sweep(s)
+    show(f"6. 再次扫描：延期后的新时限重新开始提醒（{report2.sent} 条）")
 
-        await say(ADMIN, "/overdue")
-        before = len(emu.log)
-        emu.user_sends(ADMIN, "/stats")
-        await emu.wait_for(lambda: any(m.kind == "photo" for m in emu.log[before:]), timeout=60)
-        emu.user_sends(ADMIN, "/export")
-        await emu.wait_for(lambda: any(m.kind == "document" for m in emu.log[before:]), timeout=60)
-        show("7. 整改办查询逾期、进度（含图表）并导出台账")
+    await say(ADMIN, "/overdue")
+    before = len(emu.log)
+    emu.user_sends(ADMIN, "/stats")
+    await emu.wait_for(lambda: any(m.kind == "photo" for m in emu.log[before:]), timeout=60)
+    emu.user_sends(ADMIN, "/export")
+    await emu.wait_for(lambda: any(m.kind == "document" for m in emu.log[before:]), timeout=60)
+    show("7. 整改办查询逾期、进度（含图表）并导出台账")
 
-        os.makedirs(out_dir, exist_ok=True)
-        files = {}
-        for m in emu.log:
-            if m.sender == "bot" and m.kind in ("photo", "document") and m.file_bytes:
-                name = "progress.png" if m.kind == "photo" else "ledger.xlsx"
-                with open(os.path.join(out_dir, name), "wb") as f:
-                    f.write(m.file_bytes)
-                files[name] = len(m.file_bytes)
-        with open(os.path.join(out_dir, "transcript.txt"), "w", encoding="utf-8") as f:
-            f.write("\n".join(render_transcript(emu.log, PEOPLE)) + "\n")
-        measures = repo.measures()
-        summary = {"messages": len(emu.log), "reminders": report.sent + report2.sent,
-                   "submitted": sum(m.status == "submitted" for m in measures),
-                   "done": sum(m.status == "done" for m in measures), "files": len(files),
-                   "telegram_errors": len(emu.errors)}
-        echo("\n——— 小结 ———")
-        echo(f"消息 {summary['messages']} 条，其中提醒 {summary['reminders']} 条；待销号 {summary['submitted']} 条，"
-             f"已销号 {summary['done']} 条；输出文件：" +
-             "、".join(f"{out_dir}/{n}（{size // 1024} KB）" for n, size in files.items()))
-        if emu.errors:
-            echo("Telegram 拒绝的请求：" + "; ".join(emu.errors))
-        return summary
-    finally:
-        await emu.release_polls()
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()
+    os.makedirs(out_dir, exist_ok=True)
+    files = {}
+    for m in emu.log:
+        if m.sender == "bot" and m.kind in ("photo", "document") and m.file_bytes:
+            name = "progress.png" if m.kind == "photo" else "ledger.xlsx"
+            with open(os.path.join(out_dir, name), "wb") as f:
+                f.write(m.file_bytes)
+            files[name] = len(m.file_bytes)
+    with open(os.path.join(out_dir, "transcript.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(render_transcript(emu.log, PEOPLE)) + "\n")
+    measures = repo.measures()
+    summary = {"messages": len(emu.log), "reminders": report.sent + report2.sent,
+               "submitted": sum(m.status == "submitted" for m in measures),
+               "done": sum(m.status == "done" for m in measures), "files": len(files),
+               "telegram_errors": len(emu.errors)}
+    echo("\n——— 小结 ———")
+    echo(f"消息 {summary['messages']} 条，其中提醒 {summary['reminders']} 条；待销号 {summary['submitted']} 条，"
+         f"已销号 {summary['done']} 条；输出文件：" +
+         "、".join(f"{out_dir}/{n}（{size // 1024} KB）" for n, size in files.items()))
+    if emu.errors:
+        echo("Telegram 拒绝的请求：" + "; ".join(emu.errors))
+    return summary
 
 
 def demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: str) -> dict[str, int]:

@@ -43,3 +43,15 @@ def load_seed(repo: Repository) -> None:
 def seeded(repo: Repository) -> Repository:
     load_seed(repo)
     return repo
+
+
+@pytest.fixture
+async def bot(tmp_path):  # type: ignore[no-untyped-def]
+    """The real bot on the shipped ledger, polling the emulator, at 2024-08-21 09:00 (a Wednesday)."""
+    from tests.harness import TZ, running_bot
+
+    repo = Repository.open(str(tmp_path / "duban.json"))
+    load_seed(repo)
+    async for b in running_bot(repo, dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)):
+        yield b
+    repo.close()

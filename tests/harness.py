@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from bot.app import _post_init, build_application
+from bot.app import serve_on_emulator
 from bot.emulator import Emulator, Sent
-from bot.outbox import Outbox
 from bot.services import Services, Settings
 from ledger.policy import Policy
 from store import Repository
@@ -73,23 +72,9 @@ class Bot:
 async def running_bot(repo: Repository, now: dt.datetime, *, require_approval: bool = True,
                       admin_chat: int = 0, policy: Policy | None = None) -> AsyncIterator[Bot]:
     emu = Emulator()
-    await emu.start()
     clock = Clock(now)
     s = Services(repo=repo, policy=policy or Policy(), clock=clock,
                  settings=Settings(admins=frozenset({ADMIN, ADMIN2}), admin_chat=admin_chat,
                                    require_approval=require_approval))
-    app = build_application(s, emu.token, emu.base_url, emu.base_file_url)
-    s.outbox = Outbox(app.bot, clock=clock.monotonic, sleep=clock.sleep)
-    await app.initialize()
-    await _post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
+    async with serve_on_emulator(s, emu, clock.sleep, clock.monotonic) as app:
         yield Bot(emu, app, s, clock)
-    finally:
-        await emu.release_polls()
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()

@@ -24,15 +24,6 @@ ADMIN_COMMANDS = ["/pending", "/overdue", "/due 14", "/unit 区教育局", "/sta
                   "/invite 区教育局"]
 
 
-@pytest.fixture
-async def bot(tmp_path) -> AsyncIterator[Bot]:
-    repo = Repository.open(str(tmp_path / "duban.json"))
-    load_seed(repo)
-    async for b in running_bot(repo, dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)):
-        yield b
-    repo.close()
-
-
 async def submitted(bot: Bot, mid: str = "P24-4", note: str = "已完成更换") -> None:
     await bind(bot, EDU, "区教育局")
     await bot.say(EDU, f"/done {mid} {note}")

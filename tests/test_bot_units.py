@@ -18,15 +18,6 @@ ENV = 502  # a contact at 区环境集团
 STRANGER = 777
 
 
-@pytest.fixture
-async def bot(tmp_path) -> AsyncIterator[Bot]:
-    repo = Repository.open(str(tmp_path / "duban.json"))
-    load_seed(repo)
-    async for b in running_bot(repo, dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)):
-        yield b
-    repo.close()
-
-
 async def bind(bot: Bot, user: int, unit: str) -> None:
     link = await bot.say(ADMIN, f"/invite {unit}")
     code = link.text.rsplit("start=", 1)[1].strip()

@@ -195,5 +195,5 @@ def test_unreadable_file_is_a_clear_error(tmp_path) -> None:
 
 
 def test_placeholder_commands_say_they_are_not_available(config: str) -> None:
-    r = run_cli("invite", "区教育局", config=config)
+    r = run_cli("extract", "report.txt", config=config)
     assert r.returncode == 2 and "not available yet" in r.stderr
