@@ -7,7 +7,7 @@ import logging
 from telegram import InlineKeyboardMarkup, Message
 
 from bot.keyboards import extension_keyboard, signoff_keyboard
-from bot.outbox import Outbox, SendResult
+from bot.outbox import SendResult
 from bot.services import Services
 from bot.texts import t
 from ledger import actions

@@ -8,7 +8,6 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 
 import openpyxl
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from jobs.sweep import sweep
 from ledger.models import Deadline, Measure, Problem
 from store import Repository
-from tests.conftest import ROOT, load_seed
+from tests.conftest import ROOT
 from tests.harness import ADMIN, ADMIN2, TZ, Bot, running_bot
 from tests.test_bot_units import EDU, ENV, bind
 

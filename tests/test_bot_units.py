@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 
-import pytest
 
 from jobs.sweep import sweep
 from ledger import actions
-from store import Repository
-from tests.conftest import load_seed
-from tests.harness import ADMIN, TZ, Bot, running_bot
+from tests.harness import ADMIN, Bot
 
 EDU = 501  # a contact at 区教育局
 ENV = 502  # a contact at 区环境集团

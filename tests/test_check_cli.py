@@ -16,8 +16,8 @@ def loaded(config: str) -> str:  # noqa: F811
     return config
 
 
-def check(config: str, at: str) -> list[tuple[str, str, str]]:
-    r = run_cli("check", "--at", at, "--json", config=config)
+def check(cfg: str, at: str) -> list[tuple[str, str, str]]:
+    r = run_cli("check", "--at", at, "--json", config=cfg)
     assert r.returncode == 0, r.stderr
     return [(o["measure"], o["tier"], o["due"]) for o in map(json.loads, r.stdout.splitlines())]
 
