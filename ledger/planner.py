@@ -51,6 +51,7 @@ class Reminder:
     workdays_late: int = 0
     reason: str = ""  # "" | "signoff" (awaiting sign-off too long) | "unbound" (unit has no chat)
     stage: int = 0
+    supersedes: str = ""  # a later overdue repeat this catch-up escalation stands for
 
     def chat_key(self, chat_id: int) -> str:
         return f"{self.key}@{chat_id}"
@@ -68,7 +69,7 @@ def key_for(measure_id: str, tier: str, due: dt.date, occurrence: str, stage: in
 
 
 def _latest_slot(due: dt.date, day: dt.date, policy: Policy, period_start: dt.date | None,
-                 escalated: Callable[[], bool]) -> _Slot | None:
+                 escalated: Callable[[], bool]) -> tuple[_Slot, _Slot | None] | None:
     """The latest reminder moment of one due date on or before `day` (the most urgent), or None.
 
     Catch-up policy: earlier moments missed while the bot was down are superseded by the latest;
@@ -82,9 +83,11 @@ def _latest_slot(due: dt.date, day: dt.date, policy: Policy, period_start: dt.da
         overdue = _Slot("overdue", add_workdays(due, 1 + k * every) if wd else due + dt.timedelta(days=1 + k * every), k)
         if late >= esc:
             escalation = _Slot("escalation", add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
-            if escalation.day >= overdue.day or not escalated():
-                return escalation
-        return overdue
+            if escalation.day >= overdue.day:
+                return escalation, None
+            if not escalated():
+                return escalation, overdue  # the escalation stands for the overdue repeat too
+        return overdue, None
     for lead in sorted(policy.lead_days):
         slot_day = due - dt.timedelta(days=lead)
         if period_start and slot_day < period_start:
@@ -93,7 +96,7 @@ def _latest_slot(due: dt.date, day: dt.date, policy: Policy, period_start: dt.da
             slot_day = last_workday_on_or_before(slot_day)
         if slot_day <= day:
             tier = "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green")
-            return _Slot(tier, slot_day, 1000 - lead)
+            return _Slot(tier, slot_day, 1000 - lead), None
     return None
 
 
@@ -120,10 +123,11 @@ def _plan_one(m: Measure, due: dt.date, occ: Occurrence | None, sent: frozenset[
     # A moment counts once its day's send_at has passed: before it, look as of yesterday.
     day = today if now.time() >= policy.send_at else today - dt.timedelta(days=1)
     label = occ.label if occ else "0"
-    best = _latest_slot(due, day, policy, occ.start if occ else None,
-                        lambda: key_for(m.id, "escalation", due, label, 0) in sent)
-    if best is None:
+    found = _latest_slot(due, day, policy, occ.start if occ else None,
+                         lambda: key_for(m.id, "escalation", due, label, 0) in sent)
+    if found is None:
         return None
+    best, covered = found
     key = key_for(m.id, best.tier, due, label, best.stage)
     if key in sent:
         return None
@@ -134,6 +138,7 @@ def _plan_one(m: Measure, due: dt.date, occ: Occurrence | None, sent: frozenset[
         moment=dt.datetime.combine(best.day, policy.send_at, tzinfo=policy.tz), days=(due - today).days,
         workdays_late=(workdays_between(due, today) if today > due else 0) if best.tier in ("overdue", "escalation") else 0,
         reason=reason, stage=best.stage,
+        supersedes=key_for(m.id, covered.tier, due, label, covered.stage) if covered else "",
     )
 
 
@@ -214,4 +219,6 @@ def keys_to_record(r: Reminder, accepted: Iterable[int]) -> list[str]:
     keys = [r.chat_key(c) for c in accepted]
     if r.recipients and set(r.recipients) <= set(accepted):
         keys.append(r.key)
+        if r.supersedes:
+            keys.append(r.supersedes)
     return keys

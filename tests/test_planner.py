@@ -190,3 +190,11 @@ def test_periods_before_the_ledger_existed_are_not_chased() -> None:
                 deadline=Deadline("recurring", None, "weekly"))
     r = plan([m], frozenset(), at(2024, 3, 15), P, DIR, ledger_start=dt.date(2024, 3, 15))
     assert [(x.tier, x.occurrence) for x in r] == [("due", "2024-W11")]  # not last week's
+
+
+def test_a_catch_up_escalation_is_not_followed_by_an_overdue_repeat_the_same_day() -> None:
+    m = measure(dt.date(2024, 6, 20))
+    sent: set[str] = set()
+    log = run_days([m], at(2024, 7, 10), 1, sent)
+    log += run_days([m], at(2024, 7, 10, 9, 30), 1, sent)
+    assert [tier for _, _, tier, _ in log] == ["escalation0"]
