@@ -73,6 +73,7 @@ def _escape(text: str) -> str:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure; tell the user something went wrong, without internals."""
     log.error("error while handling an update", exc_info=context.error)
+    services(context).handler_errors.append(repr(context.error))
     if isinstance(update, Update) and update.effective_chat:
         try:
             await update.effective_chat.send_message(t(lang_of(update, context), "error"))

@@ -37,6 +37,7 @@ class Services:
     outbox: Outbox | None = None
     username: str = ""
     told_blocked: set[int] = field(default_factory=set)
+    handler_errors: list[str] = field(default_factory=list)  # unexpected exceptions, for tests and logs
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(self.policy.tz)

@@ -36,6 +36,7 @@ class Repository:
             doc["id"]: doc.doc_id for doc in self._db.table("measures").all()
         }
         self._sent_keys: set[str] = {doc["key"] for doc in self._db.table("sent").all()}
+        self._cache: list[Measure] | None = None  # decoded measures in ledger order
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -88,6 +89,7 @@ class Repository:
                 yield
         except BaseException:
             self._measure_ids, self._sent_keys = ids, sent
+            self._cache = None
             self._db.clear_cache()
             for name in self._db.tables():
                 self._db.table(name)._next_id = None
@@ -116,9 +118,11 @@ class Repository:
 
     # -- measures --------------------------------------------------------------
     def measures(self) -> list[Measure]:
-        """All measures in ledger order (problem, then measure number)."""
-        ms = [measure_from_doc(d) for d in self._db.table("measures").all()]
-        return sorted(ms, key=measure_sort_key)
+        """All measures in ledger order (problem, then measure number); decoded once, then cached."""
+        if self._cache is None:
+            ms = [measure_from_doc(d) for d in self._db.table("measures").all()]
+            self._cache = sorted(ms, key=measure_sort_key)
+        return list(self._cache)
 
     def measure(self, measure_id: str) -> Measure:
         doc_id = self._measure_ids.get(measure_id.upper())
@@ -146,6 +150,18 @@ class Repository:
                 table.update(doc, doc_ids=[doc_id])
             for ev in new_events:
                 self.append_event(ev)
+            self._cache_put(m)
+
+    def _cache_put(self, m: Measure) -> None:
+        """Keep the decoded list current without decoding 10 000 measures again."""
+        if self._cache is None:
+            return
+        for i, old in enumerate(self._cache):
+            if old.id == m.id:
+                self._cache[i] = m
+                return
+        self._cache.append(m)
+        self._cache.sort(key=measure_sort_key)
 
     def put_measures(self, measures: list[Measure]) -> None:
         """Insert or replace many measures in one write (imports)."""
@@ -158,6 +174,7 @@ class Repository:
             ids = table.insert_multiple(measure_to_doc(m) for m in new)
             for m, doc_id in zip(new, ids):
                 self._measure_ids[m.id] = doc_id
+            self._cache = None
             self._db.table("events").insert_multiple(ev.to_dict() for m in new for ev in m.history)
 
     # -- audit log ---------------------------------------------------------------
