@@ -333,6 +333,29 @@ def strip_html(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
+def cmd_extract(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
+    """A published report (txt, docx, html) → a draft ledger to check, then `import`."""
+    from ledger.extract import draft_json, draft_rows, draft_summary, extract_text
+    from ledger.ledgerfile import write_xlsx
+    from ledger.report_text import read_report
+
+    text = read_report(args.report)
+    draft = extract_text(text, os.path.basename(args.report), default_ref=dt.date.today())
+    if args.json:
+        for line in draft_json(draft):
+            print(line)
+    if args.out:
+        rows = [[str(c) for c in r] for r in draft_rows(draft)]
+        with open(args.out, "wb") as f:
+            f.write(write_xlsx(rows, ["done" if m.status == "done" else "" for m in draft.measures]))
+    out = sys.stderr if args.json else sys.stdout
+    for line in draft_summary(draft):
+        print(line, file=out)
+    if args.out:
+        print(f"草稿台账已写入 {args.out}；核对后用 run_bot.py import {args.out} 导入。", file=out)
+    return 0
+
+
 def not_yet(name: str) -> Callable[[argparse.Namespace, dict[str, Any]], int]:
     def run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         raise UsageError(f"“{name}” 尚未实现（见项目 issues）。The '{name}' command is not available yet.")
@@ -390,10 +413,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_stats)
 
-    for name in ("extract",):
-        s = sub.add_parser(name, help="(not available yet)")
-        s.add_argument("rest", nargs="*")
-        s.set_defaults(func=not_yet(name))
+    s = sub.add_parser("extract", help="draft a ledger from a published report (.txt, .docx, .html)")
+    s.add_argument("report")
+    s.add_argument("--out", help="write the draft ledger as XLSX")
+    s.add_argument("--json", action="store_true", help="one JSON object per measure, then the report metadata")
+    s.set_defaults(func=cmd_extract)
     return p
 
 

@@ -1,0 +1,124 @@
+"""Finding the responsible unit in a measure's text, or inferring the most plausible one.
+
+Named bodies come first (区教育局, 玄武公安分局, 徐庄高新区, 新街口街道, 区环境集团, "由…牵头");
+the first named is the lead unit, the others co-units. Where the text names none, the unit is
+inferred from what the measure is about, by the usual division of district responsibilities
+(schools → 区教育局, elderly care → 区民政局 …), and flagged for a human to check.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = "\u4e00-\u9fff"
+# A name starts at a clause boundary, after 一是/二是, or after 由/为 ("由玄武公安分局牵头", "单位为区环境集团").
+_START = r"(?:^|(?<=[，。、；：,;:（(“\s由为和同]))(?![由为和同对在将])"
+_ACT = r"(?=牵头|负责|会同|修订|开展|对|组织|制定|建立|完善|全面|印发|落实|推进|配合|联合)"
+NAMED = re.compile(
+    rf"(?P<u>[区县]纪委监委|[区县]委[{_CJK}]{{1,3}}?(?:部|办)"
+    rf"|[区县][{_CJK}]{{1,8}}?(?:局|集团|大队|检察院|法院)|[区县][{_CJK}]{{1,2}}委办|[区县][{_CJK}]{{1,3}}委"
+    rf"|{_START}[{_CJK}]{{2,4}}?(?:分局|集团|高新区|大队|街道)(?!办|应急|工作站)"
+    rf"|{_START}[{_CJK}]{{2,7}}?(?:处|部|办公室|中心|学院){_ACT})"
+)
+LEAD = re.compile(rf"由(?P<u>[{_CJK}]{{2,10}}?)牵头")
+NOT_UNITS = re.compile(r"领导|常委|主要|政府|各|相关|有关|全区|本区|其他|部分|上级|区级|区委区|区区|教育集团|构建|提升"
+                       r"|理顺|梳理|修订|研究")
+_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|[①-⑳]|[(（]\d{1,2}[)）]"
+                     r"|\d{1,2}\s*[.、．](?!\d))")
+ALIASES = {
+    "区应急局": "区应急管理局", "区市场监督管理局": "区市场监管局", "玄武区市场监督管理局": "区市场监管局",
+    "区文化和旅游局": "区文旅局", "区住房和城乡建设局": "区住建局", "区卫生健康委": "区卫健委", "区纪委": "区纪委监委",
+}
+# What a measure is about → the district body that usually owns it (first match wins).
+INFER: tuple[tuple[str, str], ...] = (
+    ("纪委|监督检查|问题线索|作风|腐败|派驻", "区纪委监委"),
+    ("高新区|徐庄|园区", "徐庄高新区"),
+    ("党员|组织关系|基层党组织|党组织书记|党建", "区委组织部"),
+    ("编制|机构编制|三定|编办", "区委编办"),
+    ("学校|教育|课堂|食堂|校区|课桌椅|小学|中学", "区教育局"),
+    ("养老|居家养老|助餐|老年", "区民政局"),
+    ("急救|医疗|医养|卫生|康复", "区卫健委"),
+    ("消防|火灾|九小|三合一", "区消防救援大队"),
+    ("老旧小区|危房|住房|物业|断头路|道路建设", "区住建局"),
+    ("交警|警力|交通|堵点|交管", "玄武交警大队"),
+    ("停车|占道|非机动车|油烟|餐饮", "区城管局"),
+    ("文旅|旅游|博物馆|非物质文化遗产|文化产业", "区文旅局"),
+    ("金融|融资|风险企业", "区金融办"),
+    ("硅巷|科技|人才|创新平台", "区科技局"),
+    ("招商|珠江路|楼宇|跨境电商|商场", "区商务局"),
+    ("市场主体|营业执照|执法案件|市场监管|个体工商户|知识产权", "区市场监管局"),
+    ("生态|VOCs|扬尘|噪声|空气", "区生态环境局"),
+    ("雨污|管网|暗涵|水务", "区水务局"),
+    ("财政|财力|税源", "区财政局"),
+    ("安全生产|隐患|应急", "区应急管理局"),
+    ("矛盾纠纷|调处化解|信访|政法", "区委政法委"),
+    ("行政执法|执法协同|综合执法", "区司法局"),
+    ("会议|文件|形式主义", "区委办公室"),
+    ("产业|发展规划|重点项目", "区发改委"),
+)
+
+
+def canonical(name: str, known: dict[str, str] | None = None) -> str:
+    name = (known or {}).get(name, name)
+    return ALIASES.get(name, name)
+
+
+def named_units(text: str, known: dict[str, str] | None = None) -> list[str]:
+    """Bodies named in the text, lead first ("由…牵头" wins), without repeats."""
+    found: list[str] = []
+    text = _MARKER.sub("", text)
+    lead = LEAD.search(text)
+    if lead:
+        inner = NAMED.search(lead["u"])
+        if inner:
+            found.append(canonical(inner["u"], known))
+    for m in NAMED.finditer(text):
+        u = canonical(m["u"], known)
+        if NOT_UNITS.search(u) or u in found:
+            continue
+        found.append(u)
+    return found
+
+
+_STREET_NOISE = re.compile(r"到|属地|在|为|切实|组织|开|对|向|将|的")
+_ACTS = re.compile(r"^(?:组织|开展|牵头|负责|完成|推进|落实)")
+
+
+def choose_units(text: str, context: str = "", known: dict[str, str] | None = None) -> tuple[str, list[str], bool]:
+    """(lead unit, co-units, inferred?) for a measure.
+
+    The lead is who "由…牵头" names, else the first body named that is not a street (街道 are
+    usually where work happens, not who owns it) unless a street is the subject of an action
+    ("新街口街道组织开展…"); where none is named, the inferred owner (flagged).
+    """
+    names = [u for u in named_units(text, known) if not (u.endswith("街道") and _STREET_NOISE.search(u[:-2]))]
+    body = _MARKER.sub("", text)
+    lead = ""
+    m = LEAD.search(body)
+    if m and names and names[0] in m.group(0):
+        lead = names[0]
+    elif m and not NOT_UNITS.search(m["u"]) and len(m["u"]) <= 8:
+        lead = canonical(m["u"], known)  # "由学生工作部牵头": whoever leads is the unit
+        names = [lead] + [u for u in names if u != lead]
+    if not lead:
+        lead = next((u for u in names if not u.endswith("街道")), "")
+    if not lead:
+        for u in names:
+            i = body.find(u)
+            if i >= 0 and _ACTS.match(body[i + len(u):]):
+                lead = u
+                break
+    inferred = False
+    if not lead:
+        lead, inferred = infer_unit(text, context), True
+    return lead, [u for u in names if u != lead], inferred
+
+
+def infer_unit(text: str, context: str = "") -> str:
+    """The body whose usual business the text (and, weighted double, its problem's title) mentions most."""
+    best, score = "", 0
+    for pattern, unit in INFER:
+        n = len(re.findall(pattern, text)) + 2 * len(re.findall(pattern, context))
+        if n > score:
+            best, score = unit, n
+    return best
