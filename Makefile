@@ -31,6 +31,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.store_bench
 	$(BIN)/python -m bench.deadline_bench
 	$(BIN)/python -m bench.planner_bench
+	$(BIN)/python -m bench.bot_latency_bench
+	$(BIN)/python -m bench.extract_bench
 
 clean:
 	rm -rf $(VENV) var demo-output .pytest_cache .hypothesis

@@ -356,12 +356,6 @@ def cmd_extract(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     return 0
 
 
-def not_yet(name: str) -> Callable[[argparse.Namespace, dict[str, Any]], int]:
-    def run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
-        raise UsageError(f"“{name}” 尚未实现（见项目 issues）。The '{name}' command is not available yet.")
-    return run
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="run_bot.py", description="Duban 督办: rectification deadline bot")
     p.add_argument("--config", default=os.path.join(HERE, "config.toml"), help="config file (default config.toml)")

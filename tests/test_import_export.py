@@ -192,8 +192,3 @@ def test_dry_run_reports_without_writing(config: str, tmp_path) -> None:
 def test_unreadable_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(LedgerImportError, match="not found"):
         read_ledger(str(tmp_path / "nope.xlsx"))
-
-
-def test_placeholder_commands_say_they_are_not_available(config: str) -> None:
-    r = run_cli("extract", "report.txt", config=config)
-    assert r.returncode == 2 and "not available yet" in r.stderr
