@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ledger.errors import DubanError

@@ -192,3 +192,26 @@ def test_dry_run_reports_without_writing(config: str, tmp_path) -> None:
 def test_unreadable_file_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(LedgerImportError, match="not found"):
         read_ledger(str(tmp_path / "nope.xlsx"))
+
+
+def test_run_without_a_token_says_how_to_get_one(config: str) -> None:
+    import os as _os
+
+    env = {k: v for k, v in _os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, "run"],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 2 and "BotFather" in r.stderr and "make demo" in r.stderr
+
+
+def test_a_second_run_on_the_same_store_refuses_to_start(config: str, tmp_path) -> None:
+    from store import Repository
+
+    assert run_cli("import", SEED, config=config).returncode == 0
+    holder = Repository.open(str(tmp_path / "var" / "duban.json"))
+    try:
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, "run"],
+                           capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "TELEGRAM_BOT_TOKEN": "123:abc"})
+        assert r.returncode == 2 and "Another Duban process" in r.stderr
+    finally:
+        holder.close()

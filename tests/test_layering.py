@@ -39,3 +39,12 @@ def test_logic_never_reads_the_clock() -> None:
         for call in ("datetime.now(", "date.today(", "dt.datetime.now(", "dt.date.today(", "time.time("):
             if call in text:
                 raise AssertionError(f"{path.name} reads the clock ({call})")
+
+
+def test_code_has_no_unused_names_or_syntax_errors() -> None:
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9", "--quiet", str(ROOT)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
