@@ -33,7 +33,7 @@ _PAST_MARKS = ("已", "曾", "先后")
 _DONE_VERBS = ("完成", "到位", "建成", "完工", "办结", "销号", "实现", "投入使用", "投用", "交付", "开工",
                "竣工", "上线", "整改", "落实", "出台", "解决", "清零", "更换")
 _START_WORDS = ("起", "以来", "开始", "至今", "以后", "后")
-_ASOF = re.compile(r"(?:截至|截止到|截止至|截止|到|至)\s*$")
+_ASOF = re.compile(r"(?:截至|截止到|截止至|截止)\s*(?:目前|当前|今年|本月)?\s*$")
 _DEADLINE_LABEL = re.compile(r"截止(?:时间|日期)\s*[:：为是]?\s*$")
 _FILLER = re.compile(r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -132,17 +132,18 @@ def _immediate(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("immediate", ref, None, True, False)
 
 
-@rule(r"(?:长期坚持|持续推进|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功|持之以恒|长期(?:开展|执行|保持))", need=('长持常清定久',))
+@rule(r"(?:长期坚持|持续推进|持续整改|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功"
+      r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$)", need=('长持常清定久',))
 def _ongoing(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("ongoing", None, None, True, False)
 
 
 _RECUR = [
     (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily", "每报按"),
-    (r"每(?:个)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报", "weekly", "每报按调"),
-    (r"每(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月", "monthly", "每报按调逐"),
+    (r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报", "weekly", "每报按调"),
+    (r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月", "monthly", "每报按调逐"),
     (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly", "每报按调逐"),
-    (r"每半年|半年报|按半年", "half-yearly", "每报按"),
+    (r"每半年|半年报|按半年|每学期", "half-yearly", "每报按"),
     (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly", "每报按逐"),
     (r"(?<!不)定期", "unspecified", "定"),
 ]
@@ -250,11 +251,13 @@ def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", d, None, True, True)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?" + r"(?P<before>之前|以前|前|止|为止)?", need=('月', '-至到'))
+@rule(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?:(?P<y2>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?" + r"(?P<before>之前|以前|前|止|为止)?", need=('月', '-至到'))
 def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     month, m1 = int(m["m"]), int(m["m1"])
     if not (1 <= month <= 12 and 1 <= m1 <= 12):
         return None
+    if m["y2"]:
+        return ("period_end", _month_end(int(m["y2"]), month), None, bool(m["before"]), True)
     y = int(m["y"]) if m["y"] else None
     d = _infer(ref, lambda yy: _month_end(yy + (1 if month < m1 else 0), month), y)
     return ("period_end", d, None, bool(m["before"]), True)
@@ -295,7 +298,7 @@ def _quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _infer(ref, lambda yy: _quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本|当|这个)季度(?:末|底|内)?", need=('季', '本当这'))
+@rule(r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季度(?:末|底)(?:前)?", need=('季', '本当这末底'))
 def _this_quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 
@@ -324,7 +327,7 @@ def _year_rule(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(y, 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(r"(?<![\d年])(?:年底|年末|年内)(?:之前|以前|前)?", need='年')
+@rule(r"(?<![\d年])(?:年底|年末|年内|年度内|年度末)(?:之前|以前|前)?", need="年")
 def _year_end_bare(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
 
@@ -387,6 +390,25 @@ def _school(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _infer(ref, make, _year(m, ref)), None, strong, True)
 
 
+@rule(r"(?<![春秋季])开学(?:之前|以前|前)", need=("开",))
+def _school_start(m: re.Match[str], ref: dt.date) -> tuple | None:
+    """A bare 开学前: the next school start, the end of February or of August."""
+    for d in (_month_end(ref.year, 2), dt.date(ref.year, 8, 31), _month_end(ref.year + 1, 2)):
+        if d >= ref:
+            return ("period_end", d, None, True, False)
+    return None
+
+
+@rule(r"(?:(?P<y>\d{4})\s*年)?年中(?:之前|以前|前)?", need=("中",))
+def _mid_year(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", _infer(ref, lambda yy: dt.date(yy, 6, 30), _year_of(m, ref)), None, True, False)
+
+
+@rule(r"(?P<n>半)年(?:以内|之内|内)", need=("半",))
+def _half_year_within(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return ("period_end", _add_months(ref, 6), None, True, False)
+
+
 @rule(r"本学期(?:末|内)?", need='学')
 def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
     if 2 <= ref.month <= 8:
@@ -395,7 +417,7 @@ def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(y, 1, 31), None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临)?(?:之前|以前|前)", need='汛')
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临|到来)?(?:之前|以前|前)", need='汛')
 def _flood(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = 6 if m["s"] == "主汛期" else 5
     return ("period_end", _infer(ref, lambda yy: _month_end(yy, month), _year_of(m, ref)), None, True, False)
@@ -461,7 +483,7 @@ def _is_deadline(s: str, h: _Hit, whole: Callable[[], bool]) -> bool:
     stripped_after = after.lstrip()
     if _START_RE.match(stripped_after):
         return False
-    if h.strong or _FUTURE_RE.search(before) or whole():
+    if h.strong or _FUTURE_RE.search(before) or _RANGE_END.search(before) or whole():
         return True
     if _PAST_RE.search(before):
         return False
@@ -474,6 +496,7 @@ _FUTURE_RE = re.compile("|".join(c for c in _FUTURE_CUES if c != "于") + r"|(?:
 _PAST_RE = re.compile("|".join(_PAST_MARKS))
 _DONE_RE = re.compile("|".join(_DONE_VERBS))
 _START_RE = re.compile("|".join(_START_WORDS))
+_RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": the end of a window
 
 
 def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:

@@ -138,6 +138,23 @@ TABLE = [
     # mixed duties
     ("mixed-dated-then-ongoing", "2024年6月底前完成并长期坚持", REF, "period_end", D(2024, 6, 30)),
     ("mixed-immediate-ongoing", "立行立改、长期坚持", REF, "ongoing", None),
+    # ledger-column phrasing seen in real 整改台账
+    ("ledger-long-term", "长期", REF, "ongoing", None),
+    ("ledger-keep-fixing", "持续整改", REF, "ongoing", None),
+    ("window-end", "即日起至6月30日", REF, "date", D(2024, 6, 30)),
+    ("by-year-end", "到2024年底", REF, "period_end", D(2024, 12, 31)),
+    ("cross-year-months", "2024年11月—2025年1月", REF, "period_end", D(2025, 1, 31)),
+    ("every-two-weeks", "每两周调度一次", REF, "recurring", "weekly"),
+    ("every-term", "每学期开展一次", REF, "recurring", "half-yearly"),
+    ("quarter-end", "季度末前", REF, "period_end", D(2024, 3, 31)),
+    ("main-flood-arrives", "主汛期到来前", REF, "period_end", D(2024, 6, 30)),
+    ("school-start", "开学前", REF, "period_end", D(2024, 8, 31)),
+    ("mid-year", "2024年年中", REF, "period_end", D(2024, 6, 30)),
+    ("half-year-within", "半年内", REF, "period_end", D(2024, 9, 15)),
+    ("within-the-year", "年度内完成", REF, "period_end", D(2024, 12, 31)),
+    ("lunar-new-year", "农历春节前", REF, "date", D(2025, 1, 28)),
+    ("numerals-national-day", "十月一日前", REF, "date", D(2024, 10, 1)),
+    ("as-of-month-end", "截至6月底，已完成", REF, "none", None),
     # chat fallback
     ("chat-next-friday", "next friday", REF, "date", D(2024, 3, 22)),
     ("chat-days-later", "3天后", REF, "date", D(2024, 3, 18)),
