@@ -475,9 +475,8 @@ def _clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
     return (m.group(0) if m else ""), (after.group(0) if after else "")
 
 
-def _is_deadline(s: str, h: _Hit, whole: Callable[[], bool]) -> bool:
+def _is_deadline(h: _Hit, before: str, after: str, whole: Callable[[], bool]) -> bool:
     """Whether a calendar expression, in its sentence, is a deadline (not an as-of date or a past event)."""
-    before, after = _clause_bounds(s, h.start, h.end)
     if _ASOF.search(before) and not _DEADLINE_LABEL.search(before):
         return False
     stripped_after = after.lstrip()
@@ -554,11 +553,9 @@ def _filler_only(rest: str) -> bool:
 _SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|于|在)$")
 
 
-def _span(n: Normalized, h: _Hit) -> str:
+def _span(n: Normalized, h: _Hit, before: str, after: str) -> str:
     """The original words: a cue before the expression and a short verb after it."""
-    s = n.text
     start, end = h.start, h.end
-    before, after = _clause_bounds(s, start, end)
     cue = _SPAN_CUE.search(before)
     if cue:
         start -= len(cue.group(0))
@@ -585,16 +582,15 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
     if seen is not None:
         seen.append(len(hits))
     for h in hits:
+        before, after = _clause_bounds(n.text, h.start, h.end)
         if h.dated:
             def whole(h: _Hit = h) -> bool:
                 return _filler_only(n.text[:h.start] + n.text[h.end:])
-            if not _is_deadline(n.text, h, whole):
+            if not _is_deadline(h, before, after, whole):
                 continue
-        elif h.kind in KINDS_WITH_DUE:
-            before, _ = _clause_bounds(n.text, h.start, h.end)
-            if _ASOF.search(before):
-                continue
-        out.append(Deadline(kind=h.kind, due=h.due, recur=h.recur, span=_span(n, h)))
+        elif h.kind in KINDS_WITH_DUE and _ASOF.search(before):
+            continue
+        out.append(Deadline(kind=h.kind, due=h.due, recur=h.recur, span=_span(n, h, before, after)))
     return out
 
 

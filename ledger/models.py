@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 DeadlineKind = Literal["date", "period_end", "recurring", "ongoing", "immediate", "none"]
 Recurrence = Literal["daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "unspecified"]
@@ -22,9 +22,8 @@ STATUSES: tuple[Status, ...] = ("open", "submitted", "done")
 KINDS_WITH_DUE: frozenset[str] = frozenset({"date", "period_end", "immediate"})
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """A deadline phrase resolved against a reference date.
+class Deadline(NamedTuple):
+    """A deadline phrase resolved against a reference date (immutable; a NamedTuple for speed).
 
     `due` is set exactly when `kind` is date, period_end or immediate.
     `ongoing_after` marks "…前完成并长期坚持": dated, then a standing duty.
@@ -46,7 +45,7 @@ class Deadline:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> Deadline:
+    def from_dict(cls, d: dict[str, object]) -> Deadline:  # noqa: D102
         due = d.get("due")
         return cls(
             kind=d.get("kind", "none"),  # type: ignore[arg-type]
