@@ -17,7 +17,7 @@ import tracemalloc
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from ledger.models import Deadline, Measure  # noqa: E402
-from ledger.planner import Directory, plan  # noqa: E402
+from ledger.planner import Directory, keys_to_record, plan  # noqa: E402
 from ledger.policy import Policy  # noqa: E402
 
 P = Policy()
@@ -42,7 +42,8 @@ def make(n: int) -> tuple[list[Measure], frozenset[str]]:
 def main() -> None:
     directory = Directory(unit_chats={f"单位{u}": (1000 + u,) for u in range(60)}, admin_chats=(1,))
     print("planner benchmark: one sweep")
-    print(f"{'measures':>9} {'plan s':>8} {'peak MB':>8} {'reminders':>10} {'baseline s':>11} {'us/measure':>11}")
+    print(f"{'measures':>9} {'plan s':>8} {'peak MB':>8} {'reminders':>10} {'baseline s':>11} {'us/measure':>11}"
+          f" {'next sweep s':>13}")
     for n in (10_000, 100_000):
         ms, sent = make(n)
         plan(ms[:100], sent, NOW, P, directory)  # warm caches (working-day calendar)
@@ -58,7 +59,15 @@ def main() -> None:
         t = time.perf_counter()
         plan(ms, sent, NOW, P, directory)
         took = min(took, time.perf_counter() - t)  # without tracemalloc's overhead
-        print(f"{n:>9} {took:>8.3f} {peak:>8.1f} {len(out):>10} {base:>11.4f} {took / n * 1e6:>11.1f}")
+        # The daily case: yesterday's reminders are in the sent-log.
+        recorded = frozenset(sent | {k for r in out for k in keys_to_record(r, r.recipients)})
+        t = time.perf_counter()
+        again = plan(ms, recorded, NOW, P, directory)
+        steady = time.perf_counter() - t
+        print(f"{n:>9} {took:>8.3f} {peak:>8.1f} {len(out):>10} {base:>11.4f} {took / n * 1e6:>11.1f}"
+              f" {steady:>13.3f}  ({len(again)} new)")
+    print("first sweep: nothing sent yet, half the ledger overdue (the catch-up worst case);")
+    print("next sweep: the same moment with the first sweep's reminders recorded (the daily case).")
     print("target: 100 000 measures under 0.5 s and 300 MB, growing linearly")
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ledger.calendar_cn import add_workdays, is_workday, last_workday_on_or_before, workdays_between
 from ledger.models import Measure
@@ -37,8 +38,7 @@ class Directory:
     admin_chats: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class Reminder:
+class Reminder(NamedTuple):
     measure_id: str
     tier: str
     due: dt.date
@@ -57,8 +57,7 @@ class Reminder:
         return f"{self.key}@{chat_id}"
 
 
-@dataclass(frozen=True)
-class _Slot:
+class _Slot(NamedTuple):
     tier: str
     day: dt.date
     stage: int  # orders slots of one tier by urgency
