@@ -41,7 +41,7 @@ def build_application(services: Services, token: str, base_url: str | None = Non
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     if not job_queue:
-        builder = builder.job_queue(None)
+        builder = builder.job_queue(None)  # type: ignore[arg-type]  # PTB accepts None: no JobQueue
     builder = builder.post_init(_post_init)
     app = builder.build()
     app.bot_data["services"] = services

@@ -153,8 +153,8 @@ async def _play(s: Services, emu: Emulator, clock: DemoClock, at: dt.datetime, p
             with open(os.path.join(out_dir, name), "wb") as f:
                 f.write(m.file_bytes)
             files[name] = len(m.file_bytes)
-    with open(os.path.join(out_dir, "transcript.txt"), "w", encoding="utf-8") as f:
-        f.write("\n".join(render_transcript(emu.log, PEOPLE)) + "\n")
+    with open(os.path.join(out_dir, "transcript.txt"), "w", encoding="utf-8") as out:
+        out.write("\n".join(render_transcript(emu.log, PEOPLE)) + "\n")
     measures = repo.measures()
     summary = {"messages": len(emu.log), "reminders": report.sent + report2.sent,
                "submitted": sum(m.status == "submitted" for m in measures),

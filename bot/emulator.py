@@ -171,10 +171,11 @@ class Emulator:
         elif request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
+                key = str(part.name)  # type: ignore[union-attr]
                 if part.filename:  # type: ignore[union-attr]
-                    params[part.name] = (part.filename, await part.read())  # type: ignore[union-attr]
+                    params[key] = (part.filename, await part.read())  # type: ignore[union-attr]
                 else:
-                    params[part.name] = (await part.read()).decode()  # type: ignore[union-attr]
+                    params[key] = (await part.read()).decode()  # type: ignore[union-attr]
         else:
             params.update(dict(await request.post()))
         for k in ("chat_id", "message_id", "offset", "limit", "timeout", "reply_to_message_id", "from_chat_id"):

@@ -337,8 +337,12 @@ def _year_of(m: re.Match[str], ref: dt.date) -> int | None:
 
 
 @rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:春节|春节假期)(?:之前|以前|前)", need=('春', '前'))
-def _spring(m: re.Match[str] | None, ref: dt.date) -> tuple | None:
-    y = _year_of(m, ref) if m is not None else None
+def _spring(m: re.Match[str], ref: dt.date) -> tuple | None:
+    return _spring_eve(_year_of(m, ref), ref)
+
+
+def _spring_eve(y: int | None, ref: dt.date) -> tuple | None:
+    """The eve of 正月初一: of year `y` if written, else the next one on or after ref."""
     if y is not None:
         return ("date", spring_festival(y) - dt.timedelta(days=1), None, True, False)
     d = spring_festival(ref.year)
@@ -349,7 +353,7 @@ def _spring(m: re.Match[str] | None, ref: dt.date) -> tuple | None:
 
 @rule(r"(?<![\d今明本当去下一])年前(?!后)", need=('年', '前'))
 def _before_new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
-    return _spring(None, ref)
+    return _spring_eve(None, ref)
 
 
 @rule(r"(?:(?P<y>\d{4})\s*年)?\s*元旦(?:之前|以前|前)", need='元')

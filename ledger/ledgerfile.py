@@ -241,7 +241,8 @@ def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: 
             raise LedgerImportError(
                 f"无法识别的状态“{word}”（可用：{'、'.join(STATUS_WORDS)}）。Unknown status.",
                 file=name, row=r.row, column=col("status"))
-        status = next((s for k, s in STATUS_WORDS.items() if k.lower() == word.lower()), "open") if word else "open"
+        status: Status = next((s for k, s in STATUS_WORDS.items() if k.lower() == word.lower()), "open") \
+            if word else "open"
         statuses[mid] = status
         inferred = v.get("unit_inferred", "").strip().lower() in ("true", "1", "是", "yes", "推定")
         measures.append(Measure(
@@ -310,7 +311,8 @@ def write_toml(report: ReportMeta, problems: list[Problem], measures: list[Measu
         out += [f"# {line}" for line in header.splitlines()] + [""]
     out.append("[report]")
     for k, v in report.to_dict().items():
-        out.append(f"{k} = {_toml_value(dt.date.fromisoformat(v) if k in ('date', 'feedback_date', 'published') else v)}")
+        value = dt.date.fromisoformat(str(v)) if k in ("date", "feedback_date", "published") else v
+        out.append(f"{k} = {_toml_value(value)}")
     for u in units:
         out += ["", "[[units]]", f"name = {_toml_str(u.name)}"]
         if u.aliases:

@@ -93,9 +93,13 @@ class Event:
             from_status=str(d.get("from", "")),
             to_status=str(d.get("to", "")),
             note=str(d.get("note", "")),
-            files=tuple(str(f) for f in d.get("files", []) or []),  # type: ignore[union-attr]
+            files=tuple(str(f) for f in _strings(d.get("files"))),
             measure_id=str(d.get("measure", "")),
         )
+
+
+def _strings(v: object) -> list[str]:
+    return [str(x) for x in v] if isinstance(v, (list, tuple)) else []
 
 
 @dataclass(frozen=True)
