@@ -147,10 +147,12 @@ def stats_text(s, lang: str) -> str:  # type: ignore[no-untyped-def]
     today = s.now().date()
     p = progress(measures, today)
     lines = [f"<b>整改进度</b>（{today}）", h(headline(p, s.repo.report())), h(render_progress(p, lang))]
-    for name in sorted({m.unit for m in measures}):
-        x = progress([m for m in measures if m.unit == name], today)
-        lines.append(f"{h(name)}：{x.measures_done}/{x.measures_total}（{x.rate:.0f}%）"
-                     f" 逾期{x.overdue} 待销号{x.submitted} 长期{x.ongoing}")
+    per_unit = {name: progress([m for m in measures if m.unit == name], today) for name in {m.unit for m in measures}}
+    lines.append("单位：完成/总数（完成率） 推进中 待销号 逾期 长期")
+    for name, x in sorted(per_unit.items(), key=lambda kv: (-kv[1].overdue, kv[1].rate, kv[0])):
+        in_progress = x.measures_total - x.measures_done - x.submitted
+        lines.append(f"{h(name)}：{x.measures_done}/{x.measures_total}（{x.rate:.0f}%） 推进中{in_progress}"
+                     f" 待销号{x.submitted} 逾期{x.overdue} 长期{x.ongoing}")
     return "\n".join(lines)
 
 

@@ -4,8 +4,11 @@ in the sent-log only after Telegram accepted it. Re-running a sweep sends nothin
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from dataclasses import dataclass
+
+from telegram import InputFile, Message
 
 from bot import notify
 from bot.keyboards import reminder_keyboard
@@ -63,9 +66,26 @@ async def digest(s: Services, now: dt.datetime | None = None) -> int:
     now = now or s.now()
     measures = s.repo.measures()
     lines = render_digest(measures, s.repo.events(), now.date(), progress(measures, now.date()))
+    chart = _chart(s, measures, now.date())
     sent = 0
     for chat in s.admin_chats():
         for part in split_messages(lines):
             r = await notify.send(s, chat, part)
             sent += r.ok
+        if chart is not None and s.outbox is not None:
+            photo = chart
+
+            async def send_chart(c: int) -> Message:
+                return await s.outbox.bot.send_photo(c, InputFile(io.BytesIO(photo), filename="progress.png"),  # type: ignore[union-attr]
+                                                     caption="各单位整改进度")
+            r = await s.outbox.send(chat, "", send=send_chart)
+            sent += r.ok
     return sent
+
+
+def _chart(s: Services, measures: list, today: dt.date) -> bytes | None:  # type: ignore[type-arg]
+    try:
+        from bot.chart import render_chart
+    except ImportError:  # matplotlib missing: the digest goes out without its picture
+        return None
+    return render_chart(measures, today, s.policy.yellow_days)

@@ -9,6 +9,7 @@ Telegram user id as the actor.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -165,7 +166,9 @@ def create_invite(repo: MemberRepo, actor: Actor, unit: str, now: dt.datetime, d
                   multi_use: bool = False) -> dict[str, Any]:
     """A random single-use (or multi-use) code that binds whoever opens it to `unit`."""
     require_admin(actor)
-    unit = resolve_unit(repo, unit)
+    leader = re.match(r"^(?:leader|领导)\s*[:：]\s*(\S.*)$", unit.strip())
+    # "领导:张副区长" invites a lead official, who then hears of yellow, due and escalated items.
+    unit = f"leader:{leader[1].strip()}" if leader else resolve_unit(repo, unit)
     invite = {"code": secrets.token_urlsafe(9), "unit": unit, "created": now.isoformat(),
               "expires": (now + dt.timedelta(days=days)).isoformat(), "multi_use": multi_use,
               "used_by": [], "by": actor.tag}

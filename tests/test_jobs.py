@@ -120,7 +120,9 @@ async def test_admin_gets_the_weekly_digest(tmp_path) -> None:
     async for bot in running_bot(repo, dt.datetime(2024, 6, 21, 16, 0, tzinfo=TZ)):
         from jobs.sweep import digest
 
-        assert await digest(bot.s) >= 1
-        text = bot.emu.bot_messages(ADMIN)[-1].text
+        assert await digest(bot.s) >= 2
+        photo = bot.emu.bot_messages(ADMIN)[-1]
+        assert photo.kind == "photo" and photo.file_bytes[:4] == b"\x89PNG"  # the digest comes with the chart
+        text = bot.emu.bot_messages(ADMIN)[-2].text
         assert "整改调度周报" in text and "区教育局" in text and "完成率" in text and "逾期" in text
     repo.close()
