@@ -100,12 +100,15 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not units:
         await reply(update, t(lng, "not_bound"))
         return
-    open_ = [m for m in s.repo.measures() if m.unit in units and m.status != "done"]
+    mine_ = [m for m in s.repo.measures() if m.unit in units]
+    open_ = [m for m in mine_ if m.status == "open"]
+    waiting = sum(m.status == "submitted" for m in mine_)
+    foot = [f"另有 {waiting} 条已提交，待整改办销号。"] if waiting else []
     if not open_:
-        await reply(update, t(lng, "no_open", units="、".join(sorted(units))))
+        await reply(update, "\n".join([t(lng, "no_open", units="、".join(sorted(units))), *foot]))
         return
     head = f"<b>{h('、'.join(sorted(units)))}</b>：未完成 {len(open_)} 条"
-    await reply(update, "\n".join([head, *render_mine(open_, s.now().date(), s.policy.yellow_days, lng)]))
+    await reply(update, "\n".join([head, *render_mine(open_, s.now().date(), s.policy.yellow_days, lng), *foot]))
 
 
 def _measure_arg(update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str) -> tuple[str, str] | None:

@@ -38,8 +38,8 @@ async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
     assert [b[1] for b in signoff.buttons] == ["s:P24-4", "b:P24-4"]
     assert any(x.kind == "photo" for x in bot.emu.bot_messages(ADMIN))  # the evidence, forwarded
     mine = await bot.say(EDU, "/mine")
-    assert "P24-4" in mine.text and "待销号" in mine.text  # listed as awaiting sign-off, not as open work
-    assert "🟡 临期" not in mine.text.split("待销号")[0] or "P24-4" not in mine.text.split("待销号")[0]
+    assert "P24-4" not in mine.text and "P25-3" in mine.text  # no longer open work for the unit
+    assert "另有 1 条已提交，待整改办销号" in mine.text
 
 
 async def test_button_done_then_send_note(bot: Bot) -> None:
