@@ -41,7 +41,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     unit = rest[: -len(" multi")] if multi else rest
     inv = actions.create_invite(s.repo, actor_of(update, context), unit, s.now(), s.settings.invite_days, multi)
     link = f"https://t.me/{s.username}?start={inv['code']}"
-    await reply(update, f"{h(inv['unit'])} 的邀请链接（{s.settings.invite_days}天内有效，"
+    await reply(update, context, f"{h(inv['unit'])} 的邀请链接（{s.settings.invite_days}天内有效，"
                         f"{'可多人使用' if multi else '仅限一人'}）：\n{h(link)}")
 
 
@@ -54,7 +54,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not rest:
         raise DubanError("用法：在单位工作群内发送 /bind 单位名称")
     member = actions.bind_group(s.repo, actor_of(update, context), rest, chat.id, chat.title or "")
-    await reply(update, t(lang_of(update, context), "bound", unit=member.unit))
+    await reply(update, context, t(lang_of(update, context), "bound", unit=member.unit))
 
 
 @guarded
@@ -70,14 +70,14 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         elif m.extension is not None:
             items.append((m.extension.requested_at, m))
     if not items:
-        await reply(update, "没有待销号或待审批的事项。")
+        await reply(update, context, "没有待销号或待审批的事项。")
         return
     items.sort(key=lambda x: x[0])
     lines = [f"<b>待处理 {len(items)} 项</b>（最早的在前）"]
     for at, m in items:
         kind = "待销号" if m.status == "submitted" else f"延期至{m.extension.new_due}"  # type: ignore[union-attr]
         lines.append(f"{h(m.id)} {h(m.unit)} {kind} · {at:%m-%d %H:%M} · {h(shorten(m.evidence.note or m.text, 30))}")
-    await reply(update, "\n".join(lines))
+    await reply(update, context, "\n".join(lines))
 
 
 def overdue_page(s, page: int, lang: str) -> tuple[str, int]:  # type: ignore[no-untyped-def]
@@ -96,7 +96,7 @@ async def overdue(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _admin(update, context)
     s, lang = services(context), lang_of(update, context)
     text, pages = overdue_page(s, 0, lang)
-    await reply(update, text, pager("overdue", 0, pages, lang))
+    await reply(update, context, text, pager("overdue", 0, pages, lang))
 
 
 @guarded
@@ -125,7 +125,7 @@ async def due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 key=lambda m: (m.due, m.id))
     lines = [f"<b>{arg}天内到期 {len(ms)} 条</b>"]
     lines += [f"{h(m.id)} {m.due} {h(m.unit)} · {h(shorten(m.text, 30))}" for m in ms]
-    await reply(update, "\n".join(lines))
+    await reply(update, context, "\n".join(lines))
 
 
 @guarded
@@ -139,7 +139,7 @@ async def unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [f"<b>{h(name)}</b>：{h(headline(progress(ms, today)))}"]
     for m in ms:
         lines.append(f"{h(m.id)} {STATUS_LABELS_ZH[m.status]} {m.due or '—'} · {h(shorten(m.text, 30))}")
-    await reply(update, "\n".join(lines))
+    await reply(update, context, "\n".join(lines))
 
 
 def stats_text(s, lang: str) -> str:  # type: ignore[no-untyped-def]
@@ -161,7 +161,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats: overall and per-unit figures, beside the report's own headline, and the chart."""
     _admin(update, context)
     s = services(context)
-    await reply(update, stats_text(s, lang_of(update, context)))
+    await reply(update, context, stats_text(s, lang_of(update, context)))
     chart = progress_chart(s)
     if chart is not None and update.effective_chat:
         await update.effective_chat.send_photo(InputFile(io.BytesIO(chart), filename="progress.png"),
@@ -187,7 +187,7 @@ async def find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ms = [m for m in s.repo.measures() if word in m.text or word in m.unit or word == m.id]
     lines = [f"<b>含“{h(word)}”的措施 {len(ms)} 条</b>"]
     lines += [f"{h(m.id)} {h(m.unit)} {STATUS_LABELS_ZH[m.status]} · {h(shorten(m.text, 40))}" for m in ms[:60]]
-    await reply(update, "\n".join(lines))
+    await reply(update, context, "\n".join(lines))
 
 
 @guarded
@@ -195,7 +195,7 @@ async def measure_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     s = services(context)
     mid = args_text(update).split(maxsplit=1)[0] if args_text(update) else ""
     m = s.repo.measure(mid)
-    await reply(update, "\n".join(render_measure(m, lang_of(update, context))))
+    await reply(update, context, "\n".join(render_measure(m, lang_of(update, context))))
 
 
 def export_bytes(s) -> bytes:  # type: ignore[no-untyped-def]
@@ -236,7 +236,7 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     parsed = read_ledger_bytes(raw, name, ext, s.repo.problems())
     plan = plan_import(parsed, s.repo, s.now(), name)
     apply_import(plan, s.repo, s.now(), actor=actor_of(update, context).tag)
-    await reply(update, "✅ 导入完成：" + h(plan.summary()))
+    await reply(update, context, "✅ 导入完成：" + h(plan.summary()))
 
 
 # -- sign-off and extension decisions -------------------------------------------------------
@@ -276,7 +276,7 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await notify.to_unit(s, m, outcome)
     if q.message is not None:
         await q.edit_message_reply_markup(None)
-        await reply(update, outcome + f"（{h(actor.name or actor.user_id)}）")
+        await reply(update, context, outcome + f"（{h(actor.name or actor.user_id)}）")
 
 
 async def send_back(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, reason: str) -> None:
@@ -284,8 +284,8 @@ async def send_back(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str
     try:
         m = actions.send_back(s.repo, actor, mid, reason, s.now())
     except IllegalTransition:
-        await reply(update, t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[s.repo.measure(mid).status]))
+        await reply(update, context, t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[s.repo.measure(mid).status]))
         return
     text = t(s.settings.language, "sent_back", mid=mid, reason=reason)
     await notify.to_unit(s, m, text)
-    await reply(update, text)
+    await reply(update, context, text)

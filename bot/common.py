@@ -37,16 +37,26 @@ def lang_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return services(context).lang(user.id) if user else services(context).settings.language
 
 
-async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
-    """Answer in the chat the update came from, split under Telegram's 4096-character limit."""
+async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
+                markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Answer in the chat the update came from, split under Telegram's 4096-character limit.
+
+    Through the outbox, like every other message: 429 `retry_after` is honoured and network
+    errors are retried.
+    """
     chat = update.effective_chat
     if chat is None:
         return None
+    outbox = services(context).outbox
     parts = split_messages(text.split("\n"))
     last = None
     for i, part in enumerate(parts):
-        last = await chat.send_message(part, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-                                       reply_markup=markup if i == len(parts) - 1 else None)
+        keyboard = markup if i == len(parts) - 1 else None
+        if outbox is not None:
+            last = (await outbox.send(chat.id, part, keyboard)).message
+        else:
+            last = await chat.send_message(part, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                                           reply_markup=keyboard)
     return last
 
 
@@ -60,7 +70,7 @@ def guarded(fn: Handler) -> Handler:
             if update.callback_query:
                 await update.callback_query.answer(str(e)[:190], show_alert=True)
             else:
-                await reply(update, "⚠️ " + _escape(str(e)))
+                await reply(update, context, "⚠️ " + _escape(str(e)))
     return run
 
 

@@ -36,7 +36,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         member = actions.redeem_invite(s.repo, context.args[0], user.id, chat.id, user.full_name, s.now())
         for admin_chat in s.admin_chats():
             await notify.send(s, admin_chat, f"🔗 {h(user.full_name)}（{user.id}）已绑定 {h(member.unit)}")
-        await reply(update, t(lang, "bound", unit=member.unit))  # the reply comes last: the work is done
+        await reply(update, context, t(lang, "bound", unit=member.unit))  # the reply comes last: the work is done
         return
     await help_(update, context)
 
@@ -47,14 +47,14 @@ async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = t(lang, "help_unit")
     if actor_of(update, context).is_admin:
         text += t(lang, "help_admin")
-    await reply(update, text)
+    await reply(update, context, text)
 
 
 @guarded
 async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, actor, lang = services(context), actor_of(update, context), lang_of(update, context)
     units = sorted(actions.units_of(s.repo, actor))
-    await reply(update, t(lang, "whoami", uid=actor.user_id, units="、".join(units) or t(lang, "none"),
+    await reply(update, context, t(lang, "whoami", uid=actor.user_id, units="、".join(units) or t(lang, "none"),
                           admin="") + (t(lang, "admin_mark") if actor.is_admin else ""))
 
 
@@ -63,11 +63,11 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     choice = (context.args or [""])[0].lower()
     if choice not in ("zh", "en"):
-        await reply(update, t(lang_of(update, context), "lang_usage"))
+        await reply(update, context, t(lang_of(update, context), "lang_usage"))
         return
     assert update.effective_user
     s.repo.set_pref(update.effective_user.id, "lang", choice)
-    await reply(update, t(choice, "lang_set"))
+    await reply(update, context, t(choice, "lang_set"))
 
 
 TIER_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
@@ -98,17 +98,17 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, actor, lng = services(context), actor_of(update, context), lang_of(update, context)
     units = actions.units_of(s.repo, actor)
     if not units:
-        await reply(update, t(lng, "not_bound"))
+        await reply(update, context, t(lng, "not_bound"))
         return
     mine_ = [m for m in s.repo.measures() if m.unit in units]
     open_ = [m for m in mine_ if m.status == "open"]
     waiting = sum(m.status == "submitted" for m in mine_)
     foot = [f"另有 {waiting} 条已提交，待整改办销号。"] if waiting else []
     if not open_:
-        await reply(update, "\n".join([t(lng, "no_open", units="、".join(sorted(units))), *foot]))
+        await reply(update, context, "\n".join([t(lng, "no_open", units="、".join(sorted(units))), *foot]))
         return
     head = f"<b>{h('、'.join(sorted(units)))}</b>：未完成 {len(open_)} 条"
-    await reply(update, "\n".join([head, *render_mine(open_, s.now().date(), s.policy.yellow_days, lng), *foot]))
+    await reply(update, context, "\n".join([head, *render_mine(open_, s.now().date(), s.policy.yellow_days, lng), *foot]))
 
 
 def _measure_arg(update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str) -> tuple[str, str] | None:
@@ -124,11 +124,11 @@ async def measure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, lng = services(context), lang_of(update, context)
     got = _measure_arg(update, context, "usage_measure")
     if got is None:
-        await reply(update, t(lng, "usage_measure"))
+        await reply(update, context, t(lng, "usage_measure"))
         return
     m = s.repo.measure(got[0])
     actions.require_member(s.repo, actor_of(update, context), m)
-    await reply(update, "\n".join(render_measure(m, lng)))
+    await reply(update, context, "\n".join(render_measure(m, lng)))
 
 
 @guarded
@@ -137,7 +137,7 @@ async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lng = lang_of(update, context)
     got = _measure_arg(update, context, "usage_done")
     if got is None:
-        await reply(update, t(lng, "usage_done"))
+        await reply(update, context, t(lng, "usage_done"))
         return
     mid, note = got
     if not note:
@@ -152,7 +152,7 @@ async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lng = lang_of(update, context)
     got = _measure_arg(update, context, "usage_extend")
     if got is None or not got[1]:
-        await reply(update, t(lng, "usage_extend"))
+        await reply(update, context, t(lng, "usage_extend"))
         return
     await extension_from_text(update, context, got[0], got[1])
 
@@ -162,11 +162,11 @@ async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lng = lang_of(update, context)
     got = _measure_arg(update, context, "usage_note")
     if got is None or not got[1]:
-        await reply(update, t(lng, "usage_note"))
+        await reply(update, context, t(lng, "usage_note"))
         return
     s = services(context)
     m = actions.add_note(s.repo, actor_of(update, context), got[0], got[1], s.now())
-    await reply(update, t(lng, "noted", mid=m.id))
+    await reply(update, context, t(lng, "noted", mid=m.id))
 
 
 # -- acting on a measure ------------------------------------------------------------------
@@ -182,7 +182,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str, mid
     context.user_data["await"] = (kind, mid, extra)
     key = {"evidence": "ask_evidence", "ext_date": "ask_date", "ext_reason": "ask_reason", "note": "ask_note",
            "sendback": "ask_sendback"}[kind]
-    await reply(update, t(lang_of(update, context), key, mid=mid, date=extra))
+    await reply(update, context, t(lang_of(update, context), key, mid=mid, date=extra))
 
 
 def evidence_of(message: Message, text: str) -> Evidence:
@@ -198,13 +198,13 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, e
     s, lng = services(context), lang_of(update, context)
     m = actions.submit(s.repo, actor_of(update, context), mid, evidence, s.now(), s.settings.require_approval)
     if m.history and m.history[-1].action == "occurrence_done":
-        await reply(update, t(lng, "occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
+        await reply(update, context, t(lng, "occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
         return
     if m.status == "submitted":
         await notify.signoff_request(s, m, update.effective_message)
-        await reply(update, t(lng, "submitted", mid=m.id))
+        await reply(update, context, t(lng, "submitted", mid=m.id))
     else:
-        await reply(update, t(lng, "done_now", mid=m.id))
+        await reply(update, context, t(lng, "done_now", mid=m.id))
 
 
 async def extension_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, text: str) -> None:
@@ -216,7 +216,7 @@ async def extension_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE
     if new_due is None:
         new_due, reason = parse_user_date(text, s.now().date()), ""
     if new_due is None:
-        await reply(update, t(lng, "bad_date", text=words[0] if words else text))
+        await reply(update, context, t(lng, "bad_date", text=words[0] if words else text))
         return
     if not reason:
         await ask(update, context, "ext_reason", mid, new_due.isoformat())
@@ -229,7 +229,7 @@ async def request_extension(update: Update, context: ContextTypes.DEFAULT_TYPE, 
     s, lng = services(context), lang_of(update, context)
     m = actions.request_extension(s.repo, actor_of(update, context), mid, new_due, reason, s.now())
     await notify.extension_request(s, m)
-    await reply(update, t(lng, "ext_requested", mid=m.id, date=new_due.isoformat()))
+    await reply(update, context, t(lng, "ext_requested", mid=m.id, date=new_due.isoformat()))
 
 
 @guarded
@@ -259,7 +259,7 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if state:
         if text.strip().lower() in CANCEL_WORDS:
             context.user_data.pop("await", None)  # type: ignore[union-attr]
-            await reply(update, t(lng, "cancelled"))
+            await reply(update, context, t(lng, "cancelled"))
             return
         await answer_question(update, context, state, text)
         return
@@ -270,7 +270,7 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if m:
             await submit(update, context, mid, evidence_of(msg, text[m.end():] or text))
         else:
-            await reply(update, t(lng, "reply_hint"))
+            await reply(update, context, t(lng, "reply_hint"))
         return
     if chat.type == "private":
         from bot import admin  # admin sends a spreadsheet to import it
@@ -278,7 +278,7 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if msg.document and actor_of(update, context).is_admin:
             await admin.import_document(update, context)
             return
-        await reply(update, t(lng, "unknown"))
+        await reply(update, context, t(lng, "unknown"))
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, state: tuple[str, str, str],
@@ -300,7 +300,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, st
         await request_extension(update, context, mid, dt.date.fromisoformat(extra), text)
     elif kind == "note":
         actions.add_note(s.repo, actor_of(update, context), mid, text, s.now())
-        await reply(update, t(lang_of(update, context), "noted", mid=mid))
+        await reply(update, context, t(lang_of(update, context), "noted", mid=mid))
     elif kind == "sendback":
         from bot import admin
 

@@ -41,8 +41,9 @@ async def sweep(s: Services, now: dt.datetime | None = None) -> SweepReport:
         accepted: list[int] = []
         for chat in r.recipients:
             office_copy = chat in admin_chats and chat not in unit_chats
-            text = render_reminder(r, m, now.date(), lang, for_admin=office_copy)
-            markup = None if r.reason == "signoff" or office_copy else reminder_keyboard(m.id, lang)
+            chat_lang = s.lang(chat) if chat > 0 else lang  # a person's /lang choice
+            text = render_reminder(r, m, now.date(), chat_lang, for_admin=office_copy)
+            markup = None if r.reason == "signoff" or office_copy else reminder_keyboard(m.id, chat_lang)
             result = await notify.send(s, chat, text, markup)
             if result.ok:
                 assert result.message is not None

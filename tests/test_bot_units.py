@@ -180,3 +180,19 @@ async def test_command_menus_are_registered_per_language_and_admin(bot: Bot) -> 
     admin_menu = bot.emu.commands[f"chat:{ADMIN}:"]
     assert {"pending", "overdue", "stats"} <= {c["command"] for c in admin_menu}
     assert "pending" not in {c["command"] for c in bot.emu.commands["default::"]}
+
+
+async def test_a_429_on_a_reply_is_waited_out(bot: Bot) -> None:
+    from bot.emulator import Fault
+
+    bot.emu.faults.append(Fault("sendMessage", "429", chat_id=EDU, times=2, retry_after=5))
+    answer = await bot.say(EDU, "/help")
+    assert "/mine" in answer.text and bot.clock.slept.count(5.0) == 2
+
+
+async def test_a_user_who_chose_english_gets_english_reminders(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    assert "English" in (await bot.say(EDU, "/lang en")).text
+    await sweep(bot.s)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    assert "Due soon" in reminder.text and [b[0] for b in reminder.buttons][0] == "✅ Done"
