@@ -127,7 +127,7 @@ _BEFORE = r"(?P<before>之前|以前|前|止|为止)?"
 _WITHIN = r"(?P<within>以内|之内|内)"
 
 
-@rule(r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))", need=('立即马隔',))
+@rule(r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|即时整改|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))", need=('立即马隔',))
 def _immediate(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("immediate", ref, None, True, False)
 
@@ -484,8 +484,8 @@ def _is_deadline(h: _Hit, before: str, after: str, whole: Callable[[], bool]) ->
     if _ASOF.search(before) and not _DEADLINE_LABEL.search(before):
         return False
     stripped_after = after.lstrip()
-    if _START_RE.match(stripped_after):
-        return False
+    if _START_RE.match(stripped_after) or stripped_after.startswith(("已", "前已")):
+        return False  # "2023年12月已完成": a report of the past, not a deadline
     if h.strong or _FUTURE_RE.search(before) or _RANGE_END.search(before) or whole():
         return True
     if _PAST_RE.search(before):

@@ -155,6 +155,13 @@ TABLE = [
     ("lunar-new-year", "农历春节前", REF, "date", D(2025, 1, 28)),
     ("numerals-national-day", "十月一日前", REF, "date", D(2024, 10, 1)),
     ("as-of-month-end", "截至6月底，已完成", REF, "none", None),
+    ("past-done-month", "2023年12月已完成", REF, "none", None),
+    ("immediate-instant", "即时整改", REF, "immediate", REF),
+    ("staged-latest", "2024年9月底前完成首批，2025年6月底前全部完成", REF, "period_end", D(2025, 6, 30)),
+    ("limit-label", "整改时限：2024年12月31日", REF, "date", D(2024, 12, 31)),
+    ("start-and-end", "2024年3月启动，2024年10月底前完成", REF, "period_end", D(2024, 10, 31)),
+    ("dotted-date", "2024.12.31", REF, "date", D(2024, 12, 31)),
+    ("next-monday", "下周一前", REF, "date", D(2024, 3, 18)),
     # chat fallback
     ("chat-next-friday", "next friday", REF, "date", D(2024, 3, 22)),
     ("chat-days-later", "3天后", REF, "date", D(2024, 3, 18)),
