@@ -140,8 +140,10 @@ def _ongoing(m: re.Match[str], ref: dt.date) -> tuple | None:
 
 _RECUR = [
     (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily", "每报按"),
-    (r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报", "weekly", "每报按调"),
-    (r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月", "monthly", "每报按调逐"),
+    (r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报|每半个?月|[一1]周一(?:调度|通报|报告|报|次)",
+     "weekly", "每报按调一1"),
+    (r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月|[一1]月一(?:调度|通报|报告|报|次)",
+     "monthly", "每报按调逐一1"),
     (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly", "每报按调逐"),
     (r"每半年|半年报|按半年|每学期", "half-yearly", "每报按"),
     (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly", "每报按逐"),
@@ -486,10 +488,14 @@ def _is_deadline(h: _Hit, before: str, after: str, whole: Callable[[], bool]) ->
     stripped_after = after.lstrip()
     if _START_RE.match(stripped_after) or stripped_after.startswith(("已", "前已")):
         return False  # "2023年12月已完成": a report of the past, not a deadline
-    if h.strong or _FUTURE_RE.search(before) or _RANGE_END.search(before) or whole():
+    if _JUST_DONE.search(before):
+        return False  # "已于2023年底前完成"
+    if h.strong or _FUTURE_RE.search(before) or _RANGE_END.search(before):
         return True
     if _PAST_RE.search(before):
         return False
+    if whole():
+        return True
     head = stripped_after[:8]
     m = _DONE_RE.search(head)
     return bool(m and m.start() <= 4 and "已" not in head[:m.start()])
@@ -499,6 +505,7 @@ _FUTURE_RE = re.compile("|".join(c for c in _FUTURE_CUES if c != "于") + r"|(?:
 _PAST_RE = re.compile("|".join(_PAST_MARKS))
 _DONE_RE = re.compile("|".join(_DONE_VERBS))
 _START_RE = re.compile("|".join(_START_WORDS))
+_JUST_DONE = re.compile(r"已(?:经)?(?:于|在)?\s*$")
 _RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": the end of a window
 
 

@@ -162,6 +162,12 @@ TABLE = [
     ("start-and-end", "2024年3月启动，2024年10月底前完成", REF, "period_end", D(2024, 10, 31)),
     ("dotted-date", "2024.12.31", REF, "date", D(2024, 12, 31)),
     ("next-monday", "下周一前", REF, "date", D(2024, 3, 18)),
+    ("past-already-before", "已于2023年底前完成", REF, "none", None),
+    ("recurring-one-a-month", "实行一月一调度", REF, "recurring", "monthly"),
+    ("recurring-half-month", "每半月通报一次", REF, "recurring", "weekly"),
+    ("as-of-then-plan", "截至2024年2月底，已完成排查，下一步将于4月底前完成整改", REF, "period_end", D(2024, 4, 30)),
+    ("postponed-to", "原定2023年底完成的任务，延期至2024年6月底", REF, "period_end", D(2024, 6, 30)),
+    ("plan-next-year-quarter", "计划明年一季度完成验收", REF, "period_end", D(2025, 3, 31)),
     # chat fallback
     ("chat-next-friday", "next friday", REF, "date", D(2024, 3, 22)),
     ("chat-days-later", "3天后", REF, "date", D(2024, 3, 18)),
