@@ -47,6 +47,8 @@ def left_label(due: dt.date, today: dt.date, lang: str = "zh") -> str:
 def render_reminder(r: Reminder, m: Measure, today: dt.date, lang: str = "zh", for_admin: bool = False) -> str:
     t = TITLE.get(lang, TITLE["zh"])
     title = t["signoff"] if r.reason == "signoff" else t[r.tier]
+    if r.tier == "due" and r.due != today:  # a due day off moved to the last working day before it
+        title = "到期提醒" if lang == "zh" else "Due soon"
     lines = [f"{MARK[r.tier]} <b>{h(title)}</b> · {h(m.id)}", h(shorten(m.text, 120))]
     unit_label = "Unit" if lang == "en" else "责任单位"
     lines.append(f"{unit_label}：{h(m.unit)}" + (f"（{h('、'.join(m.co_units))}）" if m.co_units else ""))

@@ -184,7 +184,7 @@ def test_make_demo_prints_the_transcript_and_writes_the_chart_and_export(tmp_pat
     r = subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "demo", "--out", str(out)],
                        capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    for line in ("已绑定：区教育局", "逾期督办 · P22-1", "今日到期 · P12-1", "整改提醒 · P25-3", "临期预警 · P22-1",
+    for line in ("已绑定：区教育局", "逾期督办 · P22-1", "到期提醒 · P12-1", "整改提醒 · P25-3", "临期预警 · P22-1",
                  "已提交措施 P24-4", "延期申请", "P30-2 已销号", "P24-4 被退回", "逾期整改措施 1 条", "小结"):
         assert line in r.stdout, line
     assert (out / "progress.png").read_bytes()[:4] == b"\x89PNG"
