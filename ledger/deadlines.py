@@ -17,7 +17,6 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ledger.calendar_cn import add_workdays, is_workday, next_lunar_on_or_after, spring_festival
 from ledger.cntext import Normalized, normalize
@@ -458,14 +457,17 @@ def _week(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", sunday, None, True, False)
 
 
-@lru_cache(maxsize=1)
+_INDEX: dict[str, tuple[int, ...]] = {}
+
+
 def _rule_index() -> dict[str, tuple[int, ...]]:
     """Rules by the characters of their first `need`: only rules whose trigger occurs are tried."""
     index: dict[str, list[int]] = {}
     for i, (_, _, needs) in enumerate(RULES):
         for c in needs[0] if needs else ("",):
             index.setdefault(c, []).append(i)
-    return {c: tuple(v) for c, v in index.items()}
+    _INDEX.update({c: tuple(v) for c, v in index.items()})
+    return _INDEX
 
 
 # -- scanning --------------------------------------------------------------------
@@ -510,49 +512,46 @@ _RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": 
 
 
 def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
+    """Every grammar match, the longest where matches overlap, in reading order.
+
+    Matches are collected first and built (dates computed) only once chosen: most candidate
+    matches are shadowed by a longer one and never need their date.
+    """
     s = n.text
-    hits: list[_Hit] = []
     chars = set(s)
     isdisjoint = chars.isdisjoint
-    index = _rule_index()
+    index = _INDEX or _rule_index()
     candidates: set[int] = set(index.get("", ()))
     for c in chars:
         found = index.get(c)
         if found:
             candidates.update(found)
-    for i in sorted(candidates):
-        pattern, build, needs = RULES[i]
-        skip = False
-        for need in needs[1:]:
-            if isdisjoint(need):
-                skip = True
-                break
-        if skip:
+    matches: list[tuple[int, int, int, re.Match[str]]] = []
+    for i in candidates:
+        pattern, _, needs = RULES[i]
+        if len(needs) > 1 and any(isdisjoint(need) for need in needs[1:]):
             continue
         for m in pattern.finditer(s):
-            if m.end() == m.start():
-                continue
-            try:
-                out = build(m, ref)
-            except (ValueError, OverflowError, KeyError):
-                out = None
-            if out is None:
-                continue
-            kind, due, recur, strong, dated = out
-            if kind in KINDS_WITH_DUE and due is None:
-                continue
-            hits.append(_Hit(m.start(), m.end(), kind, due, recur, strong, dated))
-    # Longest match wins where rules overlap; then reading order.
-    hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+            a, b = m.span()
+            if b > a:
+                matches.append((a, a - b, i, m))
+    matches.sort(key=lambda x: (x[0], x[1], x[2]))  # start, longest first, then rule order
     chosen: list[_Hit] = []
     last_end = -1
-    for h in hits:
-        if h.start >= last_end:
-            chosen.append(h)
-            last_end = h.end
-        elif chosen and h.end > chosen[-1].end and h.start == chosen[-1].start:
-            chosen[-1] = h
-            last_end = h.end
+    for a, neg_len, i, m in matches:
+        if a < last_end:
+            continue
+        try:
+            out = RULES[i][1](m, ref)
+        except (ValueError, OverflowError, KeyError):
+            out = None
+        if out is None:
+            continue  # not a valid date: a shorter match at the same place may still be
+        kind, due, recur, strong, dated = out
+        if kind in KINDS_WITH_DUE and due is None:
+            continue
+        chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated))
+        last_end = a - neg_len
     return chosen
 
 
