@@ -46,7 +46,7 @@ class Reminder(NamedTuple):
     key: str
     recipients: tuple[int, ...]
     unit: str
-    moment: dt.datetime
+    day: dt.date  # the day whose send_at made it due (a day off moves it to the working day before)
     days: int  # calendar days left (negative: days late)
     workdays_late: int = 0
     reason: str = ""  # "" | "signoff" (awaiting sign-off too long) | "unbound" (unit has no chat)
@@ -67,36 +67,85 @@ def key_for(measure_id: str, tier: str, due: dt.date, occurrence: str, stage: in
     return f"{measure_id}|{tier}{stage}|{due.isoformat()}|{occurrence}"
 
 
-def _latest_slot(due: dt.date, day: dt.date, policy: Policy, period_start: dt.date | None,
-                 escalated: Callable[[], bool]) -> tuple[_Slot, _Slot | None] | None:
-    """The latest reminder moment of one due date on or before `day` (the most urgent), or None.
+class _Sweep:
+    """What one sweep knows before looking at any measure (computed once, not per measure)."""
 
-    Catch-up policy: earlier moments missed while the bot was down are superseded by the latest;
-    only a missed escalation is still sent, so the admins always hear of a late item.
-    """
-    wd = policy.workdays_only
-    late = (workdays_between(due, day) if wd else (day - due).days) if day > due else 0
-    if late >= 1:
-        every, esc = policy.overdue_every_days, policy.escalate_after_days
-        k = (late - 1) // every
-        overdue = _Slot("overdue", add_workdays(due, 1 + k * every) if wd else due + dt.timedelta(days=1 + k * every), k)
-        if late >= esc:
-            escalation = _Slot("escalation", add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
-            if escalation.day >= overdue.day:
-                return escalation, None
-            if not escalated():
-                return escalation, overdue  # the escalation stands for the overdue repeat too
-        return overdue, None
-    for lead in sorted(policy.lead_days):
-        slot_day = due - dt.timedelta(days=lead)
-        if period_start and slot_day < period_start:
-            break
-        if wd:
-            slot_day = last_workday_on_or_before(slot_day)
-        if slot_day <= day:
-            tier = "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green")
-            return _Slot(tier, slot_day, 1000 - lead), None
-    return None
+    def __init__(self, now: dt.datetime, policy: Policy, d: Directory, sent: frozenset[str]) -> None:
+        self.now, self.policy, self.d, self.sent = now, policy, d, sent
+        self.today = now.date()
+        # A moment counts once its day's send_at has passed: before it, look as of yesterday.
+        self.day = self.today if now.time() >= policy.send_at else self.today - dt.timedelta(days=1)
+        longest = max(policy.lead_days, default=0)
+        self.horizon = self.today + dt.timedelta(days=longest + 15)  # 15 days covers the longest holiday shift
+        self.leads = tuple((lead, "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green"),
+                            1000 - lead) for lead in sorted(policy.lead_days))
+        self._chats: dict[tuple[str, str, str], tuple[tuple[int, ...], str]] = {}
+
+    def latest_slot(self, due: dt.date, period_start: dt.date | None,
+                    escalated: Callable[[], bool]) -> tuple[_Slot, _Slot | None, int] | None:
+        """The latest reminder moment of a due date by `day` (the most urgent), and days late.
+
+        Catch-up policy: earlier moments missed while the bot was down are superseded by the
+        latest; only a missed escalation is still sent, so the admins always hear of a late item.
+        """
+        p, day = self.policy, self.day
+        wd = p.workdays_only
+        late = (workdays_between(due, day) if wd else (day - due).days) if day > due else 0
+        if late >= 1:
+            every, esc = p.overdue_every_days, p.escalate_after_days
+            k = (late - 1) // every
+            overdue = _Slot("overdue", add_workdays(due, 1 + k * every) if wd else
+                            due + dt.timedelta(days=1 + k * every), k)
+            if late >= esc:
+                escalation = _Slot("escalation", add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
+                if escalation.day >= overdue.day:
+                    return escalation, None, late
+                if not escalated():
+                    return escalation, overdue, late  # the escalation stands for the overdue repeat too
+            return overdue, None, late
+        for lead, tier, stage in self.leads:
+            slot_day = due - dt.timedelta(days=lead)
+            if period_start and slot_day < period_start:
+                break
+            if wd:
+                slot_day = last_workday_on_or_before(slot_day)
+            if slot_day <= day:
+                return _Slot(tier, slot_day, stage), None, 0
+        return None
+
+    def recipients(self, m: Measure, tier: str) -> tuple[tuple[int, ...], str]:
+        key = (m.unit, m.leader, tier)
+        got = self._chats.get(key)
+        if got is None:
+            got = self._chats[key] = _recipients(m, tier, self.d)
+        return got
+
+    def one(self, m: Measure, due: dt.date, occ: Occurrence | None) -> Reminder | None:
+        """The one reminder a measure needs now, unless it was already sent."""
+        if due > self.horizon:
+            return None
+        label = occ.label if occ else "0"
+        due_iso = due.isoformat()
+        sent = self.sent
+        found = self.latest_slot(due, occ.start if occ else None,
+                                 lambda: f"{m.id}|escalation0|{due_iso}|{label}" in sent)
+        if found is None:
+            return None
+        best, covered, late = found
+        key = f"{m.id}|{best.tier}{best.stage}|{due_iso}|{label}"
+        if key in sent:
+            return None
+        chats, reason = self.recipients(m, best.tier)
+        if any(f"{key}@{c}" in sent for c in chats):  # some chats have it already: retry only the others
+            chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
+        if late and self.day != self.today:
+            late = workdays_between(due, self.today)
+        return Reminder(
+            measure_id=m.id, tier=best.tier, due=due, occurrence=label, key=key, recipients=chats, unit=m.unit,
+            day=best.day, days=(due - self.today).days, workdays_late=late if best.tier in ("overdue", "escalation") else 0,
+            reason=reason, stage=best.stage,
+            supersedes=f"{m.id}|{covered.tier}{covered.stage}|{due_iso}|{label}" if covered else "",
+        )
 
 
 def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[int, ...], str]:
@@ -112,33 +161,6 @@ def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[int, ...], s
         chats = chats + d.admin_chats  # nobody bound: the office hears instead of silence
         reason = "unbound"
     return tuple(dict.fromkeys(chats)), reason
-
-
-def _plan_one(m: Measure, due: dt.date, occ: Occurrence | None, sent: frozenset[str], now: dt.datetime,
-              today: dt.date, policy: Policy, d: Directory) -> Reminder | None:
-    """The one reminder a measure needs now, unless it was already sent."""
-    if due - dt.timedelta(days=(policy.lead_days[0] if policy.lead_days else 0) + 15) > today:
-        return None  # no moment can have come yet (15 days covers the longest holiday shift)
-    # A moment counts once its day's send_at has passed: before it, look as of yesterday.
-    day = today if now.time() >= policy.send_at else today - dt.timedelta(days=1)
-    label = occ.label if occ else "0"
-    found = _latest_slot(due, day, policy, occ.start if occ else None,
-                         lambda: key_for(m.id, "escalation", due, label, 0) in sent)
-    if found is None:
-        return None
-    best, covered = found
-    key = key_for(m.id, best.tier, due, label, best.stage)
-    if key in sent:
-        return None
-    chats, reason = _recipients(m, best.tier, d)
-    chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
-    return Reminder(
-        measure_id=m.id, tier=best.tier, due=due, occurrence=label, key=key, recipients=chats, unit=m.unit,
-        moment=dt.datetime.combine(best.day, policy.send_at, tzinfo=policy.tz), days=(due - today).days,
-        workdays_late=(workdays_between(due, today) if today > due else 0) if best.tier in ("overdue", "escalation") else 0,
-        reason=reason, stage=best.stage,
-        supersedes=key_for(m.id, covered.tier, due, label, covered.stage) if covered else "",
-    )
 
 
 def _submitted_since(m: Measure) -> dt.datetime | None:
@@ -161,6 +183,7 @@ def plan(measures: Iterable[Measure], sent: frozenset[str], now: dt.datetime, po
     if policy.workdays_only and not is_workday(today):
         return []
     out: list[Reminder] = []
+    sweep = _Sweep(local, policy, d, sent)
     for m in measures:
         if m.status == "done":
             continue
@@ -178,14 +201,14 @@ def plan(measures: Iterable[Measure], sent: frozenset[str], now: dt.datetime, po
             for o in (prev, occ):
                 if o is None or o.label in done or (ledger_start and o.due < ledger_start):
                     continue
-                r = _plan_one(m, o.due, o, sent, local, today, policy, d)
+                r = sweep.one(m, o.due, o)
                 if r:
                     out.append(r)
             continue
         due = m.due
         if due is None:
             continue
-        r = _plan_one(m, due, None, sent, local, today, policy, d)
+        r = sweep.one(m, due, None)
         if r:
             out.append(r)
     out.sort(key=lambda r: (-URGENCY[r.tier], r.days, r.measure_id))
@@ -204,7 +227,7 @@ def _plan_signoff(m: Measure, now: dt.datetime, today: dt.date, policy: Policy, 
         return None
     chats = tuple(c for c in d.admin_chats if f"{key}@{c}" not in sent)
     return Reminder(measure_id=m.id, tier="escalation", due=m.due or since.date(), occurrence="0", key=key,
-                    recipients=chats, unit=m.unit, moment=moment, days=(waited - today).days,
+                    recipients=chats, unit=m.unit, day=waited, days=(waited - today).days,
                     reason="signoff")
 
 
