@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 from telegram import Message, Update
@@ -178,11 +179,29 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str, mid
         actions.require_admin(actor_of(update, context))
     else:
         actions.require_member(s.repo, actor_of(update, context), m)
-    assert context.user_data is not None
-    context.user_data["await"] = (kind, mid, extra)
+    set_question(update, context, (kind, mid, extra))
     key = {"evidence": "ask_evidence", "ext_date": "ask_date", "ext_reason": "ask_reason", "note": "ask_note",
            "sendback": "ask_sendback"}[kind]
     await reply(update, context, t(lang_of(update, context), key, mid=mid, date=extra))
+
+
+def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[str, str, str] | None:
+    """What the bot asked this person and waits for; kept in the store, so a restart keeps it."""
+    user = update.effective_user
+    raw = services(context).repo.pref(user.id, "await") if user else None
+    if not raw:
+        return None
+    try:
+        kind, mid, extra = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    return str(kind), str(mid), str(extra)
+
+
+def set_question(update: Update, context: ContextTypes.DEFAULT_TYPE, q: tuple[str, str, str] | None) -> None:
+    user = update.effective_user
+    if user is not None:
+        services(context).repo.set_pref(user.id, "await", json.dumps(q) if q else "")
 
 
 def evidence_of(message: Message, text: str) -> Evidence:
@@ -255,10 +274,10 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if msg is None or chat is None:
         return
     text = msg.text or msg.caption or ""
-    state = (context.user_data or {}).get("await")
+    state = question(update, context)
     if state:
         if text.strip().lower() in CANCEL_WORDS:
-            context.user_data.pop("await", None)  # type: ignore[union-attr]
+            set_question(update, context, None)
             await reply(update, context, t(lng, "cancelled"))
             return
         await answer_question(update, context, state, text)
@@ -285,15 +304,15 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, st
                           text: str) -> None:
     kind, mid, extra = state
     msg = update.effective_message
-    assert msg is not None and context.user_data is not None
+    assert msg is not None
     s = services(context)
     if kind == "ext_date":
-        context.user_data.pop("await", None)
+        set_question(update, context, None)
         await extension_from_text(update, context, mid, text)
         return
     if not text.strip() and not (msg.photo or msg.document):
         raise DubanError("内容不能为空。Please send some text.")
-    context.user_data.pop("await", None)
+    set_question(update, context, None)
     if kind == "evidence":
         await submit(update, context, mid, evidence_of(msg, text))
     elif kind == "ext_reason":

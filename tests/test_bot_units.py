@@ -7,7 +7,8 @@ import datetime as dt
 
 from jobs.sweep import sweep
 from ledger import actions
-from tests.harness import ADMIN, Bot
+from store import Repository
+from tests.harness import ADMIN, TZ, Bot
 
 EDU = 501  # a contact at 区教育局
 ENV = 502  # a contact at 区环境集团
@@ -196,3 +197,22 @@ async def test_a_user_who_chose_english_gets_english_reminders(bot: Bot) -> None
     await sweep(bot.s)
     reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
     assert "Due soon" in reminder.text and [b[0] for b in reminder.buttons][0] == "✅ Done"
+
+
+async def test_a_question_the_bot_asked_survives_a_restart(tmp_path) -> None:
+    from tests.conftest import load_seed
+    from tests.harness import running_bot
+
+    path = str(tmp_path / "s.json")
+    repo = Repository.open(path)
+    load_seed(repo)
+    now = dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)
+    async for b in running_bot(repo, now):
+        await bind(b, EDU, "区教育局")
+        assert "佐证" in (await b.say(EDU, "/done P24-4")).text
+    repo.close()
+    repo = Repository.open(path)
+    async for b in running_bot(repo, now + dt.timedelta(minutes=5)):
+        assert "已提交" in (await b.say(EDU, "课桌椅已全部更换")).text
+        assert b.repo.measure("P24-4").status == "submitted"
+    repo.close()
