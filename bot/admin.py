@@ -239,6 +239,38 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await reply(update, context, "✅ 导入完成：" + h(plan.summary()))
 
 
+@guarded
+async def reopen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reopen P2-1 理由: a signed-off measure goes back to the unit (the problem came back)."""
+    s = services(context)
+    parts = args_text(update).split(maxsplit=1)
+    if len(parts) < 2:
+        raise DubanError("用法：/reopen 措施编号 理由，如 /reopen P24-4 回头看发现问题反弹")
+    m = actions.reopen(s.repo, actor_of(update, context), parts[0].upper(), parts[1], s.now())
+    text = f"↺ 措施 {h(m.id)} 已重新打开：{h(parts[1])}"
+    await notify.to_unit(s, m, text)
+    await reply(update, context, text)
+
+
+@guarded
+async def members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/members: which units have someone bound, and which still have nobody to remind."""
+    _admin(update, context)
+    s = services(context)
+    bound: dict[str, list[str]] = {}
+    for mb in s.repo.members():
+        if mb.active:
+            bound.setdefault(mb.unit, []).append(mb.name or str(mb.user_id))
+    units = sorted({m.unit for m in s.repo.measures() if m.status != "done"})
+    missing = [u for u in units if u not in bound]
+    lines = [f"<b>已绑定 {len([u for u in units if u in bound])}/{len(units)} 个有未完成措施的单位</b>"]
+    lines += [f"✅ {h(u)}：{h('、'.join(bound[u]))}" for u in units if u in bound]
+    lines += [f"⚪ {h(u)}：尚未绑定（提醒转发给整改办）" for u in missing]
+    lines += [f"👤 {h(u[len('leader:'):])}（牵头领导）：{h('、'.join(v))}" for u, v in bound.items()
+              if u.startswith("leader:")]
+    await reply(update, context, "\n".join(lines))
+
+
 # -- sign-off and extension decisions -------------------------------------------------------
 @guarded
 async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

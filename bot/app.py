@@ -29,7 +29,8 @@ UNIT_COMMANDS = {
 }
 ADMIN_COMMANDS = [("pending", "待销号/待审批"), ("overdue", "逾期措施"), ("due", "近期到期 /due 14"),
                   ("unit", "单位台账 /unit 区教育局"), ("stats", "整改进度"), ("find", "搜索措施"),
-                  ("export", "导出台账 XLSX"), ("invite", "邀请单位 /invite 区教育局"), ("bind", "绑定本群到单位")]
+                  ("export", "导出台账 XLSX"), ("invite", "邀请单位 /invite 区教育局"), ("bind", "绑定本群到单位"),
+                  ("members", "各单位绑定情况"), ("reopen", "重新打开已销号措施")]
 
 
 def build_application(services: Services, token: str, base_url: str | None = None,
@@ -54,7 +55,8 @@ def add_handlers(app: Application) -> None:
                      ("mine", unit.mine), ("done", unit.done), ("extend", unit.extend), ("note", unit.note),
                      ("invite", admin.invite), ("bind", admin.bind), ("pending", admin.pending),
                      ("overdue", admin.overdue), ("due", admin.due), ("unit", admin.unit), ("stats", admin.stats),
-                     ("find", admin.find), ("export", admin.export)):
+                     ("find", admin.find), ("export", admin.export), ("reopen", admin.reopen),
+                     ("members", admin.members)):
         app.add_handler(CommandHandler(name, fn))
     app.add_handler(CommandHandler("measure", unit.measure))
     app.add_handler(CallbackQueryHandler(unit.button, pattern=r"^[dxn]:"))

@@ -14,7 +14,8 @@ TEXTS: dict[str, dict[str, str]] = {
                       "/whoami 我的绑定 · /lang en English"),
         "help_admin": ("\n\n管理员：/invite 单位 生成邀请链接 · /bind 单位（群内）\n"
                        "/pending 待销号 · /overdue 逾期 · /due 14 近期到期 · /unit 单位 · /stats 进度\n"
-                       "/find 关键词 · /export 导出台账 · 发送 XLSX/CSV 文件即导入"),
+                       "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由\n"
+                       "发送 XLSX/CSV 文件即导入"),
         "not_bound": "您尚未绑定责任单位。请使用整改办发给您的邀请链接。",
         "bound": "已绑定：{unit}。此后该单位的整改提醒会发到这里。",
         "whoami": "您的 Telegram ID：{uid}\n绑定单位：{units}{admin}",
@@ -60,7 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
                       "/whoami your bindings · /lang zh 中文"),
         "help_admin": ("\n\nAdmins: /invite UNIT · /bind UNIT (in a group)\n"
                        "/pending · /overdue · /due 14 · /unit UNIT · /stats · /find WORD · /export · "
-                       "send an XLSX/CSV file to import"),
+                       "/members · /reopen ID reason · send an XLSX/CSV file to import"),
         "not_bound": "You are not bound to a unit yet. Please open the invite link from the office.",
         "bound": "Bound to {unit}. Its reminders will come here.",
         "whoami": "Your Telegram id: {uid}\nUnits: {units}{admin}",

@@ -20,7 +20,7 @@ from tests.harness import ADMIN, ADMIN2, TZ, Bot, running_bot
 from tests.test_bot_units import EDU, ENV, bind
 
 ADMIN_COMMANDS = ["/pending", "/overdue", "/due 14", "/unit 区教育局", "/stats", "/find 课桌椅", "/export",
-                  "/invite 区教育局"]
+                  "/invite 区教育局", "/members", "/reopen P1-1 问题反弹"]
 
 
 async def submitted(bot: Bot, mid: str = "P24-4", note: str = "已完成更换") -> None:
@@ -191,3 +191,14 @@ def test_make_demo_prints_the_transcript_and_writes_the_chart_and_export(tmp_pat
     wb = openpyxl.load_workbook(out / "ledger.xlsx")
     assert wb["整改台账"].max_row == 96
     assert "Telegram 拒绝" not in r.stdout
+
+
+async def test_admin_reopens_a_signed_off_measure_and_sees_who_is_bound(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    members = await bot.say(ADMIN, "/members")
+    assert "✅ 区教育局" in members.text and "⚪ 区环境集团：尚未绑定" in members.text
+    await bot.say(EDU, "/done P24-4 已更换")
+    await bot.press(ADMIN, request_for(bot, ADMIN, "P24-4"), "s:P24-4")
+    answer = await bot.say(ADMIN, "/reopen P24-4 回头看发现问题反弹")
+    assert "已重新打开" in answer.text and bot.repo.measure("P24-4").status == "open"
+    assert "回头看发现问题反弹" in bot.emu.bot_messages(EDU)[-1].text
