@@ -138,20 +138,22 @@ def _ongoing(m: re.Match[str], ref: dt.date) -> tuple | None:
 
 
 _RECUR = [
-    (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily", "每报按"),
+    (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily"),
     (r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报|每半个?月|[一1]周一(?:调度|通报|报告|报|次)",
-     "weekly", "每报按调一1"),
-    (r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月|[一1]月一(?:调度|通报|报告|报|次)",
-     "monthly", "每报按调逐一1"),
-    (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly", "每报按调逐"),
-    (r"每半年|半年报|按半年|每学期", "half-yearly", "每报按"),
-    (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly", "每报按逐"),
-    (r"(?<!不)定期", "unspecified", "定"),
+     "weekly"),
+    (r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月|[一1]月一(?:调度|通报|报告|报|次)", "monthly"),
+    (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly"),
+    (r"每半年|半年报|按半年|每学期", "half-yearly"),
+    (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly"),
+    (r"(?<!不)定期", "unspecified"),
 ]
-for _pat, _rec, _need in _RECUR:
-    def _mk(rec: str) -> Builder:
-        return lambda m, ref: ("recurring", None, rec, True, False)
-    rule(_pat, need=_need)(_mk(_rec))
+_RECUR_NAMES = {f"r{i}": recur for i, (_, recur) in enumerate(_RECUR)}
+
+
+@rule("|".join(f"(?P<r{i}>{pat})" for i, (pat, _) in enumerate(_RECUR)), need="每报按调逐定一1")
+def _recurring(m: re.Match[str], ref: dt.date) -> tuple | None:
+    """每周/每月/每季度…, 周报/月调度, 按季度, 定期: one regex, the group says which."""
+    return ("recurring", None, _RECUR_NAMES[m.lastgroup or ""], True, False)
 
 
 @rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?", need='工')
@@ -615,17 +617,21 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
         found = _find(text, ref, seen)
     except Exception:  # noqa: BLE001 - never raise on any input
         return Deadline()
-    dated = [d for d in found if d.kind in ("date", "period_end")]
-    ongoing = any(d.kind == "ongoing" for d in found)
-    if dated:
-        best = max(dated, key=lambda d: d.due or dt.date.min)
-        if ongoing:
-            return Deadline(best.kind, best.due, None, best.span, ongoing_after=True)
-        return best
+    if len(found) == 1 and found[0].kind != "immediate":
+        return found[0]  # the usual case: one phrase
+    best: Deadline | None = None
+    first: dict[str, Deadline] = {}
+    for d in found:
+        if d.kind in ("date", "period_end"):
+            if best is None or (d.due or dt.date.min) > (best.due or dt.date.min):
+                best = d
+        else:
+            first.setdefault(d.kind, d)
+    if best is not None:
+        return best._replace(recur=None, ongoing_after=True) if "ongoing" in first else best
     for kind in ("recurring", "ongoing", "immediate"):
-        for d in found:
-            if d.kind == kind:
-                return d
+        if kind in first:
+            return first[kind]
     if not sum(seen) and isinstance(text, str) and 0 < len(text.strip()) <= 40:
         return _fallback(text.strip(), ref)
     return Deadline()
