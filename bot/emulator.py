@@ -128,6 +128,7 @@ class Emulator:
         self._send_times: list[float] = []
         self._callback_answers: dict[str, str] = {}
         self._closing = False
+        self.throttled = 0  # requests refused for going over max_per_second
 
     async def release_polls(self) -> None:
         """End pending long polls at once (so a bot can stop without waiting out its timeout)."""
@@ -231,6 +232,7 @@ class Emulator:
             now = self.clock()
             self._send_times = [t for t in self._send_times if now - t < 1.0]
             if len(self._send_times) >= self.max_per_second:
+                self.throttled += 1
                 return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             self._send_times.append(now)
         return None
