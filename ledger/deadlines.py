@@ -161,9 +161,10 @@ def _workdays(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", add_workdays(ref, int(m["n"])), None, True, False)
 
 
-@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN, need='内')
+@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN
+      + r"|(?<=限期)(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)", need='内限')
 def _duration(m: re.Match[str], ref: dt.date) -> tuple | None:
-    n, u = int(m["n"]), m["u"]
+    n, u = (int(m["n"]), m["u"]) if m["n"] else (int(m["n2"]), m["u2"])
     return ("period_end", _after(ref, n, u), None, True, False)
 
 
@@ -554,7 +555,22 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
             continue
         chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated))
         last_end = a - neg_len
+    if "当月" in s:
+        _this_month_of_sentence(s, chosen)
     return chosen
+
+
+def _this_month_of_sentence(s: str, hits: list[_Hit]) -> None:
+    """当月 is the month the sentence talks about: that of an earlier date in it, else ref's."""
+    for i, h in enumerate(hits):
+        if not s.startswith("当月", h.start) or h.due is None:
+            continue
+        earlier = next((e.due for e in reversed(hits[:i]) if e.due is not None), None)
+        if earlier is None:
+            continue
+        tail = s[h.start:h.end]
+        day = 10 if "上旬" in tail else 20 if "中旬" in tail else _days_in(earlier.year, earlier.month)
+        h.due = dt.date(earlier.year, earlier.month, day)
 
 
 def _filler_only(rest: str) -> bool:

@@ -168,6 +168,10 @@ TABLE = [
     ("as-of-then-plan", "截至2024年2月底，已完成排查，下一步将于4月底前完成整改", REF, "period_end", D(2024, 4, 30)),
     ("postponed-to", "原定2023年底完成的任务，延期至2024年6月底", REF, "period_end", D(2024, 6, 30)),
     ("plan-next-year-quarter", "计划明年一季度完成验收", REF, "period_end", D(2025, 3, 31)),
+    ("this-month-of-the-sentence", "2024年5月10日前上报方案，当月底前完成", REF, "period_end", D(2024, 5, 31)),
+    ("this-month-xun", "2024年9月启动，当月下旬完成", REF, "period_end", D(2024, 9, 30)),
+    ("this-month-of-ref", "当月底前完成", REF, "period_end", D(2024, 3, 31)),
+    ("time-limited-months", "限期3个月整改到位", REF, "period_end", D(2024, 6, 15)),
     # chat fallback
     ("chat-next-friday", "next friday", REF, "date", D(2024, 3, 22)),
     ("chat-days-later", "3天后", REF, "date", D(2024, 3, 18)),
