@@ -183,13 +183,20 @@ def _after(ref: dt.date, n: int, u: str) -> dt.date:
     return _add_months(ref, 12 * n)
 
 
-@rule(r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)", need=('期',))
+@rule(r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*"
+      r"(?:为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)"
+      r"|(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)(?:以内|之内|内)"
+      r"|(?P<w>\d{1,3})\s*个?工作日(?:以内|之内|内)?)", need=('期内工',))
 def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
+    """A window from a date the text names: 自6月1日起为期一个月 (day one counts), 5月6日起10个工作日内."""
     y = int(m["y"]) if m["y"] else None
     start = _infer(ref, lambda yy: _safe_date(yy, int(m["m"]), int(m["d"])), y)
     if start is None:
         return None
-    return ("period_end", _after(start, int(m["n"]), m["u"]) - dt.timedelta(days=1), None, True, False)
+    if m["w"]:  # working days: the start day is not counted
+        return ("period_end", add_workdays(start, int(m["w"])), None, True, False)
+    n, u = (int(m["n"]), m["u"]) if m["n"] else (int(m["n2"]), m["u2"])
+    return ("period_end", _after(start, n, u) - dt.timedelta(days=1), None, True, False)
 
 
 @rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need='后')
@@ -578,7 +585,7 @@ def _filler_only(rest: str) -> bool:
     return len(rest) <= 2
 
 
-_SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|于|在)$")
+_SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|限期|于|在)$")
 
 
 def _span(n: Normalized, h: _Hit, before: str, after: str) -> str:

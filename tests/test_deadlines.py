@@ -172,6 +172,9 @@ TABLE = [
     ("this-month-xun", "2024年9月启动，当月下旬完成", REF, "period_end", D(2024, 9, 30)),
     ("this-month-of-ref", "当月底前完成", REF, "period_end", D(2024, 3, 31)),
     ("time-limited-months", "限期3个月整改到位", REF, "period_end", D(2024, 6, 15)),
+    ("anchor-workdays", "自2023年9月20日起10个工作日内", REF, "period_end", D(2023, 10, 10)),
+    ("anchor-days-within", "自6月1日起30日内", REF, "period_end", D(2024, 6, 30)),
+    ("workdays-after-feedback", "收到反馈后10个工作日内", REF, "period_end", D(2024, 3, 29)),
     # chat fallback
     ("chat-next-friday", "next friday", REF, "date", D(2024, 3, 22)),
     ("chat-days-later", "3天后", REF, "date", D(2024, 3, 18)),
