@@ -49,6 +49,7 @@ class _Hit:
     recur: Recurrence | None = None
     strong: bool = False  # the phrase itself says "deadline" (前/底/内/…)
     dated: bool = True  # a calendar expression that needs context to count
+    range: bool = False  # "1月至3月", "2025—2027年": a window or stage
 
 
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -87,8 +88,10 @@ def _infer(ref: dt.date, make: Callable[[int], dt.date | None], year: int | None
     if year is not None:
         return make(year)
     d = make(ref.year)
-    if d is None or d < ref:
-        d = make(ref.year + 1)
+    for ahead in (1, 2, 3, 4):  # 2月29日 may be four years ahead
+        if d is not None and d >= ref:
+            break
+        d = make(ref.year + ahead)
     return d
 
 
@@ -504,6 +507,8 @@ def _is_deadline(h: _Hit, before: str, after: str, whole: Callable[[], bool]) ->
         return False  # "已于2023年底前完成"
     if h.strong or _FUTURE_RE.search(before) or _RANGE_END.search(before):
         return True
+    if h.range and _STAGE_VERB.match(stripped_after):
+        return True  # "2024年1月至3月开展集中整治": a stage, whose end counts
     if _PAST_RE.search(before):
         return False
     if whole():
@@ -517,6 +522,7 @@ _FUTURE_RE = re.compile("|".join(c for c in _FUTURE_CUES if c != "于") + r"|(?:
 _PAST_RE = re.compile("|".join(_PAST_MARKS))
 _DONE_RE = re.compile("|".join(_DONE_VERBS))
 _START_RE = re.compile("|".join(_START_WORDS))
+_STAGE_VERB = re.compile(r"(?:开展|集中|完成|整治|实施|推进|进行|组织|部署|攻坚)")
 _JUST_DONE = re.compile(r"已(?:经)?(?:于|在)?\s*$")
 _RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": the end of a window
 
@@ -560,7 +566,9 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
         kind, due, recur, strong, dated = out
         if kind in KINDS_WITH_DUE and due is None:
             continue
-        chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated))
+        text = s[a:a - neg_len]
+        chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated,
+                           dated and ("至" in text or "到" in text or "-" in text[1:])))
         last_end = a - neg_len
     if "当月" in s:
         _this_month_of_sentence(s, chosen)
@@ -616,7 +624,12 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
     hits = _scan(n, ref)
     if seen is not None:
         seen.append(len(hits))
+    prev: _Hit | None = None
     for h in hits:
+        qualified = prev is not None and prev.kind == "recurring" and h.start - prev.end <= 1
+        prev = h
+        if qualified and h.kind in ("date", "period_end"):
+            continue  # 每年汛期前, 每月5日前: the date is when each period is due, not a one-off deadline
         before, after = _clause_bounds(n.text, h.start, h.end)
         if h.dated:
             def whole(h: _Hit = h) -> bool:

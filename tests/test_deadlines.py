@@ -175,6 +175,11 @@ TABLE = [
     ("anchor-workdays", "自2023年9月20日起10个工作日内", REF, "period_end", D(2023, 10, 10)),
     ("anchor-days-within", "自6月1日起30日内", REF, "period_end", D(2024, 6, 30)),
     ("workdays-after-feedback", "收到反馈后10个工作日内", REF, "period_end", D(2024, 3, 29)),
+    ("stage-then-standing", "2024年1月至3月开展集中整治，4月起转入常态化管理", REF, "period_end", D(2024, 3, 31)),
+    ("recurring-qualifies-date", "每年汛期前开展一次排查", REF, "recurring", "yearly"),
+    ("recurring-day-of-month", "各街道于每月5日前报送进展情况", REF, "recurring", "monthly"),
+    ("leap-day-ahead", "2月29日前", REF, "date", D(2028, 2, 29)),
+    ("stats-period-is-not-a-deadline", "1-11月园区累计新增注册企业2048家", REF, "none", None),
     # chat fallback
     ("chat-next-friday", "next friday", REF, "date", D(2024, 3, 22)),
     ("chat-days-later", "3天后", REF, "date", D(2024, 3, 18)),
