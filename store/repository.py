@@ -210,8 +210,15 @@ class Repository:
                                        (q.user == user_id) & (q.key == key))
 
     # -- messages the bot sent about a measure (so a reply finds its measure) -----------------
+    MESSAGES_KEPT = 20_000  # replies to older reminders are rare; older mappings are dropped
+
     def remember_message(self, chat_id: int, message_id: int, measure_id: str, kind: str = "reminder") -> None:
-        self._db.table("messages").insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind})
+        """Which measure a message the bot sent is about, so a reply to it finds the measure."""
+        table = self._db.table("messages")
+        table.insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind})
+        if len(table) > self.MESSAGES_KEPT + self.MESSAGES_KEPT // 4:
+            ids = sorted(doc.doc_id for doc in table.all())
+            table.remove(doc_ids=ids[: len(ids) - self.MESSAGES_KEPT])
 
     def message_measure(self, chat_id: int, message_id: int) -> str | None:
         q = Query()

@@ -73,3 +73,11 @@ def test_history_reaches_the_audit_log(repo: Repository) -> None:
     repo.put_measure(m)
     repo.put_measure(add_note(m, "进展", "tg:5", dt.datetime(2024, 4, 1)))
     assert [(e.action, e.actor) for e in repo.events()] == [("note", "tg:5")]
+
+
+def test_old_reply_mappings_are_dropped_beyond_the_limit(repo: Repository, monkeypatch) -> None:
+    monkeypatch.setattr(Repository, "MESSAGES_KEPT", 8)
+    for i in range(11):
+        repo.remember_message(5, i, f"P1-{i}")
+    # 11 > 8 + 8 // 4: pruned back to the newest 8
+    assert [repo.message_measure(5, i) for i in (2, 3, 10)] == [None, "P1-3", "P1-10"]
