@@ -291,6 +291,9 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             await reply(update, context, t(lng, "reply_hint"))
         return
+    if target is not None and target.from_user is not None and target.from_user.is_bot and DONE_WORDS.match(text):
+        await reply(update, context, t(lng, "usage_done"))  # a reply to a message that names no measure
+        return
     if chat.type == "private":
         from bot import admin  # admin sends a spreadsheet to import it
 
