@@ -18,7 +18,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ledger.errors import DubanError
-from ledger.ledgerfile import export_rows, read_ledger, write_csv, write_toml, write_xlsx
+from ledger.ledgerfile import read_ledger
+from ledger.ledgerwrite import export_rows, write_csv, write_toml, write_xlsx
 from ledger.service import apply_import, plan_import
 from ledger.tiers import colour
 from ledger.views import headline, ledger_lines, measure_json, progress
@@ -87,7 +88,7 @@ def cmd_export(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         if ext == ".toml":
             data = write_toml(repo.report(), problems, measures, repo.units()).encode("utf-8")
         elif ext in (".csv", ".xlsx"):
-            from ledger.ledgerfile import TIER_LABELS
+            from ledger.ledgerwrite import TIER_LABELS
 
             rows = export_rows(problems, measures, {k: TIER_LABELS[v] for k, v in tiers.items()})
             if ext == ".csv":
@@ -336,7 +337,7 @@ def strip_html(text: str) -> str:
 def cmd_extract(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     """A published report (txt, docx, html) → a draft ledger to check, then `import`."""
     from ledger.extract import draft_json, draft_rows, draft_summary, extract_text
-    from ledger.ledgerfile import write_xlsx
+    from ledger.ledgerwrite import write_xlsx
     from ledger.report_text import read_report
 
     text = read_report(args.report)

@@ -16,7 +16,8 @@ from bot.keyboards import pager
 from bot.texts import t
 from ledger import actions
 from ledger.errors import DubanError, IllegalTransition
-from ledger.ledgerfile import TIER_LABELS, export_rows, read_ledger_bytes, write_xlsx
+from ledger.ledgerfile import read_ledger_bytes
+from ledger.ledgerwrite import TIER_LABELS, export_rows, write_xlsx
 from ledger.messages import h, overdue_items, render_measure, render_overdue, render_progress
 from ledger.service import apply_import, plan_import
 from ledger.status import STATUS_LABELS_ZH
