@@ -51,6 +51,7 @@ class _Hit:
     strong: bool = False  # the phrase itself says "deadline" (前/底/内/…)
     dated: bool = True  # a calendar expression that needs context to count
     range: bool = False  # "1月至3月", "2025—2027年": a window or stage
+    src: str = ""  # the rule that read it
 
 
 # -- scanning --------------------------------------------------------------------
@@ -138,11 +139,16 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
             continue
         text = s[a:a - neg_len]
         chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated,
-                           dated and ("至" in text or "到" in text or "-" in text[1:])))
+                           dated and ("至" in text or "到" in text or "-" in text[1:]), RULES[i][1].__name__))
         last_end = a - neg_len
     if "当月" in s:
         _this_month_of_sentence(s, chosen)
+    if "汛" in s and any(h.src in _MONTH_RULES for h in chosen):
+        chosen = [h for h in chosen if h.src != "_flood"]  # 汛期前 gives way to a month the text names
     return chosen
+
+
+_MONTH_RULES = frozenset({"_month", "_day", "_xun", "_month_range", "_day_range", "_iso", "_iso_month"})
 
 
 def _this_month_of_sentence(s: str, hits: list[_Hit]) -> None:

@@ -180,6 +180,9 @@ TABLE = [
     ("recurring-day-of-month", "各街道于每月5日前报送进展情况", REF, "recurring", "monthly"),
     ("leap-day-ahead", "2月29日前", REF, "date", D(2028, 2, 29)),
     ("stats-period-is-not-a-deadline", "1-11月园区累计新增注册企业2048家", REF, "none", None),
+    ("range-duration-bare", "3至5年", REF, "period_end", D(2029, 3, 15)),
+    ("flood-month-named", "5月主汛期前完成", REF, "period_end", D(2024, 5, 31)),
+    ("flood-month-in-brackets", "汛期前(4月底前)", REF, "period_end", D(2024, 4, 30)),
     # chat fallback
     ("chat-next-friday", "next friday", REF, "date", D(2024, 3, 22)),
     ("chat-days-later", "3天后", REF, "date", D(2024, 3, 18)),
