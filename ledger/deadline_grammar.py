@@ -85,17 +85,22 @@ def _workdays(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", add_workdays(ref, int(m["n"])), None, True, False)
 
 
-@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN
-      + r"|(?<=限期)(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)"
-      + r"|(?<![\d年月])\d{1,2}\s*(?:至|到|-)\s*(?P<n3>\d{1,2})\s*(?P<u3>个月|年)(?![\d度底末前])", need='内限至到-')
+@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN,
+      need="内")
 def _duration(m: re.Match[str], ref: dt.date) -> tuple | None:
-    if m["n"]:
-        n, u = int(m["n"]), m["u"]
-    elif m["n2"]:
-        n, u = int(m["n2"]), m["u2"]
-    else:  # "3至5年": the upper bound
-        n, u = int(m["n3"]), m["u3"]
-    return ("period_end", _after(ref, n, u), None, True, False)
+    return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
+
+
+@rule(r"(?<=限期)(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)", need="限")
+def _time_limited(m: re.Match[str], ref: dt.date) -> tuple | None:
+    """限期3个月: a window from ref."""
+    return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
+
+
+@rule(r"(?<![\d年月])\d{1,2}\s*(?:至|到|-)\s*(?P<n>\d{1,2})\s*(?P<u>个月|年)(?![\d度底末前])", need=("至到-", "年月"))
+def _duration_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+    """3至5年: the upper bound."""
+    return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
 @rule(r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间", need='用')
