@@ -108,16 +108,20 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     chars = set(s)
     isdisjoint = chars.isdisjoint
     index = _INDEX or _rule_index()
-    candidates: set[int] = set(index.get("", ()))
-    for c in chars:
-        found = index.get(c)
-        if found:
-            candidates.update(found)
+    get = index.get
+    candidates = set(get("", ()))
+    candidates.update(*[found for found in map(get, chars) if found])
     matches: list[tuple[int, int, int, re.Match[str]]] = []
     for i in candidates:
         pattern, _, needs = RULES[i]
-        if len(needs) > 1 and any(isdisjoint(need) for need in needs[1:]):
-            continue
+        if len(needs) > 1:
+            missing = False
+            for need in needs[1:]:
+                if isdisjoint(need):
+                    missing = True
+                    break
+            if missing:
+                continue
         for m in pattern.finditer(s):
             a, b = m.span()
             if b > a:
