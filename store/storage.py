@@ -13,7 +13,6 @@ so reading the file again on every query would only cost time.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -25,7 +24,46 @@ from tinydb.storages import Storage
 Data = dict[str, dict[str, Any]]
 
 
-class AtomicJSONStorage(Storage):
+class _BatchingStorage(Storage):
+    """Writes inside `batch()` reach the backing store together when it ends, or not at all."""
+
+    _data: Data | None
+    _batch_depth: int
+    _dirty: bool
+
+    def read(self) -> Data | None:
+        return self._data
+
+    def write(self, data: Data) -> None:
+        self._data = data
+        if self._batch_depth:
+            self._dirty = True
+            return
+        self._flush()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group writes into one write; on an exception nothing is written."""
+        self._batch_depth += 1
+        try:
+            yield
+        except BaseException:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self._rollback()
+            raise
+        self._batch_depth -= 1
+        if self._batch_depth == 0 and self._dirty:
+            self._flush()
+
+    def _flush(self) -> None:
+        raise NotImplementedError
+
+    def _rollback(self) -> None:
+        raise NotImplementedError
+
+
+class AtomicJSONStorage(_BatchingStorage):
     """JSON file written by temp file + fsync + rename, with an in-memory copy."""
 
     def __init__(self, path: str, fsync: bool = True) -> None:
@@ -42,16 +80,6 @@ class AtomicJSONStorage(Storage):
                 raw = f.read()
             self._committed = raw
             self._data = orjson.loads(raw) if raw.strip() else None
-
-    def read(self) -> Data | None:
-        return self._data
-
-    def write(self, data: Data) -> None:
-        self._data = data
-        if self._batch_depth:
-            self._dirty = True
-            return
-        self._flush()
 
     def _flush(self) -> None:
         raw = orjson.dumps(self._data)
@@ -77,21 +105,6 @@ class AtomicJSONStorage(Storage):
         self._committed = raw
         self._dirty = False
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        """Group writes into one file write; on an exception nothing is written."""
-        self._batch_depth += 1
-        try:
-            yield
-        except BaseException:
-            self._batch_depth -= 1
-            if self._batch_depth == 0:
-                self._rollback()
-            raise
-        self._batch_depth -= 1
-        if self._batch_depth == 0 and self._dirty:
-            self._flush()
-
     def _rollback(self) -> None:
         self._data = orjson.loads(self._committed) if self._committed else None
         self._dirty = False
@@ -108,32 +121,19 @@ class AtomicJSONStorage(Storage):
                     os.unlink(os.path.join(folder, name))
 
 
-class MemoryBatchStorage(Storage):
+class MemoryBatchStorage(_BatchingStorage):
     """In-memory twin of `AtomicJSONStorage` for tests, with the same batch semantics."""
 
     def __init__(self) -> None:
-        self._data: Data | None = None
-        self._committed: str | None = None
+        self._data = None
+        self._committed: bytes | None = None
         self._batch_depth = 0
+        self._dirty = False
 
-    def read(self) -> Data | None:
-        return self._data
+    def _flush(self) -> None:
+        self._committed = orjson.dumps(self._data)
+        self._dirty = False
 
-    def write(self, data: Data) -> None:
-        self._data = data
-        if not self._batch_depth:
-            self._committed = json.dumps(data)
-
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
-        self._batch_depth += 1
-        try:
-            yield
-        except BaseException:
-            self._batch_depth -= 1
-            if self._batch_depth == 0:
-                self._data = json.loads(self._committed) if self._committed else None
-            raise
-        self._batch_depth -= 1
-        if self._batch_depth == 0:
-            self._committed = json.dumps(self._data)
+    def _rollback(self) -> None:
+        self._data = orjson.loads(self._committed) if self._committed else None
+        self._dirty = False
