@@ -16,7 +16,7 @@ moves to the last working day before it, never after the due date.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -82,7 +82,7 @@ class _Sweep:
         self._chats: dict[tuple[str, str, str], tuple[tuple[int, ...], str]] = {}
 
     def latest_slot(self, due: dt.date, period_start: dt.date | None,
-                    escalated: Callable[[], bool]) -> tuple[_Slot, _Slot | None, int] | None:
+                    key_parts: tuple[str, str, str]) -> tuple[_Slot, _Slot | None, int] | None:
         """The latest reminder moment of a due date by `day` (the most urgent), and days late.
 
         Catch-up policy: earlier moments missed while the bot was down are superseded by the
@@ -100,7 +100,8 @@ class _Sweep:
                 escalation = _Slot("escalation", add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
                 if escalation.day >= overdue.day:
                     return escalation, None, late
-                if not escalated():
+                mid, due_iso, label = key_parts
+                if f"{mid}|escalation0|{due_iso}|{label}" not in self.sent:
                     return escalation, overdue, late  # the escalation stands for the overdue repeat too
             return overdue, None, late
         for lead, tier, stage in self.leads:
@@ -127,8 +128,7 @@ class _Sweep:
         label = occ.label if occ else "0"
         due_iso = due.isoformat()
         sent = self.sent
-        found = self.latest_slot(due, occ.start if occ else None,
-                                 lambda: f"{m.id}|escalation0|{due_iso}|{label}" in sent)
+        found = self.latest_slot(due, occ.start if occ else None, (m.id, due_iso, label))
         if found is None:
             return None
         best, covered, late = found
@@ -205,7 +205,7 @@ def plan(measures: Iterable[Measure], sent: frozenset[str], now: dt.datetime, po
                 if r:
                     out.append(r)
             continue
-        due = m.due
+        due = m.due_override or m.deadline.due
         if due is None:
             continue
         r = sweep.one(m, due, None)
