@@ -198,3 +198,16 @@ def test_a_catch_up_escalation_is_not_followed_by_an_overdue_repeat_the_same_day
     log = run_days([m], at(2024, 7, 10), 1, sent)
     log += run_days([m], at(2024, 7, 10, 9, 30), 1, sent)
     assert [tier for _, _, tier, _ in log] == ["escalation0"]
+
+
+def test_bot_off_for_ten_days_sends_one_message_per_measure_the_most_urgent() -> None:
+    ms = [measure(dt.date(2024, 6, 14), mid="P1-1"),   # went overdue during the downtime
+          measure(dt.date(2024, 6, 21), mid="P1-2"),   # became due during it
+          measure(dt.date(2024, 6, 24), mid="P1-3"),   # yellow during it
+          measure(dt.date(2024, 7, 5), mid="P1-4")]    # only green so far (20 days before: 06-15)
+    sent: set[str] = set()
+    run_days(ms, at(2024, 6, 1), 7, sent)  # running normally until Friday 06-07
+    log = run_days(ms, at(2024, 6, 18), 1, sent)  # back after ten days off (06-08 .. 06-17)
+    assert sorted((mid, tier) for _, mid, tier, _ in log) == [
+        ("P1-1", "overdue0"), ("P1-2", "yellow997"), ("P1-3", "yellow990"), ("P1-4", "green980")]
+    assert run_days(ms, at(2024, 6, 18, 10), 1, sent) == []  # and nothing twice
