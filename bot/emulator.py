@@ -129,6 +129,7 @@ class Emulator:
         self._callback_answers: dict[str, str] = {}
         self._closing = False
         self.throttled = 0  # requests refused for going over max_per_second
+        self.webhook_url = ""
 
     async def release_polls(self) -> None:
         """End pending long polls at once (so a bot can stop without waiting out its timeout)."""
@@ -355,7 +356,17 @@ class Emulator:
                 "supports_inline_queries": False}
 
     async def _m_deleteWebhook(self, p: dict[str, Any]) -> bool:
+        self.webhook_url = ""
         return True
+
+    async def _m_setWebhook(self, p: dict[str, Any]) -> bool:
+        self.webhook_url = str(p.get("url", ""))
+        return True
+
+    def update_json(self, user_id: int, text: str) -> dict[str, Any]:
+        """An update as Telegram would POST it to a webhook (and keeps the message in the transcript)."""
+        msg = self._record(Sent(user_id, next(self._message_ids), f"user:{user_id}", text))
+        return {"update_id": next(self._update_ids), "message": self._message(msg, user_id)}
 
     async def _m_getUpdates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(p.get("offset") or 0)

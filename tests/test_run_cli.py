@@ -46,3 +46,49 @@ async def test_run_polls_answers_and_runs_the_catch_up_sweep(tmp_path) -> None:
         await emu.release_polls()
         await emu.stop()
     assert emu.token not in err.decode(errors="replace")  # the token is never logged
+
+
+async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
+    import json
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    emu = Emulator()
+    await emu.start()
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(
+        f'[store]\npath = "{tmp_path / "duban.json"}"\n'
+        f'[ledger]\nseed = "{os.path.relpath(SEED, ROOT)}"\n'
+        f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\nmode = "webhook"\n'
+        f'webhook_url = "https://bot.example.org/telegram"\nwebhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+        f'[bot]\nadmins = [9001]\n[schedule]\nworkdays_only = false\n', encoding="utf-8")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", str(cfg), "run",
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": emu.token}, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE)
+    try:
+        await emu.wait_for(lambda: emu.webhook_url, timeout=60)
+        assert emu.webhook_url == "https://bot.example.org/telegram"
+        body = json.dumps(emu.update_json(9001, "/help")).encode()
+        before = len(emu.bot_messages(9001))
+
+        def post() -> int:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/telegram", data=body,
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
+                return int(resp.status)
+        assert await asyncio.get_running_loop().run_in_executor(None, post) == 200
+        answer = await emu.wait_for(lambda: next((m for m in emu.bot_messages(9001)[before:] if "/mine" in m.text),
+                                                 None), timeout=60)
+        assert "/pending" in answer.text  # the admin's help
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(proc.communicate(), timeout=30)
+        except asyncio.TimeoutError:
+            proc.kill()
+        await emu.release_polls()
+        await emu.stop()
