@@ -1,11 +1,14 @@
-"""SIGKILL a writer at random moments: the store always loads with every acknowledged write."""
+"""SIGKILL a writer at random moments: the store always loads with every acknowledged write.
+
+No sleeping: the parent waits for a random number of acknowledgements (0 to 4) and kills the
+child at once, while it is somewhere inside its next write (or still opening the store).
+"""
 
 from __future__ import annotations
 
 import os
 import random
 import signal
-import time
 
 from ledger.models import Measure
 from store import Repository
@@ -36,10 +39,12 @@ def test_killed_writer_never_corrupts_or_loses_acknowledged_writes(tmp_path) -> 
             finally:
                 os._exit(0)
         os.close(w)
-        time.sleep(rng.uniform(0.0, 0.02))
+        wanted = rng.randint(0, 4)
+        data = b""
+        while data.count(b"\n") < wanted and (chunk := os.read(r, 65536)):
+            data += chunk
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        data = b""
         while chunk := os.read(r, 65536):
             data += chunk
         os.close(r)
