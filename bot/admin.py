@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import notify
+from bot.chart import render_chart
 from bot.common import actor_of, args_text, guarded, lang_of, reply, services
 from bot.keyboards import pager
 from bot.texts import t
@@ -163,18 +164,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     _admin(update, context)
     s = services(context)
     await reply(update, context, stats_text(s, lang_of(update, context)))
-    chart = progress_chart(s)
-    if chart is not None and update.effective_chat:
+    chart = render_chart(s.repo.measures(), s.now().date(), s.policy.yellow_days)
+    if update.effective_chat:
         await update.effective_chat.send_photo(InputFile(io.BytesIO(chart), filename="progress.png"),
                                                caption="各单位整改进度")
-
-
-def progress_chart(s) -> bytes | None:  # type: ignore[no-untyped-def]
-    try:
-        from bot.chart import render_chart
-    except ImportError:
-        return None
-    return render_chart(s.repo.measures(), s.now().date(), s.policy.yellow_days)
 
 
 @guarded

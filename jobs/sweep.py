@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from telegram import InputFile, Message
 
 from bot import notify
+from bot.chart import render_chart
 from bot.keyboards import reminder_keyboard
 from bot.services import Services
 from ledger.messages import render_digest, render_reminder, split_messages
@@ -31,13 +32,14 @@ async def sweep(s: Services, now: dt.datetime | None = None) -> SweepReport:
     """Send every reminder that is due at `now` (default: the services' clock)."""
     now = now or s.now()
     measures = {m.id: m for m in s.repo.measures()}
-    reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, s.directory(), s.repo.report().date)
+    directory = s.directory()  # once per sweep: it reads every binding
+    reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, directory, s.repo.report().date)
     report = SweepReport(planned=len(reminders))
     lang = s.settings.language
     admin_chats = set(s.admin_chats())
     for r in reminders:
         m = measures[r.measure_id]
-        unit_chats = set(s.directory().unit_chats.get(m.unit, ()))
+        unit_chats = set(directory.unit_chats.get(m.unit, ()))
         accepted: list[int] = []
         for chat in r.recipients:
             office_copy = chat in admin_chats and chat not in unit_chats
@@ -67,26 +69,16 @@ async def digest(s: Services, now: dt.datetime | None = None) -> int:
     now = now or s.now()
     measures = s.repo.measures()
     lines = render_digest(measures, s.repo.events(), now.date(), progress(measures, now.date()))
-    chart = _chart(s, measures, now.date())
+    chart = render_chart(measures, now.date(), s.policy.yellow_days)
+    assert s.outbox is not None
+    bot = s.outbox.bot
+
+    async def send_chart(chat: int) -> Message:
+        return await bot.send_photo(chat, InputFile(io.BytesIO(chart), filename="progress.png"), caption="各单位整改进度")
+
     sent = 0
     for chat in s.admin_chats():
         for part in split_messages(lines):
-            r = await notify.send(s, chat, part)
-            sent += r.ok
-        if chart is not None and s.outbox is not None:
-            photo = chart
-
-            async def send_chart(c: int) -> Message:
-                return await s.outbox.bot.send_photo(c, InputFile(io.BytesIO(photo), filename="progress.png"),  # type: ignore[union-attr]
-                                                     caption="各单位整改进度")
-            r = await s.outbox.send(chat, "", send=send_chart)
-            sent += r.ok
+            sent += (await notify.send(s, chat, part)).ok
+        sent += (await s.outbox.send(chat, "", send=send_chart)).ok
     return sent
-
-
-def _chart(s: Services, measures: list, today: dt.date) -> bytes | None:  # type: ignore[type-arg]
-    try:
-        from bot.chart import render_chart
-    except ImportError:  # matplotlib missing: the digest goes out without its picture
-        return None
-    return render_chart(measures, today, s.policy.yellow_days)
