@@ -18,9 +18,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ledger.errors import DubanError
-from ledger.ledgerfile import read_ledger
 from ledger.ledgerwrite import export_rows, write_csv, write_toml, write_xlsx
-from ledger.service import apply_import, plan_import
+from ledger.service import import_file
 from ledger.tiers import colour
 from ledger.views import headline, ledger_lines, measure_json, progress
 
@@ -66,13 +65,8 @@ def cmd_import(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     repo = open_repo(cfg, args.config)
     try:
         now = parse_at(args.at)
-        parsed = read_ledger(args.file, repo.problems())
-        plan = plan_import(parsed, repo, now, os.path.basename(args.file))
-        if args.dry_run:
-            print("（试运行，未写入）" + plan.summary())
-            return 0
-        apply_import(plan, repo, now, actor="cli:import")
-        print(plan.summary())
+        plan = import_file(repo, args.file, now, "cli:import", dry_run=args.dry_run)
+        print(("（试运行，未写入）" if args.dry_run else "") + plan.summary())
         return 0
     finally:
         repo.close()
@@ -154,8 +148,7 @@ def fresh_seeded_store(path: str, seed: str, now: dt.datetime):  # type: ignore[
         if os.path.exists(p):
             os.unlink(p)
     repo = Repository.open(path)
-    parsed = read_ledger(seed)
-    apply_import(plan_import(parsed, repo, now, os.path.basename(seed)), repo, now, actor="demo")
+    import_file(repo, seed, now, "demo")
     return repo
 
 
@@ -198,7 +191,7 @@ def cmd_run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         if not repo.measures():
             seed = os.path.join(HERE, str(cfg.get("ledger", {}).get("seed", "data/xuanwu-2024.toml")))
             now = dt.datetime.now(policy.tz)
-            apply_import(plan_import(read_ledger(seed), repo, now, os.path.basename(seed)), repo, now, "run:seed")
+            import_file(repo, seed, now, "run:seed")
         services = Services(repo=repo, policy=policy, settings=settings, clock=lambda: dt.datetime.now(policy.tz))
         app = build_application(services, token, tg.get("base_url") or None, tg.get("base_file_url") or None)
         schedule_jobs(app, services)

@@ -97,7 +97,3 @@ def args_text(update: Update) -> str:
     text = (msg.text or msg.caption or "") if msg else ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
-
-
-def any_of(d: dict[str, Any], *keys: str) -> Any:
-    return next((d[k] for k in keys if k in d), None)

@@ -11,7 +11,6 @@ from bot.outbox import SendResult
 from bot.services import Services
 from bot.texts import t
 from ledger import actions
-from ledger.messages import h
 from ledger.models import Measure
 from ledger.views import shorten
 
@@ -72,7 +71,3 @@ async def to_unit(s: Services, m: Measure, text: str) -> None:
         r = await send(s, chat, text)
         if r.message:
             s.repo.remember_message(r.chat_id, r.message.message_id, m.id, "notice")
-
-
-def escape(text: str) -> str:
-    return h(text)

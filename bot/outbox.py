@@ -16,7 +16,6 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
@@ -118,7 +117,3 @@ class Outbox:
                 result.error = str(e)
                 await self.sleep(min(2.0 ** attempt, 30.0))
         return result
-
-
-def attempts_of(results: list[SendResult]) -> dict[str, Any]:
-    return {"sent": sum(r.ok for r in results), "failed": sum(not r.ok for r in results)}

@@ -11,7 +11,6 @@ from telegram.ext import ContextTypes
 
 from bot import notify
 from bot.common import actor_of, args_text, guarded, lang_of, reply, services
-from bot.keyboards import reminder_keyboard
 from bot.texts import t
 from ledger import actions
 from ledger.deadlines import parse_user_date
@@ -327,7 +326,3 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, st
         from bot import admin
 
         await admin.send_back(update, context, mid, text)
-
-
-def reminder_markup(mid: str, lang: str = "zh"):  # type: ignore[no-untyped-def]
-    return reminder_keyboard(mid, lang)

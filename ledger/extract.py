@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ledger.deadlines import find_deadlines, parse_deadline
+from ledger.deadlines import parse_deadline
 from ledger.errors import LedgerImportError
 from ledger.models import Deadline, ReportMeta
 from ledger.units import choose_units
@@ -247,10 +247,6 @@ def _draft(mid: str, problem: int, title: str, section: str, body: str, ref: dt.
             dm.status, dm.evidence = "done", done[0]
             dm.flags.append("status_from_text")
     return dm
-
-
-def measure_deadlines(text: str, ref: dt.date) -> list[Deadline]:
-    return find_deadlines(text, ref)
 
 
 DRAFT_COLUMNS = ("编号", "问题编号", "问题", "类别", "整改措施", "责任单位", "配合单位", "牵头领导", "完成时限", "到期日",

@@ -172,10 +172,6 @@ class Measure:
         """The date the unit must meet: an approved extension wins over the parsed deadline."""
         return self.due_override or self.deadline.due
 
-    @property
-    def problem_no(self) -> int:
-        return self.problem
-
 
 @dataclass(frozen=True)
 class Unit:

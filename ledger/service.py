@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from ledger.deadlines import parse_deadline
-from ledger.ledgerfile import ParsedLedger
+from ledger.ledgerfile import ParsedLedger, read_ledger
 from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Directory
 from ledger.status import set_status_by_import
@@ -119,6 +119,16 @@ def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> 
             ev = Event(at=now, actor=actor, action="edit", from_status=old.status, to_status=old.status,
                        note="导入更新：" + "、".join(fields), measure_id=m.id)
             repo.put_measure(replace(new, history=new.history + (ev,)))
+
+
+def import_file(repo: Repo, path: str, now: dt.datetime, actor: str, *, dry_run: bool = False) -> ImportPlan:
+    """Read, validate and (unless `dry_run`) apply a ledger file: all of it or nothing."""
+    import os
+
+    plan = plan_import(read_ledger(path, repo.problems()), repo, now, os.path.basename(path))
+    if not dry_run:
+        apply_import(plan, repo, now, actor)
+    return plan
 
 
 def build_directory(members: list[Member], admin_ids: list[int], admin_chat: int = 0) -> Directory:

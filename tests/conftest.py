@@ -10,8 +10,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from ledger.ledgerfile import read_ledger  # noqa: E402
-from ledger.service import apply_import, plan_import  # noqa: E402
+from ledger.service import import_file  # noqa: E402
 from store import Repository  # noqa: E402
 
 SEED = os.path.join(ROOT, "data", "xuanwu-2024.toml")
@@ -35,8 +34,7 @@ def file_repo(tmp_path) -> Iterator[Repository]:
 
 
 def load_seed(repo: Repository) -> None:
-    parsed = read_ledger(SEED, repo.problems())
-    apply_import(plan_import(parsed, repo, NOW, "seed"), repo, NOW, actor="test")
+    import_file(repo, SEED, NOW, "test")
 
 
 @pytest.fixture
