@@ -295,8 +295,8 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await q.answer()
             return
     except IllegalTransition:
-        state = STATUS_LABELS_ZH[m0.status] + ("" if m0.extension else "")
-        await q.answer(t(lang_of(update, context), "already", state=state)[:190], show_alert=True)
+        await q.answer(t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[m0.status])[:190],
+                       show_alert=True)
         return
     await q.answer()
     await notify.to_unit(s, m, outcome)

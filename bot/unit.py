@@ -111,22 +111,21 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, "\n".join([head, *render_mine(open_, s.now().date(), s.policy.yellow_days, lng), *foot]))
 
 
-def _measure_arg(update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str) -> tuple[str, str] | None:
-    rest = args_text(update)
-    parts = rest.split(maxsplit=1)
-    if not parts or not MEASURE_ID.match(parts[0]):
-        return None
-    return parts[0].upper(), parts[1].strip() if len(parts) > 1 else ""
+def _measure_arg(update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str,
+                 text_required: bool = False) -> tuple[str, str]:
+    """("P24-4", the rest) from "/cmd P24-4 the rest"; a usage message (via `guarded`) otherwise."""
+    parts = args_text(update).split(maxsplit=1)
+    rest = parts[1].strip() if len(parts) > 1 else ""
+    if not parts or not MEASURE_ID.match(parts[0]) or (text_required and not rest):
+        raise DubanError(t(lang_of(update, context), usage))
+    return parts[0].upper(), rest
 
 
 @guarded
 async def measure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, lng = services(context), lang_of(update, context)
-    got = _measure_arg(update, context, "usage_measure")
-    if got is None:
-        await reply(update, context, t(lng, "usage_measure"))
-        return
-    m = s.repo.measure(got[0])
+    mid, _ = _measure_arg(update, context, "usage_measure")
+    m = s.repo.measure(mid)
     actions.require_member(s.repo, actor_of(update, context), m)
     await reply(update, context, "\n".join(render_measure(m, lng)))
 
@@ -134,12 +133,7 @@ async def measure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @guarded
 async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/done P24-4 note: submit with the note as evidence (or ask for it)."""
-    lng = lang_of(update, context)
-    got = _measure_arg(update, context, "usage_done")
-    if got is None:
-        await reply(update, context, t(lng, "usage_done"))
-        return
-    mid, note = got
+    mid, note = _measure_arg(update, context, "usage_done")
     if not note:
         await ask(update, context, "evidence", mid)
         return
@@ -149,24 +143,17 @@ async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @guarded
 async def extend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/extend P24-4 2024-09-30 reason."""
-    lng = lang_of(update, context)
-    got = _measure_arg(update, context, "usage_extend")
-    if got is None or not got[1]:
-        await reply(update, context, t(lng, "usage_extend"))
-        return
-    await extension_from_text(update, context, got[0], got[1])
+    mid, rest = _measure_arg(update, context, "usage_extend", text_required=True)
+    await extension_from_text(update, context, mid, rest)
 
 
 @guarded
 async def note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lng = lang_of(update, context)
-    got = _measure_arg(update, context, "usage_note")
-    if got is None or not got[1]:
-        await reply(update, context, t(lng, "usage_note"))
-        return
+    """/note P24-4 progress."""
+    mid, text = _measure_arg(update, context, "usage_note", text_required=True)
     s = services(context)
-    m = actions.add_note(s.repo, actor_of(update, context), got[0], got[1], s.now())
-    await reply(update, context, t(lng, "noted", mid=m.id))
+    m = actions.add_note(s.repo, actor_of(update, context), mid, text, s.now())
+    await reply(update, context, t(lang_of(update, context), "noted", mid=m.id))
 
 
 # -- acting on a measure ------------------------------------------------------------------
