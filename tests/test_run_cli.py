@@ -1,24 +1,38 @@
-"""`run_bot.py run` itself: the wiring point reads config, starts polling and its jobs."""
+"""`run_bot.py run` itself: the wiring point reads config, starts polling (or a webhook) and its jobs."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import signal
+import socket
 import sys
+import urllib.request
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from bot.emulator import Emulator
 from tests.conftest import ROOT, SEED
 
 
-async def test_run_polls_answers_and_runs_the_catch_up_sweep(tmp_path) -> None:
+@dataclass
+class Running:
+    emu: Emulator
+    stderr: bytes = b""
+
+
+@contextlib.asynccontextmanager
+async def run_bot(tmp_path, telegram_extra: str = "") -> AsyncIterator[Running]:  # type: ignore[no-untyped-def]
+    """`run_bot.py run` as its own process against the emulator; stopped with SIGINT afterwards."""
     emu = Emulator()
     await emu.start()
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         f'[store]\npath = "{tmp_path / "duban.json"}"\n'
         f'[ledger]\nseed = "{os.path.relpath(SEED, ROOT)}"\n'
-        f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n'
+        f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n{telegram_extra}'
         f'[bot]\nadmins = [9001]\n'
         f'[schedule]\nworkdays_only = false\n',  # the wall clock decides the day here: any day must do
         encoding="utf-8")
@@ -26,9 +40,23 @@ async def test_run_polls_answers_and_runs_the_catch_up_sweep(tmp_path) -> None:
         sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", str(cfg), "run",
         env={**os.environ, "TELEGRAM_BOT_TOKEN": emu.token}, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE)
+    running = Running(emu)
     try:
-        await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.calls) or
-                           emu.commands, timeout=60)
+        yield running
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            _, running.stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
+        except asyncio.TimeoutError:
+            proc.kill()
+        await emu.release_polls()
+        await emu.stop()
+
+
+async def test_run_polls_answers_and_runs_the_catch_up_sweep(tmp_path) -> None:
+    async with run_bot(tmp_path) as running:
+        emu = running.emu
+        await emu.wait_for(lambda: any(m == "getUpdates" for m, _ in emu.calls) or emu.commands, timeout=60)
         emu.user_sends(9001, "/invite 区教育局")
         link = await emu.reply_in(9001, timeout=60)
         assert "区教育局 的邀请链接" in link.text and "start=" in link.text
@@ -36,40 +64,17 @@ async def test_run_polls_answers_and_runs_the_catch_up_sweep(tmp_path) -> None:
         await emu.wait_for(lambda: any("督办" in m.text or "整改提醒" in m.text or "逾期" in m.text
                                        for m in emu.bot_messages(9001)), timeout=60)
         assert emu.commands.get("chat:9001:")  # admin menu registered
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
-        except asyncio.TimeoutError:
-            proc.kill()
-            err = b""
-        await emu.release_polls()
-        await emu.stop()
-    assert emu.token not in err.decode(errors="replace")  # the token is never logged
+    assert emu.token not in running.stderr.decode(errors="replace")  # the token is never logged
 
 
 async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
-    import json
-    import socket
-    import urllib.request
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    emu = Emulator()
-    await emu.start()
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(
-        f'[store]\npath = "{tmp_path / "duban.json"}"\n'
-        f'[ledger]\nseed = "{os.path.relpath(SEED, ROOT)}"\n'
-        f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\nmode = "webhook"\n'
-        f'webhook_url = "https://bot.example.org/telegram"\nwebhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
-        f'[bot]\nadmins = [9001]\n[schedule]\nworkdays_only = false\n', encoding="utf-8")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", str(cfg), "run",
-        env={**os.environ, "TELEGRAM_BOT_TOKEN": emu.token}, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
-    try:
+    webhook = (f'mode = "webhook"\nwebhook_url = "https://bot.example.org/telegram"\n'
+               f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n')
+    async with run_bot(tmp_path, webhook) as running:
+        emu = running.emu
         await emu.wait_for(lambda: emu.webhook_url, timeout=60)
         assert emu.webhook_url == "https://bot.example.org/telegram"
         body = json.dumps(emu.update_json(9001, "/help")).encode()
@@ -84,11 +89,3 @@ async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
         answer = await emu.wait_for(lambda: next((m for m in emu.bot_messages(9001)[before:] if "/mine" in m.text),
                                                  None), timeout=60)
         assert "/pending" in answer.text  # the admin's help
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(proc.communicate(), timeout=30)
-        except asyncio.TimeoutError:
-            proc.kill()
-        await emu.release_polls()
-        await emu.stop()
