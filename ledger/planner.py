@@ -63,8 +63,9 @@ class _Slot(NamedTuple):
     stage: int  # orders slots of one tier by urgency
 
 
-def key_for(measure_id: str, tier: str, due: dt.date, occurrence: str, stage: int) -> str:
-    return f"{measure_id}|{tier}{stage}|{due.isoformat()}|{occurrence}"
+def key_for(measure_id: str, tier: str, due_iso: str, occurrence: str, stage: int | str = "") -> str:
+    """The sent-log key of a reminder: measure, tier and stage, due date, period."""
+    return f"{measure_id}|{tier}{stage}|{due_iso}|{occurrence}"
 
 
 class _Sweep:
@@ -101,7 +102,7 @@ class _Sweep:
                 if escalation.day >= overdue.day:
                     return escalation, None, late
                 mid, due_iso, label = key_parts
-                if f"{mid}|escalation0|{due_iso}|{label}" not in self.sent:
+                if key_for(mid, "escalation", due_iso, label, 0) not in self.sent:
                     return escalation, overdue, late  # the escalation stands for the overdue repeat too
             return overdue, None, late
         for lead, tier, stage in self.leads:
@@ -132,7 +133,7 @@ class _Sweep:
         if found is None:
             return None
         best, covered, late = found
-        key = f"{m.id}|{best.tier}{best.stage}|{due_iso}|{label}"
+        key = key_for(m.id, best.tier, due_iso, label, best.stage)
         if key in sent:
             return None
         chats, reason = self.recipients(m, best.tier)
@@ -144,7 +145,7 @@ class _Sweep:
             measure_id=m.id, tier=best.tier, due=due, occurrence=label, key=key, recipients=chats, unit=m.unit,
             day=best.day, days=(due - self.today).days, workdays_late=late if best.tier in ("overdue", "escalation") else 0,
             reason=reason, stage=best.stage,
-            supersedes=f"{m.id}|{covered.tier}{covered.stage}|{due_iso}|{label}" if covered else "",
+            supersedes=key_for(m.id, covered.tier, due_iso, label, covered.stage) if covered else "",
         )
 
 
@@ -222,7 +223,7 @@ def _plan_signoff(m: Measure, now: dt.datetime, today: dt.date, policy: Policy, 
         return None
     waited = add_workdays(since.date(), policy.escalate_after_days)
     moment = dt.datetime.combine(waited, policy.send_at, tzinfo=policy.tz)
-    key = f"{m.id}|signoff|{since.date().isoformat()}|0"
+    key = key_for(m.id, "signoff", since.date().isoformat(), "0")
     if moment > now or key in sent or not d.admin_chats:
         return None
     chats = tuple(c for c in d.admin_chats if f"{key}@{c}" not in sent)
