@@ -16,10 +16,9 @@ import html
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from bot.app import serve_on_emulator
-from bot.emulator import Emulator, Sent
+from bot.emulator import Emulator, Sent, VirtualClock
 from bot.services import Services, Settings
 from jobs.sweep import sweep
 from ledger.policy import Policy
@@ -28,21 +27,6 @@ from store import Repository
 ADMIN = 9001
 PEOPLE = {ADMIN: "整改办·陈主任", 501: "区教育局·王老师", 502: "区环境集团·李工", 503: "区商务局·赵科长"}
 UNITS = {501: "区教育局", 502: "区环境集团", 503: "区商务局"}
-
-
-@dataclass
-class DemoClock:
-    now: dt.datetime
-    mono: float = 0.0
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    async def sleep(self, seconds: float) -> None:  # virtual time: the demo never waits
-        self.mono += max(seconds, 0.0)
 
 
 def _plain(text: str) -> str:
@@ -70,14 +54,14 @@ def render_transcript(log: list[Sent], names: dict[int, str]) -> list[str]:
 async def run_demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: str,
                    echo: Callable[[str], None] = print) -> dict[str, int]:
     emu = Emulator(names={k: v.split("·")[-1] for k, v in PEOPLE.items()})
-    clock = DemoClock(at)
+    clock = VirtualClock(at)
     s = Services(repo=repo, policy=policy, clock=clock,
                  settings=Settings(admins=frozenset({ADMIN}), require_approval=True))
     async with serve_on_emulator(s, emu, clock.sleep, clock.monotonic, job_queue=False):
         return await _play(s, emu, clock, at, policy, out_dir, echo)
 
 
-async def _play(s: Services, emu: Emulator, clock: DemoClock, at: dt.datetime, policy: Policy, out_dir: str,
+async def _play(s: Services, emu: Emulator, clock: VirtualClock, at: dt.datetime, policy: Policy, out_dir: str,
                 echo: Callable[[str], None]) -> dict[str, int]:
     repo = s.repo
     shown = 0

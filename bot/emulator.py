@@ -10,6 +10,7 @@ files and button presses, validates what the bot sends as Telegram does (4096 ch
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import json
 import re
@@ -59,6 +60,32 @@ def check_html(text: str) -> tuple[str, str]:
     if p.stack and not p.error:
         p.error = f"Can't find end tag corresponding to start tag \"{p.stack[-1]}\""
     return "".join(p.text), p.error
+
+
+@dataclass
+class VirtualClock:
+    """An injected clock for tests and the demo: wall time for the ledger, monotonic seconds for the outbox.
+
+    `sleep` only moves the clock forward, so waiting (pacing, retry_after) costs no real time.
+    """
+
+    now: dt.datetime
+    mono: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def monotonic(self) -> float:
+        return self.mono
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.mono += max(seconds, 0.0)
+        self.now += dt.timedelta(seconds=max(seconds, 0.0))
+
+    def set(self, when: dt.datetime) -> None:
+        self.now = when
 
 
 @dataclass

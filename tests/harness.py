@@ -4,42 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
 from bot.app import serve_on_emulator
 from bot.emulator import Emulator, Sent
+from bot.emulator import VirtualClock as Clock
 from bot.services import Services, Settings
 from ledger.policy import Policy
 from store import Repository
 
 TZ = ZoneInfo("Asia/Shanghai")
 ADMIN, ADMIN2 = 9001, 9002
-
-
-@dataclass
-class Clock:
-    """The injected clock: wall time for the ledger, monotonic seconds for the outbox."""
-
-    now: dt.datetime
-    mono: float = 0.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.mono += max(seconds, 0.0)
-        self.now += dt.timedelta(seconds=max(seconds, 0.0))
-
-    def set(self, when: dt.datetime) -> None:
-        self.now = when
 
 
 @dataclass
