@@ -134,9 +134,13 @@ def settings_of(cfg: dict[str, Any]):  # type: ignore[no-untyped-def]
         lang = str(b.get("language", "zh"))
         if lang not in ("zh", "en"):
             raise ValueError("language")
-        return Settings(admins=admins, admin_chat=int(b.get("admin_chat", 0)),
-                        require_approval=bool(b.get("require_approval", True)), language=lang,
-                        invite_days=int(b.get("invite_days", 7)))
+        return Settings(
+            admins=admins,
+            admin_chat=int(b.get("admin_chat", 0)),
+            require_approval=bool(b.get("require_approval", True)),
+            language=lang,
+            invite_days=int(b.get("invite_days", 7)),
+        )
     except (TypeError, ValueError) as e:
         raise UsageError(f"[bot] 配置有误（{e}）：admins 为用户 ID 列表，language 为 zh 或 en。") from None
 
@@ -174,11 +178,13 @@ def cmd_run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     tg = cfg.get("telegram", {})
     token = os.environ.get("TELEGRAM_BOT_TOKEN") or str(tg.get("token", ""))
     if not token:
-        raise UsageError("没有设置机器人令牌。请在 Telegram 中向 @BotFather 发送 /newbot 获取令牌，然后\n"
-                         "  export TELEGRAM_BOT_TOKEN=123456:ABC...\n"
-                         "再运行 run_bot.py run。不需要令牌即可体验：make demo\n"
-                         "No bot token: get one from @BotFather (/newbot), set TELEGRAM_BOT_TOKEN, "
-                         "or try `make demo` without one.")
+        raise UsageError(
+            "没有设置机器人令牌。请在 Telegram 中向 @BotFather 发送 /newbot 获取令牌，然后\n"
+            "  export TELEGRAM_BOT_TOKEN=123456:ABC...\n"
+            "再运行 run_bot.py run。不需要令牌即可体验：make demo\n"
+            "No bot token: get one from @BotFather (/newbot), set TELEGRAM_BOT_TOKEN, "
+            "or try `make demo` without one."
+        )
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would print the token
     from bot.app import build_application
@@ -197,9 +203,13 @@ def cmd_run(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         schedule_jobs(app, services)
         if tg.get("mode", "polling") == "webhook":
             if not tg.get("webhook_url"):
-                raise UsageError("[telegram] mode = \"webhook\" 需要 webhook_url。")
-            app.run_webhook(listen=str(tg.get("webhook_listen", "127.0.0.1")), port=int(tg.get("webhook_port", 8443)),
-                            url_path="telegram", webhook_url=str(tg["webhook_url"]))
+                raise UsageError('[telegram] mode = "webhook" 需要 webhook_url。')
+            app.run_webhook(
+                listen=str(tg.get("webhook_listen", "127.0.0.1")),
+                port=int(tg.get("webhook_port", 8443)),
+                url_path="telegram",
+                webhook_url=str(tg["webhook_url"]),
+            )
         else:
             app.run_polling(allowed_updates=["message", "callback_query"])
         return 0
@@ -214,8 +224,14 @@ def cmd_invite(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
     policy, settings = policy_of(cfg), settings_of(cfg)
     repo = open_repo(cfg, args.config)
     try:
-        inv = create_invite(repo, Actor(user_id=0, chat_id=0, is_admin=True, name="cli"), args.unit,
-                            dt.datetime.now(policy.tz), settings.invite_days, args.multi)
+        inv = create_invite(
+            repo,
+            Actor(user_id=0, chat_id=0, is_admin=True, name="cli"),
+            args.unit,
+            dt.datetime.now(policy.tz),
+            settings.invite_days,
+            args.multi,
+        )
     finally:
         repo.close()
     name = str(cfg.get("telegram", {}).get("username", "")) or "<bot>"
@@ -264,9 +280,22 @@ def cmd_check(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         reminders = plan(measures.values(), repo.sent_keys(), now, policy, directory, repo.report().date)
         for r in reminders:
             if args.json:
-                print(json.dumps({"measure": r.measure_id, "tier": r.tier, "unit": r.unit, "due": r.due.isoformat(),
-                                  "recipients": list(r.recipients), "occurrence": r.occurrence, "key": r.key,
-                                  "reason": r.reason, "days": r.days}, ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {
+                            "measure": r.measure_id,
+                            "tier": r.tier,
+                            "unit": r.unit,
+                            "due": r.due.isoformat(),
+                            "recipients": list(r.recipients),
+                            "occurrence": r.occurrence,
+                            "key": r.key,
+                            "reason": r.reason,
+                            "days": r.days,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             else:
                 print(render_reminder(r, measures[r.measure_id], now.date()))
                 print("   → " + (", ".join(map(str, r.recipients)) or "(无人可发送：单位未绑定)") + "\n")
@@ -285,9 +314,19 @@ def cmd_overdue(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         items = overdue_items(repo.measures(), today)
         if args.json:
             for m, late in items:
-                print(json.dumps({"measure": m.id, "unit": m.unit, "due": m.due.isoformat() if m.due else None,
-                                  "workdays_late": late, "days_late": (today - m.due).days if m.due else None,
-                                  "status": m.status}, ensure_ascii=False))
+                print(
+                    json.dumps(
+                        {
+                            "measure": m.id,
+                            "unit": m.unit,
+                            "due": m.due.isoformat() if m.due else None,
+                            "workdays_late": late,
+                            "days_late": (today - m.due).days if m.due else None,
+                            "status": m.status,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
         else:
             for line in render_overdue(items):
                 print(strip_html(line))
@@ -306,17 +345,36 @@ def cmd_stats(args: argparse.Namespace, cfg: dict[str, Any]) -> int:
         units = sorted({m.unit for m in measures})
         per_unit = {u: progress([m for m in measures if m.unit == u], today) for u in units}
         if args.json:
+
             def row(x):  # type: ignore[no-untyped-def]
-                return {"problems": x.problems_total, "problems_done": x.problems_done,
-                        "measures": x.measures_total, "done": x.measures_done, "submitted": x.submitted,
-                        "overdue": x.overdue, "ongoing": x.ongoing, "rate": round(x.rate, 1)}
-            print(json.dumps({"overall": row(p), "report": repo.report().to_dict(),
-                              "units": {u: row(x) for u, x in per_unit.items()}}, ensure_ascii=False))
+                return {
+                    "problems": x.problems_total,
+                    "problems_done": x.problems_done,
+                    "measures": x.measures_total,
+                    "done": x.measures_done,
+                    "submitted": x.submitted,
+                    "overdue": x.overdue,
+                    "ongoing": x.ongoing,
+                    "rate": round(x.rate, 1),
+                }
+
+            print(
+                json.dumps(
+                    {
+                        "overall": row(p),
+                        "report": repo.report().to_dict(),
+                        "units": {u: row(x) for u, x in per_unit.items()},
+                    },
+                    ensure_ascii=False,
+                )
+            )
             return 0
         print(headline(p, repo.report()))
         print(render_progress(p))  # submitted, overdue, standing
         for u, x in per_unit.items():
-            print(f"  {u}: {x.measures_done}/{x.measures_total} 完成率{x.rate:.0f}% 逾期{x.overdue} 待销号{x.submitted}")
+            print(
+                f"  {u}: {x.measures_done}/{x.measures_total} 完成率{x.rate:.0f}% 逾期{x.overdue} 待销号{x.submitted}"
+            )
         return 0
 
 

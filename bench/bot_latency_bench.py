@@ -18,10 +18,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from ledger.actions import Actor, create_invite, redeem_invite  # noqa: E402
-from ledger.models import Deadline, Measure, Problem  # noqa: E402
-from store import Repository  # noqa: E402
-from tests.harness import TZ, running_bot  # noqa: E402
+from ledger.actions import Actor, create_invite, redeem_invite
+from ledger.models import Deadline, Measure, Problem
+from store import Repository
+from tests.harness import TZ, running_bot
 
 N = 10_000
 UNITS = 50
@@ -30,10 +30,18 @@ UNITS = 50
 def build(path: str) -> Repository:
     repo = Repository.open(path)
     repo.put_problem(Problem(1, "基准"))
-    repo.put_measures([Measure(id=f"P{i // 50 + 1}-{i % 50 + 1}", problem=i // 50 + 1, text="措施" * 40,
-                               unit=f"单位{i % UNITS}", deadline=Deadline("date", dt.date(2024, 9, 1) +
-                                                                          dt.timedelta(days=i % 200)))
-                       for i in range(N)])
+    repo.put_measures(
+        [
+            Measure(
+                id=f"P{i // 50 + 1}-{i % 50 + 1}",
+                problem=i // 50 + 1,
+                text="措施" * 40,
+                unit=f"单位{i % UNITS}",
+                deadline=Deadline("date", dt.date(2024, 9, 1) + dt.timedelta(days=i % 200)),
+            )
+            for i in range(N)
+        ]
+    )
     now = dt.datetime(2024, 8, 21, 9, tzinfo=TZ)
     for u in range(UNITS):
         inv = create_invite(repo, Actor(0, 0, True), f"单位{u}", now)
@@ -73,11 +81,14 @@ async def main() -> None:
     def fmt(xs: list[float]) -> str:
         xs = sorted(xs)
         return f"median {statistics.median(xs) * 1e3:6.1f} ms  p99 {xs[int(len(xs) * 0.99) - 1] * 1e3:6.1f} ms"
+
     print(f"bot latency, {N} measures, {UNITS} units, 500 updates each")
     print(f"  ledger updates (/mine, /measure, /note, /whoami): {fmt(ledger_times)}")
     print(f"  baseline /help:                                  {fmt(help_times)}")
-    print(f"  ratio of medians: {statistics.median(ledger_times) / statistics.median(help_times):.1f}x; "
-          "target p99 under 100 ms")
+    print(
+        f"  ratio of medians: {statistics.median(ledger_times) / statistics.median(help_times):.1f}x; "
+        "target p99 under 100 ms"
+    )
 
 
 if __name__ == "__main__":

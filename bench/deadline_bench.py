@@ -16,8 +16,8 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 warnings.filterwarnings("ignore")
 
-from ledger.deadlines import parse_deadline  # noqa: E402
-from tests.test_deadlines import TABLE  # noqa: E402
+from ledger.deadlines import parse_deadline
+from tests.test_deadlines import TABLE
 
 
 def duban(text: str, ref: dt.date) -> dt.date | None:
@@ -29,8 +29,9 @@ def dateparser_due(text: str, ref: dt.date) -> dt.date | None:
 
     base = dt.datetime.combine(ref, dt.time(12))
     try:
-        found = search_dates(text, languages=["zh", "en"], settings={"RELATIVE_BASE": base,
-                                                                    "PREFER_DATES_FROM": "future"})
+        found = search_dates(
+            text, languages=["zh", "en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"}
+        )
     except Exception:  # noqa: BLE001
         return None
     return found[-1][1].date() if found else None

@@ -14,21 +14,32 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from dataclasses import replace  # noqa: E402
+from dataclasses import replace
 
-from tinydb import TinyDB  # noqa: E402
+from tinydb import TinyDB
 
-from ledger.models import Deadline, Measure  # noqa: E402
-from store import Repository  # noqa: E402
-from store.codec import measure_to_doc  # noqa: E402
+from ledger.models import Deadline, Measure
+from store import Repository
+from store.codec import measure_to_doc
 
-TEXT = "二是充分发挥区市场主体培育工作调度小组作用，加大市场主体培育力度。推进商事制度改革，大力推动电子营业执照下载率。" * 2
+TEXT = (
+    "二是充分发挥区市场主体培育工作调度小组作用，加大市场主体培育力度。推进商事制度改革，大力推动电子营业执照下载率。"
+    * 2
+)
 
 
 def make(n: int) -> list[Measure]:
-    return [Measure(id=f"P{i // 5 + 1}-{i % 5 + 1}", problem=i // 5 + 1, text=TEXT, unit=f"单位{i % 40}",
-                    deadline_text="计划2024年一季度开工实施", deadline=Deadline("period_end", None))
-            for i in range(n)]
+    return [
+        Measure(
+            id=f"P{i // 5 + 1}-{i % 5 + 1}",
+            problem=i // 5 + 1,
+            text=TEXT,
+            unit=f"单位{i % 40}",
+            deadline_text="计划2024年一季度开工实施",
+            deadline=Deadline("period_end", None),
+        )
+        for i in range(n)
+    ]
 
 
 def bench(n: int, folder: str) -> dict[str, float]:
@@ -63,21 +74,31 @@ def bench(n: int, folder: str) -> dict[str, float]:
         db.table("measures").update({"note": f"x{k}"}, doc_ids=[k + 1])
         base.append(time.perf_counter() - t)
     db.close()
-    return {"n": n, "mb": size / 1e6, "load": load, "query": query,
-            "update": statistics.median(times), "update_p90": sorted(times)[int(len(times) * 0.9) - 1],
-            "tinydb": statistics.median(base)}
+    return {
+        "n": n,
+        "mb": size / 1e6,
+        "load": load,
+        "query": query,
+        "update": statistics.median(times),
+        "update_p90": sorted(times)[int(len(times) * 0.9) - 1],
+        "tinydb": statistics.median(base),
+    }
 
 
 def main() -> None:
     print("store benchmark (crash-safe: temp file + fsync + rename per write)")
-    print(f"{'measures':>9} {'file MB':>8} {'load s':>8} {'query ms':>9} {'update ms':>10} {'p90 ms':>8} "
-          f"{'tinydb ms':>10} {'ratio':>6}")
+    print(
+        f"{'measures':>9} {'file MB':>8} {'load s':>8} {'query ms':>9} {'update ms':>10} {'p90 ms':>8} "
+        f"{'tinydb ms':>10} {'ratio':>6}"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for n in (150, 10_000, 50_000):
             r = bench(n, folder)
-            print(f"{r['n']:>9} {r['mb']:>8.2f} {r['load']:>8.3f} {r['query'] * 1e3:>9.2f} "
-                  f"{r['update'] * 1e3:>10.2f} {r['update_p90'] * 1e3:>8.2f} {r['tinydb'] * 1e3:>10.2f} "
-                  f"{r['update'] / r['tinydb']:>6.2f}")
+            print(
+                f"{r['n']:>9} {r['mb']:>8.2f} {r['load']:>8.3f} {r['query'] * 1e3:>9.2f} "
+                f"{r['update'] * 1e3:>10.2f} {r['update_p90'] * 1e3:>8.2f} {r['tinydb'] * 1e3:>10.2f} "
+                f"{r['update'] / r['tinydb']:>6.2f}"
+            )
     print("update = one status/note change of one measure, median of 20; it rewrites the whole file,")
     print("so it grows linearly with the ledger. Target: < 50 ms median at 10 000 measures.")
 

@@ -43,8 +43,12 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     unit = rest[: -len(" multi")] if multi else rest
     inv = actions.create_invite(s.repo, actor_of(update, context), unit, s.now(), s.settings.invite_days, multi)
     link = f"https://t.me/{s.username}?start={inv['code']}"
-    await reply(update, context, f"{h(inv['unit'])} 的邀请链接（{s.settings.invite_days}天内有效，"
-                        f"{'可多人使用' if multi else '仅限一人'}）：\n{h(link)}")
+    await reply(
+        update,
+        context,
+        f"{h(inv['unit'])} 的邀请链接（{s.settings.invite_days}天内有效，"
+        f"{'可多人使用' if multi else '仅限一人'}）：\n{h(link)}",
+    )
 
 
 @guarded
@@ -68,7 +72,7 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for m in s.repo.measures():
         if m.status == "submitted":
             since = next((e.at for e in reversed(m.history) if e.action == "submit"), None)
-            items.append((since or dt.datetime.min.replace(tzinfo=dt.timezone.utc), m))
+            items.append((since or dt.datetime.min.replace(tzinfo=dt.UTC), m))
         elif m.extension is not None:
             items.append((m.extension.requested_at, m))
     if not items:
@@ -86,7 +90,7 @@ def overdue_page(s, page: int, lang: str) -> tuple[str, int]:  # type: ignore[no
     items = overdue_items(s.repo.measures(), s.now().date())
     pages = max(1, (len(items) + PAGE - 1) // PAGE)
     page = min(max(page, 0), pages - 1)
-    lines = render_overdue(items[page * PAGE:(page + 1) * PAGE], lang)
+    lines = render_overdue(items[page * PAGE : (page + 1) * PAGE], lang)
     if items:
         lines[0] = f"🔴 <b>逾期整改措施 {len(items)} 条</b>（第{page + 1}/{pages}页）"
     return "\n".join(lines), pages
@@ -123,8 +127,10 @@ async def due(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise DubanError("用法：/due 天数，如 /due 14")
     today = s.now().date()
     until = today + dt.timedelta(days=int(arg))
-    ms = sorted((m for m in s.repo.measures() if m.status != "done" and m.due and today <= m.due <= until),
-                key=lambda m: (m.due, m.id))
+    ms = sorted(
+        (m for m in s.repo.measures() if m.status != "done" and m.due and today <= m.due <= until),
+        key=lambda m: (m.due, m.id),
+    )
     lines = [f"<b>{arg}天内到期 {len(ms)} 条</b>"]
     lines += [f"{h(m.id)} {m.due} {h(m.unit)} · {h(shorten(m.text, 30))}" for m in ms]
     await reply(update, context, "\n".join(lines))
@@ -153,8 +159,10 @@ def stats_text(s, lang: str) -> str:  # type: ignore[no-untyped-def]
     lines.append("单位：完成/总数（完成率） 推进中 待销号 逾期 长期")
     for name, x in sorted(per_unit.items(), key=lambda kv: (-kv[1].overdue, kv[1].rate, kv[0])):
         in_progress = x.measures_total - x.measures_done - x.submitted
-        lines.append(f"{h(name)}：{x.measures_done}/{x.measures_total}（{x.rate:.0f}%） 推进中{in_progress}"
-                     f" 待销号{x.submitted} 逾期{x.overdue} 长期{x.ongoing}")
+        lines.append(
+            f"{h(name)}：{x.measures_done}/{x.measures_total}（{x.rate:.0f}%） 推进中{in_progress}"
+            f" 待销号{x.submitted} 逾期{x.overdue} 长期{x.ongoing}"
+        )
     return "\n".join(lines)
 
 
@@ -166,8 +174,9 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, stats_text(s, lang_of(update, context)))
     chart = render_chart(s.repo.measures(), s.now().date(), s.policy.yellow_days)
     if update.effective_chat:
-        await update.effective_chat.send_photo(InputFile(io.BytesIO(chart), filename="progress.png"),
-                                               caption="各单位整改进度")
+        await update.effective_chat.send_photo(
+            InputFile(io.BytesIO(chart), filename="progress.png"), caption="各单位整改进度"
+        )
 
 
 @guarded
@@ -208,8 +217,10 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = services(context)
     data = export_bytes(s)
     assert update.effective_chat
-    await update.effective_chat.send_document(InputFile(io.BytesIO(data), filename=f"整改台账-{s.now():%Y%m%d}.xlsx"),
-                                              caption=f"整改台账（{len(s.repo.measures())}条措施）")
+    await update.effective_chat.send_document(
+        InputFile(io.BytesIO(data), filename=f"整改台账-{s.now():%Y%m%d}.xlsx"),
+        caption=f"整改台账（{len(s.repo.measures())}条措施）",
+    )
 
 
 @guarded
@@ -260,8 +271,11 @@ async def members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines = [f"<b>已绑定 {len([u for u in units if u in bound])}/{len(units)} 个有未完成措施的单位</b>"]
     lines += [f"✅ {h(u)}：{h('、'.join(bound[u]))}" for u in units if u in bound]
     lines += [f"⚪ {h(u)}：尚未绑定（提醒转发给整改办）" for u in missing]
-    lines += [f"👤 {h(u[len('leader:'):])}（牵头领导）：{h('、'.join(v))}" for u, v in bound.items()
-              if u.startswith("leader:")]
+    lines += [
+        f"👤 {h(u[len('leader:') :])}（牵头领导）：{h('、'.join(v))}"
+        for u, v in bound.items()
+        if u.startswith("leader:")
+    ]
     await reply(update, context, "\n".join(lines))
 
 
@@ -295,8 +309,7 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await q.answer()
             return
     except IllegalTransition:
-        await q.answer(t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[m0.status])[:190],
-                       show_alert=True)
+        await q.answer(t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[m0.status])[:190], show_alert=True)
         return
     await q.answer()
     await notify.to_unit(s, m, outcome)
@@ -310,7 +323,9 @@ async def send_back(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str
     try:
         m = actions.send_back(s.repo, actor, mid, reason, s.now())
     except IllegalTransition:
-        await reply(update, context, t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[s.repo.measure(mid).status]))
+        await reply(
+            update, context, t(lang_of(update, context), "already", state=STATUS_LABELS_ZH[s.repo.measure(mid).status])
+        )
         return
     text = t(s.settings.language, "sent_back", mid=mid, reason=reason)
     await notify.to_unit(s, m, text)

@@ -15,26 +15,48 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: no display on a server
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
 
-from ledger.models import Measure  # noqa: E402
-from ledger.tiers import colour  # noqa: E402
+from ledger.models import Measure
+from ledger.tiers import colour
 
 log = logging.getLogger(__name__)
-CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei",
-             "Microsoft YaHei", "PingFang SC")
-COLOURS = {"done": "#9e9e9e", "red": "#e53935", "yellow": "#fdd835", "green": "#43a047", "submitted": "#1e88e5",
-           "": "#b0bec5"}
-LABELS = {"done": "已销号", "submitted": "待销号", "red": "逾期", "yellow": "临期", "green": "推进中", "": "长期/无时限"}
+CJK_FONTS = (
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+COLOURS = {
+    "done": "#9e9e9e",
+    "red": "#e53935",
+    "yellow": "#fdd835",
+    "green": "#43a047",
+    "submitted": "#1e88e5",
+    "": "#b0bec5",
+}
+LABELS = {
+    "done": "已销号",
+    "submitted": "待销号",
+    "red": "逾期",
+    "yellow": "临期",
+    "green": "推进中",
+    "": "长期/无时限",
+}
 
 
 def cjk_font() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     found = next((name for name in CJK_FONTS if name in installed), None)
     if found is None:
-        for path in ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"):
+        for path in (
+            "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+            "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        ):
             try:
                 font_manager.fontManager.addfont(path)
                 return font_manager.FontProperties(fname=path).get_name()

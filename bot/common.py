@@ -37,8 +37,9 @@ def lang_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return services(context).lang(user.id) if user else services(context).settings.language
 
 
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
-                markup: InlineKeyboardMarkup | None = None) -> Message | None:
+async def reply(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
     """Answer in the chat the update came from, split under Telegram's 4096-character limit.
 
     Through the outbox, like every other message: 429 `retry_after` is honoured and network
@@ -55,13 +56,15 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str,
         if outbox is not None:
             last = (await outbox.send(chat.id, part, keyboard)).message
         else:
-            last = await chat.send_message(part, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-                                           reply_markup=keyboard)
+            last = await chat.send_message(
+                part, parse_mode=ParseMode.HTML, disable_web_page_preview=True, reply_markup=keyboard
+            )
     return last
 
 
 def guarded(fn: Handler) -> Handler:
     """Turn a domain error into a polite reply that names the problem; nothing else changes."""
+
     @functools.wraps(fn)
     async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
@@ -71,6 +74,7 @@ def guarded(fn: Handler) -> Handler:
                 await update.callback_query.answer(str(e)[:190], show_alert=True)
             else:
                 await reply(update, context, "⚠️ " + _escape(str(e)))
+
     return run
 
 
@@ -87,7 +91,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat:
         try:
             await update.effective_chat.send_message(t(lang_of(update, context), "error"))
-        except Exception:  # noqa: BLE001 - the error handler must not fail itself
+        except Exception:
             log.exception("could not report the error to the user")
 
 

@@ -51,18 +51,27 @@ def render_transcript(log: list[Sent], names: dict[int, str]) -> list[str]:
     return out
 
 
-async def run_demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: str,
-                   echo: Callable[[str], None] = print) -> dict[str, int]:
+async def run_demo(
+    repo: Repository, at: dt.datetime, policy: Policy, out_dir: str, echo: Callable[[str], None] = print
+) -> dict[str, int]:
     emu = Emulator(names={k: v.split("·")[-1] for k, v in PEOPLE.items()})
     clock = VirtualClock(at)
-    s = Services(repo=repo, policy=policy, clock=clock,
-                 settings=Settings(admins=frozenset({ADMIN}), require_approval=True))
+    s = Services(
+        repo=repo, policy=policy, clock=clock, settings=Settings(admins=frozenset({ADMIN}), require_approval=True)
+    )
     async with serve_on_emulator(s, emu, clock.sleep, clock.monotonic, job_queue=False):
         return await _play(s, emu, clock, at, policy, out_dir, echo)
 
 
-async def _play(s: Services, emu: Emulator, clock: VirtualClock, at: dt.datetime, policy: Policy, out_dir: str,
-                echo: Callable[[str], None]) -> dict[str, int]:
+async def _play(
+    s: Services,
+    emu: Emulator,
+    clock: VirtualClock,
+    at: dt.datetime,
+    policy: Policy,
+    out_dir: str,
+    echo: Callable[[str], None],
+) -> dict[str, int]:
     repo = s.repo
     shown = 0
 
@@ -140,14 +149,20 @@ async def _play(s: Services, emu: Emulator, clock: VirtualClock, at: dt.datetime
     with open(os.path.join(out_dir, "transcript.txt"), "w", encoding="utf-8") as out:
         out.write("\n".join(render_transcript(emu.log, PEOPLE)) + "\n")
     measures = repo.measures()
-    summary = {"messages": len(emu.log), "reminders": report.sent + report2.sent,
-               "submitted": sum(m.status == "submitted" for m in measures),
-               "done": sum(m.status == "done" for m in measures), "files": len(files),
-               "telegram_errors": len(emu.errors)}
+    summary = {
+        "messages": len(emu.log),
+        "reminders": report.sent + report2.sent,
+        "submitted": sum(m.status == "submitted" for m in measures),
+        "done": sum(m.status == "done" for m in measures),
+        "files": len(files),
+        "telegram_errors": len(emu.errors),
+    }
     echo("\n——— 小结 ———")
-    echo(f"消息 {summary['messages']} 条，其中提醒 {summary['reminders']} 条；待销号 {summary['submitted']} 条，"
-         f"已销号 {summary['done']} 条；输出文件：" +
-         "、".join(f"{out_dir}/{n}（{size // 1024} KB）" for n, size in files.items()))
+    echo(
+        f"消息 {summary['messages']} 条，其中提醒 {summary['reminders']} 条；待销号 {summary['submitted']} 条，"
+        f"已销号 {summary['done']} 条；输出文件："
+        + "、".join(f"{out_dir}/{n}（{size // 1024} KB）" for n, size in files.items())
+    )
     if emu.errors:
         echo("Telegram 拒绝的请求：" + "; ".join(emu.errors))
     return summary

@@ -22,8 +22,24 @@ from typing import Any
 
 from aiohttp import web
 
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "span",
-                "tg-spoiler", "blockquote", "tg-emoji"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "span",
+    "tg-spoiler",
+    "blockquote",
+    "tg-emoji",
+}
 
 
 class _HTMLCheck(HTMLParser):
@@ -35,12 +51,12 @@ class _HTMLCheck(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.error = self.error or f"Unsupported start tag \"{tag}\""
+            self.error = self.error or f'Unsupported start tag "{tag}"'
         self.stack.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.error = self.error or f"Can't find end tag corresponding to start tag \"{tag}\""
+            self.error = self.error or f'Can\'t find end tag corresponding to start tag "{tag}"'
         else:
             self.stack.pop()
 
@@ -51,14 +67,14 @@ class _HTMLCheck(HTMLParser):
 def check_html(text: str) -> tuple[str, str]:
     """(plain text, error) as Telegram's HTML parse mode would see it."""
     if re.search(r"<(?![a-zA-Z/])", text):
-        return "", "Can't parse entities: unexpected \"<\""
+        return "", 'Can\'t parse entities: unexpected "<"'
     if re.search(r"&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)", text):
-        return "", "Can't parse entities: unexpected \"&\""
+        return "", 'Can\'t parse entities: unexpected "&"'
     p = _HTMLCheck()
     p.feed(text)
     p.close()
     if p.stack and not p.error:
-        p.error = f"Can't find end tag corresponding to start tag \"{p.stack[-1]}\""
+        p.error = f'Can\'t find end tag corresponding to start tag "{p.stack[-1]}"'
     return "".join(p.text), p.error
 
 
@@ -248,13 +264,17 @@ class Emulator:
             if f.method == method and (f.chat_id is None or f.chat_id == chat_id) and f.times > 0:
                 f.times -= 1
                 if f.kind == "429":
-                    return self._error(429, f"Too Many Requests: retry after {f.retry_after}",
-                                       {"retry_after": f.retry_after})
+                    return self._error(
+                        429, f"Too Many Requests: retry after {f.retry_after}", {"retry_after": f.retry_after}
+                    )
                 if f.kind == "403":
                     return self._error(403, "Forbidden: bot was blocked by the user")
                 if f.kind == "migrate":
-                    return self._error(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                                       {"migrate_to_chat_id": f.new_chat_id})
+                    return self._error(
+                        400,
+                        "Bad Request: group chat was upgraded to a supergroup chat",
+                        {"migrate_to_chat_id": f.new_chat_id},
+                    )
                 return self._error(int(f.kind), "Internal Server Error" if f.kind == "500" else "Bad Gateway")
         if self.max_per_second and method.startswith("send"):
             now = self.clock()
@@ -282,21 +302,30 @@ class Emulator:
         return d
 
     def _message(self, msg: Sent, user_id: int | None) -> dict[str, Any]:
-        d: dict[str, Any] = {"message_id": msg.message_id, "date": int(time.time()),
-                             "chat": self._chat_dict(msg.chat_id)}
+        d: dict[str, Any] = {
+            "message_id": msg.message_id,
+            "date": int(time.time()),
+            "chat": self._chat_dict(msg.chat_id),
+        }
         if user_id is None:
-            d["from"] = {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Duban",
-                         "username": self.username}
+            d["from"] = {
+                "id": int(self.token.split(":")[0]),
+                "is_bot": True,
+                "first_name": "Duban",
+                "username": self.username,
+            }
         else:
             d["from"] = self._user(user_id)
         if msg.kind == "photo":
-            d["photo"] = [{"file_id": msg.file_name, "file_unique_id": msg.file_name + "u", "width": 90,
-                           "height": 90}]
+            d["photo"] = [{"file_id": msg.file_name, "file_unique_id": msg.file_name + "u", "width": 90, "height": 90}]
             if msg.text:
                 d["caption"] = msg.text
         elif msg.kind == "document":
-            d["document"] = {"file_id": f"doc{msg.message_id}", "file_unique_id": f"du{msg.message_id}",
-                             "file_name": msg.file_name}
+            d["document"] = {
+                "file_id": f"doc{msg.message_id}",
+                "file_unique_id": f"du{msg.message_id}",
+                "file_name": msg.file_name,
+            }
             if msg.text:
                 d["caption"] = msg.text
         else:
@@ -309,8 +338,9 @@ class Emulator:
         if msg.reply_to is not None:
             original = self.find(msg.chat_id, msg.reply_to)
             if original:
-                d["reply_to_message"] = self._message(original, None if original.sender == "bot" else
-                                                      int(original.sender.split(":")[1]))
+                d["reply_to_message"] = self._message(
+                    original, None if original.sender == "bot" else int(original.sender.split(":")[1])
+                )
         return d
 
     def find(self, chat_id: int, message_id: int) -> Sent | None:
@@ -321,8 +351,16 @@ class Emulator:
         self.log.append(msg)
         return msg
 
-    def user_sends(self, user_id: int, text: str = "", chat_id: int | None = None, *, reply_to: int | None = None,
-                   photo: bool = False, document: tuple[str, bytes] | None = None) -> Sent:
+    def user_sends(
+        self,
+        user_id: int,
+        text: str = "",
+        chat_id: int | None = None,
+        *,
+        reply_to: int | None = None,
+        photo: bool = False,
+        document: tuple[str, bytes] | None = None,
+    ) -> Sent:
         """A person writes to the bot (in their private chat unless `chat_id` is a group)."""
         chat_id = user_id if chat_id is None else chat_id
         msg = Sent(chat_id, next(self._message_ids), f"user:{user_id}", text, reply_to=reply_to)
@@ -338,8 +376,17 @@ class Emulator:
     def press(self, user_id: int, message: Sent, data: str) -> str:
         """A person presses an inline button under `message`; returns the callback query id."""
         qid = str(next(self._update_ids) + 10_000)
-        self._push({"callback_query": {"id": qid, "from": self._user(user_id), "chat_instance": "ci",
-                                       "data": data, "message": self._message(message, None)}})
+        self._push(
+            {
+                "callback_query": {
+                    "id": qid,
+                    "from": self._user(user_id),
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": self._message(message, None),
+                }
+            }
+        )
         return qid
 
     def _push(self, payload: dict[str, Any]) -> None:
@@ -359,6 +406,7 @@ class Emulator:
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Wait until the bot has done something that makes `predicate` true (event-driven)."""
+
         async def loop() -> Any:
             async with self._changed:
                 while True:
@@ -366,21 +414,29 @@ class Emulator:
                     if value:
                         return value
                     await self._changed.wait()
+
         return await asyncio.wait_for(loop(), timeout)
 
     async def reply_in(self, chat_id: int, after: int = -1, timeout: float = 10.0) -> Sent:
         """The bot's next message in `chat_id` after message id `after`."""
-        return await self.wait_for(lambda: next((m for m in self.bot_messages(chat_id) if m.message_id > after),
-                                                None), timeout)
+        return await self.wait_for(
+            lambda: next((m for m in self.bot_messages(chat_id) if m.message_id > after), None), timeout
+        )
 
     def answer_for(self, query_id: str) -> str | None:
         return self._callback_answers.get(query_id)
 
     # -- Bot API methods -------------------------------------------------------------------
     async def _m_getMe(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {"id": int(self.token.split(":")[0]), "is_bot": True, "first_name": "Duban",
-                "username": self.username, "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            "id": int(self.token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Duban",
+            "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _m_deleteWebhook(self, p: dict[str, Any]) -> bool:
         self.webhook_url = ""
@@ -402,7 +458,7 @@ class Emulator:
         if not self._updates and timeout and not self._closing:
             try:
                 await self.wait_for(lambda: self._updates or self._closing, min(timeout, 1.0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         return list(self._updates[: int(p.get("limit") or 100)])
 
@@ -418,8 +474,9 @@ class Emulator:
     async def _m_setChatMenuButton(self, p: dict[str, Any]) -> bool:
         return True
 
-    def _check_send(self, chat_id: Any, text: str, parse_mode: str | None, markup: dict[str, Any] | None,
-                    limit: int = 4096) -> None:
+    def _check_send(
+        self, chat_id: Any, text: str, parse_mode: str | None, markup: dict[str, Any] | None, limit: int = 4096
+    ) -> None:
         if not isinstance(chat_id, int):
             raise _ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
@@ -443,17 +500,28 @@ class Emulator:
             raise _ApiError(400, "Bad Request: message text is empty")
         self._check_send(p.get("chat_id"), text, p.get("parse_mode"), p.get("reply_markup"))
         reply_to = p.get("reply_to_message_id") or (p.get("reply_parameters") or {}).get("message_id")
-        msg = self._record(Sent(p["chat_id"], next(self._message_ids), "bot", text, p.get("reply_markup"),
-                                reply_to=reply_to))
+        msg = self._record(
+            Sent(p["chat_id"], next(self._message_ids), "bot", text, p.get("reply_markup"), reply_to=reply_to)
+        )
         return self._message(msg, None)
 
     async def _send_file(self, p: dict[str, Any], kind: str) -> dict[str, Any]:
         caption = str(p.get("caption", ""))
         self._check_send(p.get("chat_id"), caption, p.get("parse_mode"), p.get("reply_markup"), limit=1024)
         f = p.get(kind)
-        name, data = (f if isinstance(f, tuple) else (str(f), b""))
-        msg = self._record(Sent(p["chat_id"], next(self._message_ids), "bot", caption, p.get("reply_markup"),
-                                kind=kind, file_name=name, file_bytes=data))
+        name, data = f if isinstance(f, tuple) else (str(f), b"")
+        msg = self._record(
+            Sent(
+                p["chat_id"],
+                next(self._message_ids),
+                "bot",
+                caption,
+                p.get("reply_markup"),
+                kind=kind,
+                file_name=name,
+                file_bytes=data,
+            )
+        )
         return self._message(msg, None)
 
     async def _m_sendDocument(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -467,8 +535,17 @@ class Emulator:
         if src is None:
             raise _ApiError(400, "Bad Request: message to copy not found")
         self._check_send(p.get("chat_id"), "", None, p.get("reply_markup"))
-        msg = self._record(Sent(p["chat_id"], next(self._message_ids), "bot", src.text, kind=src.kind,
-                                file_name=src.file_name, file_bytes=src.file_bytes))
+        msg = self._record(
+            Sent(
+                p["chat_id"],
+                next(self._message_ids),
+                "bot",
+                src.text,
+                kind=src.kind,
+                file_name=src.file_name,
+                file_bytes=src.file_bytes,
+            )
+        )
         return {"message_id": msg.message_id}
 
     async def _m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:

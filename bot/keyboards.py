@@ -6,10 +6,28 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 LABELS = {
-    "zh": {"d": "✅ 已完成", "x": "⏳ 申请延期", "n": "📝 进展", "s": "✅ 销号", "b": "↩ 退回",
-           "ea": "✅ 同意", "er": "✖ 不同意", "prev": "◀ 上一页", "next": "下一页 ▶"},
-    "en": {"d": "✅ Done", "x": "⏳ Extension", "n": "📝 Progress", "s": "✅ Sign off", "b": "↩ Send back",
-           "ea": "✅ Approve", "er": "✖ Reject", "prev": "◀ Prev", "next": "Next ▶"},
+    "zh": {
+        "d": "✅ 已完成",
+        "x": "⏳ 申请延期",
+        "n": "📝 进展",
+        "s": "✅ 销号",
+        "b": "↩ 退回",
+        "ea": "✅ 同意",
+        "er": "✖ 不同意",
+        "prev": "◀ 上一页",
+        "next": "下一页 ▶",
+    },
+    "en": {
+        "d": "✅ Done",
+        "x": "⏳ Extension",
+        "n": "📝 Progress",
+        "s": "✅ Sign off",
+        "b": "↩ Send back",
+        "ea": "✅ Approve",
+        "er": "✖ Reject",
+        "prev": "◀ Prev",
+        "next": "Next ▶",
+    },
 }
 
 

@@ -36,15 +36,15 @@ async def after_send(s: Services, result: SendResult, chat_id: int) -> None:
             for admin_chat in s.admin_chats():
                 if admin_chat != chat_id:
                     assert s.outbox is not None
-                    await s.outbox.send(admin_chat, t(s.settings.language, "blocked_admin",
-                                                      who=m.name or m.user_id, unit=m.unit))
+                    await s.outbox.send(
+                        admin_chat, t(s.settings.language, "blocked_admin", who=m.name or m.user_id, unit=m.unit)
+                    )
 
 
 async def signoff_request(s: Services, m: Measure, evidence_message: Message | None) -> None:
     """Each submission reaches the admins with the unit's note, the evidence and ✅ 销号 / ↩ 退回."""
     lang = s.settings.language
-    text = t(lang, "signoff_request", mid=m.id, unit=m.unit, text=shorten(m.text, 200),
-             note=m.evidence.note or "—")
+    text = t(lang, "signoff_request", mid=m.id, unit=m.unit, text=shorten(m.text, 200), note=m.evidence.note or "—")
     for chat in s.admin_chats():
         if evidence_message is not None and (evidence_message.photo or evidence_message.document):
             assert s.outbox is not None
@@ -57,8 +57,16 @@ async def signoff_request(s: Services, m: Measure, evidence_message: Message | N
 async def extension_request(s: Services, m: Measure) -> None:
     assert m.extension is not None
     lang = s.settings.language
-    text = t(lang, "ext_request", mid=m.id, unit=m.unit, text=shorten(m.text, 200),
-             old=m.due.isoformat() if m.due else "—", new=m.extension.new_due.isoformat(), reason=m.extension.reason)
+    text = t(
+        lang,
+        "ext_request",
+        mid=m.id,
+        unit=m.unit,
+        text=shorten(m.text, 200),
+        old=m.due.isoformat() if m.due else "—",
+        new=m.extension.new_due.isoformat(),
+        reason=m.extension.reason,
+    )
     for chat in s.admin_chats():
         r = await send(s, chat, text, extension_keyboard(m.id, lang))
         if r.message:

@@ -77,8 +77,13 @@ class Outbox:
                 return
             await self.sleep(wait)
 
-    async def send(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None,
-                   send: Callable[[int], Awaitable[Message]] | None = None) -> SendResult:
+    async def send(
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None = None,
+        send: Callable[[int], Awaitable[Message]] | None = None,
+    ) -> SendResult:
         """Send a message (or run `send` for a file); never raises for Telegram's refusals."""
         result = SendResult(chat_id)
         attempt = waits = 0
@@ -89,9 +94,9 @@ class Outbox:
                 if send is not None:
                     result.message = await send(chat_id)
                 else:
-                    result.message = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML,
-                                                                 reply_markup=markup,
-                                                                 disable_web_page_preview=True)
+                    result.message = await self.bot.send_message(
+                        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+                    )
                 result.chat_id = chat_id
                 return result
             except RetryAfter as e:
@@ -115,5 +120,5 @@ class Outbox:
                 return result
             except (TimedOut, NetworkError) as e:
                 result.error = str(e)
-                await self.sleep(min(2.0 ** attempt, 30.0))
+                await self.sleep(min(2.0**attempt, 30.0))
         return result

@@ -6,16 +6,20 @@ from html import escape
 
 TEXTS: dict[str, dict[str, str]] = {
     "zh": {
-        "help_unit": ("督办机器人：整改措施到期前提醒，逾期预警。\n"
-                      "• 收到提醒后点“✅ 已完成”或回复“完成 + 说明/照片/文件”提交佐证\n"
-                      "• 点“⏳ 申请延期”给出新时限（如“6月底”）和理由；点“📝 进展”记录进展\n"
-                      "/mine 本单位未完成的措施\n/measure P2-1 措施详情\n"
-                      "/done P2-1 说明 · /extend P2-1 2024-06-30 理由 · /note P2-1 进展\n"
-                      "/whoami 我的绑定 · /lang en English"),
-        "help_admin": ("\n\n管理员：/invite 单位 生成邀请链接 · /bind 单位（群内）\n"
-                       "/pending 待销号 · /overdue 逾期 · /due 14 近期到期 · /unit 单位 · /stats 进度\n"
-                       "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由\n"
-                       "发送 XLSX/CSV 文件即导入"),
+        "help_unit": (
+            "督办机器人：整改措施到期前提醒，逾期预警。\n"
+            "• 收到提醒后点“✅ 已完成”或回复“完成 + 说明/照片/文件”提交佐证\n"
+            "• 点“⏳ 申请延期”给出新时限（如“6月底”）和理由；点“📝 进展”记录进展\n"
+            "/mine 本单位未完成的措施\n/measure P2-1 措施详情\n"
+            "/done P2-1 说明 · /extend P2-1 2024-06-30 理由 · /note P2-1 进展\n"
+            "/whoami 我的绑定 · /lang en English"
+        ),
+        "help_admin": (
+            "\n\n管理员：/invite 单位 生成邀请链接 · /bind 单位（群内）\n"
+            "/pending 待销号 · /overdue 逾期 · /due 14 近期到期 · /unit 单位 · /stats 进度\n"
+            "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由\n"
+            "发送 XLSX/CSV 文件即导入"
+        ),
         "not_bound": "您尚未绑定责任单位。请使用整改办发给您的邀请链接。",
         "bound": "已绑定：{unit}。此后该单位的整改提醒会发到这里。",
         "whoami": "您的 Telegram ID：{uid}\n绑定单位：{units}{admin}",
@@ -53,15 +57,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "lang_usage": "用法：/lang zh 或 /lang en",
     },
     "en": {
-        "help_unit": ("Duban reminds responsible units before rectification deadlines and warns when late.\n"
-                      "• On a reminder press ✅ or reply “done” with a note, photo or file as evidence\n"
-                      "• ⏳ asks for a new date (e.g. 2024-06-30) and a reason; 📝 records progress\n"
-                      "/mine your unit's open measures\n/measure P2-1 details\n"
-                      "/done P2-1 note · /extend P2-1 2024-06-30 reason · /note P2-1 text\n"
-                      "/whoami your bindings · /lang zh 中文"),
-        "help_admin": ("\n\nAdmins: /invite UNIT · /bind UNIT (in a group)\n"
-                       "/pending · /overdue · /due 14 · /unit UNIT · /stats · /find WORD · /export · "
-                       "/members · /reopen ID reason · send an XLSX/CSV file to import"),
+        "help_unit": (
+            "Duban reminds responsible units before rectification deadlines and warns when late.\n"
+            "• On a reminder press ✅ or reply “done” with a note, photo or file as evidence\n"
+            "• ⏳ asks for a new date (e.g. 2024-06-30) and a reason; 📝 records progress\n"
+            "/mine your unit's open measures\n/measure P2-1 details\n"
+            "/done P2-1 note · /extend P2-1 2024-06-30 reason · /note P2-1 text\n"
+            "/whoami your bindings · /lang zh 中文"
+        ),
+        "help_admin": (
+            "\n\nAdmins: /invite UNIT · /bind UNIT (in a group)\n"
+            "/pending · /overdue · /due 14 · /unit UNIT · /stats · /find WORD · /export · "
+            "/members · /reopen ID reason · send an XLSX/CSV file to import"
+        ),
         "not_bound": "You are not bound to a unit yet. Please open the invite link from the office.",
         "bound": "Bound to {unit}. Its reminders will come here.",
         "whoami": "Your Telegram id: {uid}\nUnits: {units}{admin}",

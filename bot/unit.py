@@ -54,8 +54,12 @@ async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s, actor, lang = services(context), actor_of(update, context), lang_of(update, context)
     units = sorted(actions.units_of(s.repo, actor))
-    await reply(update, context, t(lang, "whoami", uid=actor.user_id, units="、".join(units) or t(lang, "none"),
-                          admin="") + (t(lang, "admin_mark") if actor.is_admin else ""))
+    await reply(
+        update,
+        context,
+        t(lang, "whoami", uid=actor.user_id, units="、".join(units) or t(lang, "none"), admin="")
+        + (t(lang, "admin_mark") if actor.is_admin else ""),
+    )
 
 
 @guarded
@@ -71,7 +75,13 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 TIER_ORDER = {"red": 0, "yellow": 1, "green": 2, "": 3}
-TIER_HEAD = {"red": "🔴 逾期", "yellow": "🟡 临期", "green": "🟢 推进中", "": "⚪ 长期/周期性", "submitted": "📥 待销号"}
+TIER_HEAD = {
+    "red": "🔴 逾期",
+    "yellow": "🟡 临期",
+    "green": "🟢 推进中",
+    "": "⚪ 长期/周期性",
+    "submitted": "📥 待销号",
+}
 
 
 def render_mine(measures: list[Measure], today: dt.date, yellow_days: int, lang: str) -> list[str]:
@@ -108,11 +118,14 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "\n".join([t(lng, "no_open", units="、".join(sorted(units))), *foot]))
         return
     head = f"<b>{h('、'.join(sorted(units)))}</b>：未完成 {len(open_)} 条"
-    await reply(update, context, "\n".join([head, *render_mine(open_, s.now().date(), s.policy.yellow_days, lng), *foot]))
+    await reply(
+        update, context, "\n".join([head, *render_mine(open_, s.now().date(), s.policy.yellow_days, lng), *foot])
+    )
 
 
-def _measure_arg(update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str,
-                 text_required: bool = False) -> tuple[str, str]:
+def _measure_arg(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str, text_required: bool = False
+) -> tuple[str, str]:
     """("P24-4", the rest) from "/cmd P24-4 the rest"; a usage message (via `guarded`) otherwise."""
     parts = args_text(update).split(maxsplit=1)
     rest = parts[1].strip() if len(parts) > 1 else ""
@@ -166,8 +179,13 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str, mid
     else:
         actions.require_member(s.repo, actor_of(update, context), m)
     set_question(update, context, (kind, mid, extra))
-    key = {"evidence": "ask_evidence", "ext_date": "ask_date", "ext_reason": "ask_reason", "note": "ask_note",
-           "sendback": "ask_sendback"}[kind]
+    key = {
+        "evidence": "ask_evidence",
+        "ext_date": "ask_date",
+        "ext_reason": "ask_reason",
+        "note": "ask_note",
+        "sendback": "ask_sendback",
+    }[kind]
     await reply(update, context, t(lang_of(update, context), key, mid=mid, date=extra))
 
 
@@ -213,7 +231,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, e
 
 
 async def extension_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, text: str) -> None:
-    """"6月底 供货延迟" → a date and a reason; ask for what is missing."""
+    """ "6月底 供货延迟" → a date and a reason; ask for what is missing."""
     s, lng = services(context), lang_of(update, context)
     words = text.split(maxsplit=1)
     new_due = parse_user_date(words[0], s.now().date()) if words else None
@@ -229,8 +247,9 @@ async def extension_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE
     await request_extension(update, context, mid, new_due, reason)
 
 
-async def request_extension(update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, new_due: dt.date,
-                            reason: str) -> None:
+async def request_extension(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, mid: str, new_due: dt.date, reason: str
+) -> None:
     s, lng = services(context), lang_of(update, context)
     m = actions.request_extension(s.repo, actor_of(update, context), mid, new_due, reason, s.now())
     await notify.extension_request(s, m)
@@ -273,7 +292,7 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if mid:
         m = DONE_WORDS.match(text)
         if m:
-            await submit(update, context, mid, evidence_of(msg, text[m.end():] or text))
+            await submit(update, context, mid, evidence_of(msg, text[m.end() :] or text))
         else:
             await reply(update, context, t(lng, "reply_hint"))
         return
@@ -289,8 +308,9 @@ async def message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, t(lng, "unknown"))
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, state: tuple[str, str, str],
-                          text: str) -> None:
+async def answer_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, state: tuple[str, str, str], text: str
+) -> None:
     kind, mid, extra = state
     msg = update.effective_message
     assert msg is not None

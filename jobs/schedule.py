@@ -40,9 +40,19 @@ def schedule_jobs(app: Application, s: Services, catch_up_after: float = 1.0) ->
     jq = app.job_queue
     assert jq is not None, "python-telegram-bot[job-queue] is required"
     tz = s.policy.tz
-    jq.run_daily(sweep_job, time=s.policy.send_at.replace(tzinfo=tz), name="sweep",
-                 job_kwargs={**JOB_KWARGS, "id": "sweep"})
-    jq.run_daily(digest_job, time=s.policy.digest_at.replace(tzinfo=tz), days=(ptb_day(s.policy.digest_weekday),),
-                 name="digest", job_kwargs={**JOB_KWARGS, "id": "digest"})
-    jq.run_once(sweep_job, when=dt.timedelta(seconds=catch_up_after), name="catch-up",
-                job_kwargs={**JOB_KWARGS, "id": "catch-up"})
+    jq.run_daily(
+        sweep_job, time=s.policy.send_at.replace(tzinfo=tz), name="sweep", job_kwargs={**JOB_KWARGS, "id": "sweep"}
+    )
+    jq.run_daily(
+        digest_job,
+        time=s.policy.digest_at.replace(tzinfo=tz),
+        days=(ptb_day(s.policy.digest_weekday),),
+        name="digest",
+        job_kwargs={**JOB_KWARGS, "id": "digest"},
+    )
+    jq.run_once(
+        sweep_job,
+        when=dt.timedelta(seconds=catch_up_after),
+        name="catch-up",
+        job_kwargs={**JOB_KWARGS, "id": "catch-up"},
+    )

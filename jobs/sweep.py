@@ -74,7 +74,9 @@ async def digest(s: Services, now: dt.datetime | None = None) -> int:
     bot = s.outbox.bot
 
     async def send_chart(chat: int) -> Message:
-        return await bot.send_photo(chat, InputFile(io.BytesIO(chart), filename="progress.png"), caption="各单位整改进度")
+        return await bot.send_photo(
+            chat, InputFile(io.BytesIO(chart), filename="progress.png"), caption="各单位整改进度"
+        )
 
     sent = 0
     for chat in s.admin_chats():

@@ -50,8 +50,11 @@ class MemberRepo(Repo, Protocol):  # the parts of the store that actions use bes
 
 def units_of(repo: MemberRepo, actor: Actor) -> set[str]:
     """Units the actor may act for: bound privately, or through the group chat they write in."""
-    return {m.unit for m in repo.members()
-            if m.active and (m.user_id == actor.user_id or (m.chat_id == actor.chat_id and m.chat_id < 0))}
+    return {
+        m.unit
+        for m in repo.members()
+        if m.active and (m.user_id == actor.user_id or (m.chat_id == actor.chat_id and m.chat_id < 0))
+    }
 
 
 def require_admin(actor: Actor) -> None:
@@ -62,8 +65,9 @@ def require_admin(actor: Actor) -> None:
 def require_member(repo: MemberRepo, actor: Actor, m: Measure) -> None:
     if actor.is_admin or m.unit in units_of(repo, actor):
         return
-    raise PermissionDenied(f"抱歉，措施 {m.id} 由{m.unit}负责，您未绑定该单位，不能办理。"
-                           f" Only members of {m.unit} can act on {m.id}.")
+    raise PermissionDenied(
+        f"抱歉，措施 {m.id} 由{m.unit}负责，您未绑定该单位，不能办理。 Only members of {m.unit} can act on {m.id}."
+    )
 
 
 def current_occurrence(m: Measure, today: dt.date) -> str | None:
@@ -78,8 +82,9 @@ def current_occurrence(m: Measure, today: dt.date) -> str | None:
     return occ.label
 
 
-def submit(repo: MemberRepo, actor: Actor, measure_id: str, evidence: Evidence, now: dt.datetime,
-           require_approval: bool = True) -> Measure:
+def submit(
+    repo: MemberRepo, actor: Actor, measure_id: str, evidence: Evidence, now: dt.datetime, require_approval: bool = True
+) -> Measure:
     """A unit reports a measure done with evidence (or one period of a recurring duty)."""
     m = repo.measure(measure_id)
     require_member(repo, actor, m)
@@ -94,8 +99,9 @@ def submit(repo: MemberRepo, actor: Actor, measure_id: str, evidence: Evidence, 
     return m
 
 
-def request_extension(repo: MemberRepo, actor: Actor, measure_id: str, new_due: dt.date, reason: str,
-                      now: dt.datetime) -> Measure:
+def request_extension(
+    repo: MemberRepo, actor: Actor, measure_id: str, new_due: dt.date, reason: str, now: dt.datetime
+) -> Measure:
     m = repo.measure(measure_id)
     require_member(repo, actor, m)
     if new_due < now.date():
@@ -127,8 +133,9 @@ def send_back(repo: MemberRepo, actor: Actor, measure_id: str, reason: str, now:
     return m
 
 
-def decide_extension(repo: MemberRepo, actor: Actor, measure_id: str, approve: bool, now: dt.datetime,
-                     note: str = "") -> Measure:
+def decide_extension(
+    repo: MemberRepo, actor: Actor, measure_id: str, approve: bool, now: dt.datetime, note: str = ""
+) -> Measure:
     require_admin(actor)
     m = repo.measure(measure_id)
     m = st.approve_extension(m, actor.tag, now, note) if approve else st.reject_extension(m, actor.tag, now, note)
@@ -162,16 +169,23 @@ def resolve_unit(repo: MemberRepo, name: str) -> str:
     raise UnknownUnit(f"没有名为“{name}”的责任单位。可选：{hint}。Unknown unit.")
 
 
-def create_invite(repo: MemberRepo, actor: Actor, unit: str, now: dt.datetime, days: int = 7,
-                  multi_use: bool = False) -> dict[str, Any]:
+def create_invite(
+    repo: MemberRepo, actor: Actor, unit: str, now: dt.datetime, days: int = 7, multi_use: bool = False
+) -> dict[str, Any]:
     """A random single-use (or multi-use) code that binds whoever opens it to `unit`."""
     require_admin(actor)
     leader = re.match(r"^(?:leader|领导)\s*[:：]\s*(\S.*)$", unit.strip())
     # "领导:张副区长" invites a lead official, who then hears of yellow, due and escalated items.
     unit = f"leader:{leader[1].strip()}" if leader else resolve_unit(repo, unit)
-    invite = {"code": secrets.token_urlsafe(9), "unit": unit, "created": now.isoformat(),
-              "expires": (now + dt.timedelta(days=days)).isoformat(), "multi_use": multi_use,
-              "used_by": [], "by": actor.tag}
+    invite = {
+        "code": secrets.token_urlsafe(9),
+        "unit": unit,
+        "created": now.isoformat(),
+        "expires": (now + dt.timedelta(days=days)).isoformat(),
+        "multi_use": multi_use,
+        "used_by": [],
+        "by": actor.tag,
+    }
     repo.put_invite(invite)
     return invite
 

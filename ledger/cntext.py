@@ -12,14 +12,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-          "六": 6, "七": 7, "八": 8, "九": 9}
+DIGITS = {
+    "〇": 0,
+    "○": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM_CHARS = "〇○零一二两三四五六七八九十百千"
 # A Chinese numeral is converted only before a word that counts time.
-_CN_NUM = re.compile(
-    rf"[{_NUM_CHARS}]+(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))"
-)
+_CN_NUM = re.compile(rf"[{_NUM_CHARS}]+(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))")
 _MASKED = re.compile(r"《[^》]{0,200}》|“[^”]{0,80}”|\"[^\"]{0,80}\"|「[^」]{0,80}」")
 
 
@@ -42,8 +53,17 @@ def cn_to_int(s: str) -> int | None:
 
 
 _WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH.update({0x3000: 0x20, ord("—"): ord("-"), ord("–"): ord("-"), ord("~"): ord("-"), ord("～"): ord("-"),
-               ord("－"): ord("-"), ord("〜"): ord("-")})
+_WIDTH.update(
+    {
+        0x3000: 0x20,
+        ord("—"): ord("-"),
+        ord("–"): ord("-"),
+        ord("~"): ord("-"),
+        ord("～"): ord("-"),
+        ord("－"): ord("-"),
+        ord("〜"): ord("-"),
+    }
+)
 _HAS_CN_NUM = re.compile(f"[{_NUM_CHARS}]")
 
 
@@ -77,7 +97,7 @@ def normalize(text: str) -> Normalized:
         value = cn_to_int(m.group(0))
         if value is None:
             continue
-        out.append(s[pos:m.start()])
+        out.append(s[pos : m.start()])
         out_origin.extend(range(pos, m.start()))
         digits = str(value)
         out.append(digits)

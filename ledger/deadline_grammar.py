@@ -17,6 +17,7 @@ from ledger.dates import add_months, infer_year, month_end, quarter_end, safe_da
 
 _Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次年|下一?年))"
 
+
 def _year(match: re.Match[str], ref: dt.date) -> int | None:
     y = match.groupdict().get("y")
     if y:
@@ -43,6 +44,7 @@ def rule(pattern: str, need: str | tuple[str, ...] = ()) -> Callable[[Builder], 
     def deco(fn: Builder) -> Builder:
         RULES.append((re.compile(pattern), fn, tuple(frozenset(n) for n in needs)))
         return fn
+
     return deco  # type: ignore[return-value]
 
 
@@ -50,22 +52,33 @@ _BEFORE = r"(?P<before>之前|以前|前|止|为止)?"
 _WITHIN = r"(?P<within>以内|之内|内)"
 
 
-@rule(r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|即时整改|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))", need=('立即马隔',))
+@rule(
+    r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|即时整改|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))",
+    need=("立即马隔",),
+)
 def _immediate(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("immediate", ref, None, True, False)
 
 
-@rule(r"(?:长期坚持|持续推进|持续整改|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功"
-      r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$)", need=('长持常清定久',))
+@rule(
+    r"(?:长期坚持|持续推进|持续整改|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功"
+    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$)",
+    need=("长持常清定久",),
+)
 def _ongoing(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("ongoing", None, None, True, False)
 
 
 _RECUR = [
     (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily"),
-    (r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报|每半个?月|[一1]周一(?:调度|通报|报告|报|次)",
-     "weekly"),
-    (r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月|[一1]月一(?:调度|通报|报告|报|次)", "monthly"),
+    (
+        r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报|每半个?月|[一1]周一(?:调度|通报|报告|报|次)",
+        "weekly",
+    ),
+    (
+        r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月|[一1]月一(?:调度|通报|报告|报|次)",
+        "monthly",
+    ),
     (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly"),
     (r"每半年|半年报|按半年|每学期", "half-yearly"),
     (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly"),
@@ -80,13 +93,16 @@ def _recurring(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("recurring", None, _RECUR_NAMES[m.lastgroup or ""], True, False)
 
 
-@rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?", need='工')
+@rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?", need="工")
 def _workdays(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", add_workdays(ref, int(m["n"])), None, True, False)
 
 
-@rule(r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?" + _WITHIN,
-      need="内")
+@rule(
+    r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?"
+    + _WITHIN,
+    need="内",
+)
 def _duration(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
@@ -103,7 +119,10 @@ def _duration_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
-@rule(r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间", need='用')
+@rule(
+    r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间",
+    need="用",
+)
 def _use_time(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
@@ -118,10 +137,13 @@ def _after(ref: dt.date, n: int, u: str) -> dt.date:
     return add_months(ref, 12 * n)
 
 
-@rule(r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*"
-      r"(?:为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)"
-      r"|(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)(?:以内|之内|内)"
-      r"|(?P<w>\d{1,3})\s*个?工作日(?:以内|之内|内)?)", need=('期内工',))
+@rule(
+    r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*"
+    r"(?:为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)"
+    r"|(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)(?:以内|之内|内)"
+    r"|(?P<w>\d{1,3})\s*个?工作日(?:以内|之内|内)?)",
+    need=("期内工",),
+)
 def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
     """A window from a date the text names: 自6月1日起为期一个月 (day one counts), 5月6日起10个工作日内."""
     y = int(m["y"]) if m["y"] else None
@@ -134,12 +156,16 @@ def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", _after(start, n, u) - dt.timedelta(days=1), None, True, False)
 
 
-@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need='后')
+@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need="后")
 def _days_later(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", ref + dt.timedelta(days=int(m["n"])), None, True, False)
 
 
-@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])" + _BEFORE, need=('0123456789', '-/.'))
+@rule(
+    r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])"
+    + _BEFORE,
+    need=("0123456789", "-/."),
+)
 def _iso(m: re.Match[str], ref: dt.date) -> tuple | None:
     if m["d2"]:
         d = safe_date(int(m["y2"] or m["y"]), int(m["m2"]), int(m["d2"]))
@@ -148,14 +174,19 @@ def _iso(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE, need='-/.')
+@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE, need="-/.")
 def _iso_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     if not 1 <= int(m["m"]) <= 12:
         return None
     return ("period_end", month_end(int(m["y"]), int(m["m"])), None, bool(m["before"]), True)
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?\s*(?:-|至|到)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]" + _BEFORE, need=('日号', '月', '-至到'))
+@rule(
+    _Y
+    + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?\s*(?:-|至|到)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]"
+    + _BEFORE,
+    need=("日号", "月", "-至到"),
+)
 def _day_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     y = _year(m, ref)
     mm = int(m["m2"] or m["m"])
@@ -163,17 +194,18 @@ def _day_range(m: re.Match[str], ref: dt.date) -> tuple | None:
 
     def make(yy: int) -> dt.date | None:
         return safe_date(yy + (1 if mm < start_m else 0), mm, int(m["d2"]))
+
     return ("date", infer_year(ref, make, y), None, bool(m["before"]), True)
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE, need=('日号', '月'))
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE, need=("日号", "月"))
 def _day(m: re.Match[str], ref: dt.date) -> tuple | None:
     y = _year(m, ref)
     d = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"])), y)
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)" + _BEFORE, need='旬')
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)" + _BEFORE, need="旬")
 def _xun(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
@@ -186,10 +218,11 @@ def _xun(m: re.Match[str], ref: dt.date) -> tuple | None:
         if x == "中旬":
             return dt.date(yy, month, 20)
         return month_end(yy, month)
+
     return ("period_end", infer_year(ref, make, _year(m, ref)), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)", need=('旬', '本当月'))
+@rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)", need=("旬", "本当月"))
 def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     x = m["x"]
     day = {"上旬": 10, "中旬": 20}.get(x)
@@ -197,7 +230,11 @@ def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", d, None, True, True)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?:(?P<y2>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?" + r"(?P<before>之前|以前|前|止|为止)?", need=('月', '-至到'))
+@rule(
+    r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?:(?P<y2>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?"
+    + r"(?P<before>之前|以前|前|止|为止)?",
+    need=("月", "-至到"),
+)
 def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     month, m1 = int(m["m"]), int(m["m1"])
     if not (1 <= month <= 12 and 1 <= m1 <= 12):
@@ -209,7 +246,11 @@ def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", d, None, bool(m["before"]), True)
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?", need='月')
+@rule(
+    _Y
+    + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?",
+    need="月",
+)
 def _month(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
@@ -220,48 +261,66 @@ def _month(m: re.Match[str], ref: dt.date) -> tuple | None:
         def make(yy: int) -> dt.date:
             return dt.date(yy, month, 1) - dt.timedelta(days=1)
     else:
+
         def make(yy: int) -> dt.date:
             return month_end(yy, month)
+
     strong = bool(m["before"] or m["within"])
     return ("period_end", infer_year(ref, make, y), None, strong, True)
 
 
-@rule(r"(?:本月|当月|这个月)(?:底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?:底|末)(?:前)?", need=('月', '本当这底末'))
+@rule(
+    r"(?:本月|当月|这个月)(?:底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?:底|末)(?:前)?",
+    need=("月", "本当这底末"),
+)
 def _this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", month_end(ref.year, ref.month), None, True, False)
 
 
-@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=('月', '下'))
+@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=("月", "下"))
 def _next_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     d = add_months(ref.replace(day=1), 1)
     return ("period_end", month_end(d.year, d.month), None, True, False)
 
 
-@rule(_Y + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?|" + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])", need='季Q')
+@rule(
+    _Y
+    + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?|"
+    + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])",
+    need="季Q",
+)
 def _quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
     q = int(m["q"] or m["q2"])
     y = _year(m, ref) if m["q"] else (int(m["y2"]) if m["y2"] else None)
     return ("period_end", infer_year(ref, lambda yy: quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季度(?:末|底)(?:前)?", need=('季', '本当这末底'))
+@rule(r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季度(?:末|底)(?:前)?", need=("季", "本当这末底"))
 def _this_quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 
 
-@rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?", need='半')
+@rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?", need="半")
 def _half(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = 6 if m["h"] == "上半年" else 12
-    return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), _year(m, ref)), None,
-            bool(m["before"]), True)
+    return (
+        "period_end",
+        infer_year(ref, lambda yy: month_end(yy, month), _year(m, ref)),
+        None,
+        bool(m["before"]),
+        True,
+    )
 
 
-@rule(r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?", need=('年', '-至到'))
+@rule(
+    r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?",
+    need=("年", "-至到"),
+)
 def _year_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(int(m["y"]), 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])", need='年')
+@rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])", need="年")
 def _year_rule(m: re.Match[str], ref: dt.date) -> tuple | None:
     if m["y"]:
         y = int(m["y"])
@@ -282,7 +341,7 @@ def _year_of(m: re.Match[str], ref: dt.date) -> int | None:
     return int(m["y"]) if m["y"] else None
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:春节|春节假期)(?:之前|以前|前)", need=('春', '前'))
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:春节|春节假期)(?:之前|以前|前)", need=("春", "前"))
 def _spring(m: re.Match[str], ref: dt.date) -> tuple | None:
     return _spring_eve(_year_of(m, ref), ref)
 
@@ -297,12 +356,12 @@ def _spring_eve(y: int | None, ref: dt.date) -> tuple | None:
     return ("date", d - dt.timedelta(days=1), None, True, False)
 
 
-@rule(r"(?<![\d今明本当去下一])年前(?!后)", need=('年', '前'))
+@rule(r"(?<![\d今明本当去下一])年前(?!后)", need=("年", "前"))
 def _before_new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
     return _spring_eve(None, ref)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*元旦(?:之前|以前|前)", need='元')
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*元旦(?:之前|以前|前)", need="元")
 def _new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
     y = _year_of(m, ref)
     if y is not None:
@@ -311,31 +370,40 @@ def _new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", d, None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:国庆|国庆节|十一)(?:假期)?(?:之前|以前|前)", need=('国十', '前'))
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:国庆|国庆节|十一)(?:假期)?(?:之前|以前|前)", need=("国十", "前"))
 def _national_day(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", infer_year(ref, lambda yy: dt.date(yy, 9, 30), _year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:五一|劳动节)(?:假期)?(?:之前|以前|前)", need=('五劳', '前'))
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:五一|劳动节)(?:假期)?(?:之前|以前|前)", need=("五劳", "前"))
 def _labour_day(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 30), _year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<f>中秋|端午|清明)(?:节)?(?:假期)?(?:之前|以前|前)", need=('秋午明', '前'))
+@rule(r"(?P<f>中秋|端午|清明)(?:节)?(?:假期)?(?:之前|以前|前)", need=("秋午明", "前"))
 def _lunar_festival(m: re.Match[str], ref: dt.date) -> tuple | None:
     if m["f"] == "清明":
         return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 3), None), None, True, False)
     lm, ld = (8, 15) if m["f"] == "中秋" else (5, 5)
-    return ("date", next_lunar_on_or_after(ref + dt.timedelta(days=1), lm, ld) - dt.timedelta(days=1),
-            None, True, False)
+    return (
+        "date",
+        next_lunar_on_or_after(ref + dt.timedelta(days=1), lm, ld) - dt.timedelta(days=1),
+        None,
+        True,
+        False,
+    )
 
 
-@rule(_Y + r"?\s*(?P<s>暑期|暑假|秋季开学|秋季学期开学|寒假|春季开学|春季学期开学)(?P<before>之前|以前|前)?", need=('暑寒学',))
+@rule(
+    _Y + r"?\s*(?P<s>暑期|暑假|秋季开学|秋季学期开学|寒假|春季开学|春季学期开学)(?P<before>之前|以前|前)?",
+    need=("暑寒学",),
+)
 def _school(m: re.Match[str], ref: dt.date) -> tuple | None:
     summer = m["s"] in ("暑期", "暑假", "秋季开学", "秋季学期开学")
 
     def make(yy: int) -> dt.date:
         return dt.date(yy, 8, 31) if summer else month_end(yy, 2)
+
     strong = bool(m["before"]) or "开学" in m["s"]
     return ("period_end", infer_year(ref, make, _year(m, ref)), None, strong, True)
 
@@ -359,7 +427,7 @@ def _half_year_within(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", add_months(ref, 6), None, True, False)
 
 
-@rule(r"本学期(?:末|内)?", need='学')
+@rule(r"本学期(?:末|内)?", need="学")
 def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
     if 2 <= ref.month <= 8:
         return ("period_end", dt.date(ref.year, 7, 31), None, True, False)
@@ -367,23 +435,41 @@ def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("period_end", dt.date(y, 1, 31), None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临|到来)?(?:之前|以前|前)", need='汛')
+@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临|到来)?(?:之前|以前|前)", need="汛")
 def _flood(m: re.Match[str], ref: dt.date) -> tuple | None:
     month = 6 if m["s"] == "主汛期" else 5
     return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), _year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?", need='今明后当')
+@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?", need="今明后当")
 def _today(m: re.Match[str], ref: dt.date) -> tuple | None:
     off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)
     return ("date", ref + dt.timedelta(days=off), None, True, False)
 
 
-_WD = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "1": 0, "2": 1, "3": 2,
-       "4": 3, "5": 4, "6": 5, "7": 6}
+_WD = {
+    "一": 0,
+    "二": 1,
+    "三": 2,
+    "四": 3,
+    "五": 4,
+    "六": 5,
+    "日": 6,
+    "天": 6,
+    "1": 0,
+    "2": 1,
+    "3": 2,
+    "4": 3,
+    "5": 4,
+    "6": 5,
+    "7": 6,
+}
 
 
-@rule(r"(?P<which>本|这|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?:之前|以前|前)?", need=('周星礼', '一二三四五六日天1234567'))
+@rule(
+    r"(?P<which>本|这|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?:之前|以前|前)?",
+    need=("周星礼", "一二三四五六日天1234567"),
+)
 def _weekday(m: re.Match[str], ref: dt.date) -> tuple | None:
     target = _WD[m["d"]]
     monday = ref - dt.timedelta(days=ref.weekday())
@@ -394,7 +480,7 @@ def _weekday(m: re.Match[str], ref: dt.date) -> tuple | None:
     return ("date", d, None, True, False)
 
 
-@rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?", need=('周星', '本这下'))
+@rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?", need=("周星", "本这下"))
 def _week(m: re.Match[str], ref: dt.date) -> tuple | None:
     sunday = ref + dt.timedelta(days=6 - ref.weekday())
     if m["which"] == "下":
@@ -413,5 +499,3 @@ def _rule_index() -> dict[str, tuple[int, ...]]:
             index.setdefault(c, []).append(i)
     _INDEX.update({c: tuple(v) for c, v in index.items()})
     return _INDEX
-
-

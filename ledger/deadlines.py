@@ -24,18 +24,63 @@ from ledger.dates import days_in
 from ledger.deadline_grammar import _INDEX, RULES, _rule_index
 from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
 
-__all__ = ["Deadline", "parse_deadline", "find_deadlines", "add_workdays", "is_workday", "parse_user_date"]
+__all__ = ["Deadline", "add_workdays", "find_deadlines", "is_workday", "parse_deadline", "parse_user_date"]
 
 _CLAUSE_END = "，。；;！？!?\n、：:,"
-_FUTURE_CUES = ("计划", "确保", "力争", "争取", "拟", "预计", "将于", "将在", "要求", "务必", "限", "时限",
-                "期限", "截止时间", "截止日期", "完成时间", "目标", "预期", "需", "必须", "应当", "应于", "须", "于")
+_FUTURE_CUES = (
+    "计划",
+    "确保",
+    "力争",
+    "争取",
+    "拟",
+    "预计",
+    "将于",
+    "将在",
+    "要求",
+    "务必",
+    "限",
+    "时限",
+    "期限",
+    "截止时间",
+    "截止日期",
+    "完成时间",
+    "目标",
+    "预期",
+    "需",
+    "必须",
+    "应当",
+    "应于",
+    "须",
+    "于",
+)
 _PAST_MARKS = ("已", "曾", "先后")
-_DONE_VERBS = ("完成", "到位", "建成", "完工", "办结", "销号", "实现", "投入使用", "投用", "交付", "开工",
-               "竣工", "上线", "整改", "落实", "出台", "解决", "清零", "更换")
+_DONE_VERBS = (
+    "完成",
+    "到位",
+    "建成",
+    "完工",
+    "办结",
+    "销号",
+    "实现",
+    "投入使用",
+    "投用",
+    "交付",
+    "开工",
+    "竣工",
+    "上线",
+    "整改",
+    "落实",
+    "出台",
+    "解决",
+    "清零",
+    "更换",
+)
 _START_WORDS = ("起", "以来", "开始", "至今", "以后", "后")
 _ASOF = re.compile(r"(?:截至|截止到|截止至|截止)\s*(?:目前|当前|今年|本月)?\s*$")
 _DEADLINE_LABEL = re.compile(r"截止(?:时间|日期)\s*[:：为是]?\s*$")
-_FILLER = re.compile(r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内")
+_FILLER = re.compile(
+    r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # dateparser misreads Chinese prose ("2024年" → year 4048), so it only sees Latin or numeric input.
 _FOR_DATEPARSER = re.compile(r"[A-Za-z]|^[\d\s/.\-:]+$")
@@ -61,7 +106,7 @@ _AFTER_CLAUSE = re.compile(f"[^{_CLAUSE_END}]{{0,12}}")
 
 def _clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
     """Up to 12 characters on each side of a phrase, within its clause."""
-    before = s[max(0, start - 12):start]
+    before = s[max(0, start - 12) : start]
     m = _BEFORE_CLAUSE.search(before)
     after = _AFTER_CLAUSE.match(s, end)
     return (m.group(0) if m else ""), (after.group(0) if after else "")
@@ -86,7 +131,7 @@ def _is_deadline(h: _Hit, before: str, after: str, whole: Callable[[], bool]) ->
         return True
     head = stripped_after[:8]
     m = _DONE_RE.search(head)
-    return bool(m and m.start() <= 4 and "已" not in head[:m.start()])
+    return bool(m and m.start() <= 4 and "已" not in head[: m.start()])
 
 
 _FUTURE_RE = re.compile("|".join(c for c in _FUTURE_CUES if c != "于") + r"|(?:将|拟|应)于\s*$")
@@ -141,9 +186,20 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
         kind, due, recur, strong, dated = out
         if kind in KINDS_WITH_DUE and due is None:
             continue
-        text = s[a:a - neg_len]
-        chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated,
-                           dated and ("至" in text or "到" in text or "-" in text[1:]), RULES[i][1].__name__))
+        text = s[a : a - neg_len]
+        chosen.append(
+            _Hit(
+                a,
+                a - neg_len,
+                kind,
+                due,
+                recur,
+                strong,
+                dated,
+                dated and ("至" in text or "到" in text or "-" in text[1:]),
+                RULES[i][1].__name__,
+            )
+        )
         last_end = a - neg_len
     if "当月" in s:
         _this_month_of_sentence(s, chosen)
@@ -163,7 +219,7 @@ def _this_month_of_sentence(s: str, hits: list[_Hit]) -> None:
         earlier = next((e.due for e in reversed(hits[:i]) if e.due is not None), None)
         if earlier is None:
             continue
-        tail = s[h.start:h.end]
+        tail = s[h.start : h.end]
         day = 10 if "上旬" in tail else 20 if "中旬" in tail else days_in(earlier.year, earlier.month)
         h.due = dt.date(earlier.year, earlier.month, day)
 
@@ -212,8 +268,10 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
             continue  # 每年汛期前, 每月5日前: the date is when each period is due, not a one-off deadline
         before, after = _clause_bounds(n.text, h.start, h.end)
         if h.dated:
+
             def whole(h: _Hit = h) -> bool:
-                return _filler_only(n.text[:h.start] + n.text[h.end:])
+                return _filler_only(n.text[: h.start] + n.text[h.end :])
+
             if not _is_deadline(h, before, after, whole):
                 continue
         elif h.kind in KINDS_WITH_DUE and _ASOF.search(before):
@@ -261,8 +319,9 @@ def _fallback(text: str, ref: dt.date) -> Deadline:
         import dateparser  # slow to import; only chat input ever needs it
 
         base = dt.datetime.combine(ref, dt.time(12))
-        got = dateparser.parse(text, languages=["en", "zh"],
-                               settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"})
+        got = dateparser.parse(
+            text, languages=["en", "zh"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"}
+        )
     except Exception:  # noqa: BLE001
         return Deadline()
     if got is None or not 1900 < got.year < 2200:

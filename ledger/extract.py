@@ -26,9 +26,13 @@ _MEASURE = re.compile(
     rf"^(?:(?P<shi>[{_CN}]+是)|(?P<di>第[{_CN}]+[，,、])|(?P<circ>[①-⑳])|[(（](?P<par>\d{{1,2}})[)）])"
 )
 _DONE_SECTION = re.compile(r"已完成|已办结|已整改")
-_NOISE = re.compile(r"^(?:发布日期|发布时间|信息来源|来源[:：]|字号|【?打印|关闭|分享|浏览|点击|责任编辑|联系方式|联系电话"
-                    r"|邮政信箱|电子邮箱|信息索引号|文件名称|发布机构|成文日期|公开方式|朗读|日期[:：])")
-_DONE_TEXT = re.compile(r"已全部完成|已完成|已投入使用|已建成|已交付|已挂牌|已实施|已于[^，。；]{0,12}(?:印发|完成|建成|实施)")
+_NOISE = re.compile(
+    r"^(?:发布日期|发布时间|信息来源|来源[:：]|字号|【?打印|关闭|分享|浏览|点击|责任编辑|联系方式|联系电话"
+    r"|邮政信箱|电子邮箱|信息索引号|文件名称|发布机构|成文日期|公开方式|朗读|日期[:：])"
+)
+_DONE_TEXT = re.compile(
+    r"已全部完成|已完成|已投入使用|已建成|已交付|已挂牌|已实施|已于[^，。；]{0,12}(?:印发|完成|建成|实施)"
+)
 _PROBLEM_HEADING = re.compile(r"问题(?:的整改)?[。.]?$|^关于.{2,60}问题")
 _STATUS_HEADING = re.compile(r"^(?:已|正在|需|按计划|集中整改|持续|长期|尚未|未)")
 _OPEN_TEXT = re.compile(r"正在|推进中|拟|计划|下一步|待|将")
@@ -55,8 +59,14 @@ class DraftMeasure:
     @property
     def confidence(self) -> float:
         """How sure the extraction is, 0–1: each flag a human should look at costs some."""
-        cost = {"no_unit": 0.5, "unit_inferred": 0.3, "unit_check": 0.2, "no_deadline": 0.1,
-                "status_from_text": 0.1, "deadline_past": 0.2}
+        cost = {
+            "no_unit": 0.5,
+            "unit_inferred": 0.3,
+            "unit_check": 0.2,
+            "no_deadline": 0.1,
+            "status_from_text": 0.1,
+            "deadline_past": 0.2,
+        }
         return round(max(0.0, 1.0 - sum(cost.get(f, 0.1) for f in self.flags)), 2)
 
 
@@ -95,14 +105,19 @@ def _norm(ln: str) -> str:
 
 def _headline(text: str) -> dict[str, int]:
     out: dict[str, int] = {}
-    m = re.search(r"(\d+)\s*个问题中[，,]?\s*需一年内完成整改的\s*(\d+)\s*个[，,]?\s*(?:目前)?已完成(?:整改)?\s*(\d+)\s*个", text)
+    m = re.search(
+        r"(\d+)\s*个问题中[，,]?\s*需一年内完成整改的\s*(\d+)\s*个[，,]?\s*(?:目前)?已完成(?:整改)?\s*(\d+)\s*个", text
+    )
     if m:
         out.update(problems_total=int(m[1]), problems_due_within_year=int(m[2]), problems_done=int(m[3]))
     else:
         m = re.search(r"(\d+)\s*个问题[^。]{0,30}?已完成(?:整改)?\s*(\d+)\s*个", text)
         if m:
             out.update(problems_total=int(m[1]), problems_done=int(m[2]))
-    m = re.search(r"(\d+)\s*条(?:整改)?措施中[，,]?\s*需一年内完成整改的\s*(\d+)\s*条[，,]?\s*(?:目前)?已完成(?:整改)?\s*(\d+)\s*条", text)
+    m = re.search(
+        r"(\d+)\s*条(?:整改)?措施中[，,]?\s*需一年内完成整改的\s*(\d+)\s*条[，,]?\s*(?:目前)?已完成(?:整改)?\s*(\d+)\s*条",
+        text,
+    )
     if m:
         out.update(measures_total=int(m[1]), measures_due_within_year=int(m[2]), measures_done=int(m[3]))
     else:
@@ -129,11 +144,19 @@ def report_meta(text: str) -> ReportMeta:
             issuer = lines[i - 1] if i > 0 and len(lines[i - 1]) < 40 else ""
             break
     feedback = None
-    fm = re.search(r"(\d{4})年\d{1,2}月\d{1,2}日至\d{1,2}月\d{1,2}日[^。]{0,40}?于(\d{1,2})月(\d{1,2})日进行了?反馈", text)
+    fm = re.search(
+        r"(\d{4})年\d{1,2}月\d{1,2}日至\d{1,2}月\d{1,2}日[^。]{0,40}?于(\d{1,2})月(\d{1,2})日进行了?反馈", text
+    )
     if fm:
         feedback = dt.date(int(fm[1]), int(fm[2]), int(fm[3]))
-    return ReportMeta(title=title, issuer=issuer, date=date or published, feedback_date=feedback,
-                      published=published, **_headline(text))  # type: ignore[arg-type]
+    return ReportMeta(
+        title=title,
+        issuer=issuer,
+        date=date or published,
+        feedback_date=feedback,
+        published=published,
+        **_headline(text),
+    )  # type: ignore[arg-type]
 
 
 def extract_text(text: str, source: str = "report", *, default_ref: dt.date | None = None) -> Draft:
@@ -201,13 +224,15 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
         buf.append(raw)
     flush()
     if not problems:
-        raise LedgerImportError("没有识别出问题和整改措施的结构（如“1. 关于……问题的整改”“一是……”）。"
-                                " No problems or measures recognised.", file=source)
+        raise LedgerImportError(
+            "没有识别出问题和整改措施的结构（如“1. 关于……问题的整改”“一是……”）。 No problems or measures recognised.",
+            file=source,
+        )
     return Draft(report=meta, problems=problems, measures=measures)
 
 
 def _level(meta: ReportMeta) -> str:
-    """"区" or "县" for a district or county report (whose bodies Duban can infer), else ""."""
+    """ "区" or "县" for a district or county report (whose bodies Duban can infer), else ""."""
     head = f"{meta.title} {meta.issuer}"
     if re.search(r"县委|县人民政府|县政府|县委员会", head):
         return "县"
@@ -216,8 +241,9 @@ def _level(meta: ReportMeta) -> str:
     return ""
 
 
-def _draft(mid: str, problem: int, title: str, section: str, body: str, ref: dt.date,
-           level: str = "区") -> DraftMeasure:
+def _draft(
+    mid: str, problem: int, title: str, section: str, body: str, ref: dt.date, level: str = "区"
+) -> DraftMeasure:
     dm = DraftMeasure(id=mid, problem=problem, problem_title=title, section=section, text=body)
     dm.unit, dm.co_units, dm.unit_inferred = choose_units(body, title)
     if dm.unit_inferred:
@@ -249,18 +275,46 @@ def _draft(mid: str, problem: int, title: str, section: str, body: str, ref: dt.
     return dm
 
 
-DRAFT_COLUMNS = ("编号", "问题编号", "问题", "类别", "整改措施", "责任单位", "配合单位", "牵头领导", "完成时限", "到期日",
-                 "状态", "单位推定", "flags", "confidence")
+DRAFT_COLUMNS = (
+    "编号",
+    "问题编号",
+    "问题",
+    "类别",
+    "整改措施",
+    "责任单位",
+    "配合单位",
+    "牵头领导",
+    "完成时限",
+    "到期日",
+    "状态",
+    "单位推定",
+    "flags",
+    "confidence",
+)
 
 
 def draft_rows(draft: Draft) -> list[list[object]]:
     """The draft in the importer's columns, plus flags and confidence for the reviewer."""
     rows: list[list[object]] = [list(DRAFT_COLUMNS)]
     for m in draft.measures:
-        rows.append([m.id, m.problem, m.problem_title, m.section, m.text, m.unit, "、".join(m.co_units), "",
-                     m.deadline_text, m.deadline.due.isoformat() if m.deadline.due else "",
-                     "已完成" if m.status == "done" else "推进中", "是" if m.unit_inferred else "",
-                     " ".join(m.flags), m.confidence])
+        rows.append(
+            [
+                m.id,
+                m.problem,
+                m.problem_title,
+                m.section,
+                m.text,
+                m.unit,
+                "、".join(m.co_units),
+                "",
+                m.deadline_text,
+                m.deadline.due.isoformat() if m.deadline.due else "",
+                "已完成" if m.status == "done" else "推进中",
+                "是" if m.unit_inferred else "",
+                " ".join(m.flags),
+                m.confidence,
+            ]
+        )
     return rows
 
 
@@ -269,12 +323,29 @@ def draft_json(draft: Draft) -> list[str]:
 
     out = []
     for m in draft.measures:
-        out.append(json.dumps({
-            "id": m.id, "problem": m.problem, "problem_title": m.problem_title, "section": m.section,
-            "text": m.text, "unit": m.unit, "co_units": m.co_units, "unit_inferred": m.unit_inferred,
-            "deadline_text": m.deadline_text, "due": m.deadline.due.isoformat() if m.deadline.due else None,
-            "kind": m.deadline.kind, "recur": m.deadline.recur, "status": m.status, "evidence": m.evidence,
-            "flags": m.flags, "confidence": m.confidence}, ensure_ascii=False))
+        out.append(
+            json.dumps(
+                {
+                    "id": m.id,
+                    "problem": m.problem,
+                    "problem_title": m.problem_title,
+                    "section": m.section,
+                    "text": m.text,
+                    "unit": m.unit,
+                    "co_units": m.co_units,
+                    "unit_inferred": m.unit_inferred,
+                    "deadline_text": m.deadline_text,
+                    "due": m.deadline.due.isoformat() if m.deadline.due else None,
+                    "kind": m.deadline.kind,
+                    "recur": m.deadline.recur,
+                    "status": m.status,
+                    "evidence": m.evidence,
+                    "flags": m.flags,
+                    "confidence": m.confidence,
+                },
+                ensure_ascii=False,
+            )
+        )
     out.append(json.dumps({"report": draft.report.to_dict()}, ensure_ascii=False))
     return out
 
@@ -294,6 +365,8 @@ def draft_summary(draft: Draft) -> list[str]:
     lines.append(f"需人工核对 {len(flagged)} 条：" + "、".join(f"{k} {v}" for k, v in flags.most_common()))
     r = draft.report
     if r.measures_total:
-        lines.append(f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
-                     f"{r.measures_total}条措施中已完成{r.measures_done}条")
+        lines.append(
+            f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
+            f"{r.measures_total}条措施中已完成{r.measures_done}条"
+        )
     return lines

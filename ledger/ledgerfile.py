@@ -34,10 +34,20 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "unit_inferred": ("单位推定", "unit_inferred"),
 }
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "编号"), ("problem", "问题编号"), ("problem_title", "问题"), ("section", "类别"),
-    ("text", "整改措施"), ("unit", "责任单位"), ("co_units", "配合单位"), ("leader", "牵头领导"),
-    ("deadline_text", "完成时限"), ("due", "到期日"), ("status", "状态"), ("tier", "预警"),
-    ("note", "备注"), ("unit_inferred", "单位推定"),
+    ("id", "编号"),
+    ("problem", "问题编号"),
+    ("problem_title", "问题"),
+    ("section", "类别"),
+    ("text", "整改措施"),
+    ("unit", "责任单位"),
+    ("co_units", "配合单位"),
+    ("leader", "牵头领导"),
+    ("deadline_text", "完成时限"),
+    ("due", "到期日"),
+    ("status", "状态"),
+    ("tier", "预警"),
+    ("note", "备注"),
+    ("unit_inferred", "单位推定"),
 )
 STATUS_WORDS: dict[str, Status] = {
     **{w: "open" for w in ("未开始", "推进中", "整改中", "持续推进", "进行中", "未完成", "open", "开放")},
@@ -88,8 +98,9 @@ def read_ledger_bytes(raw: bytes, name: str, ext: str, known_problems: list[Prob
     elif ext in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(raw, name)
     else:
-        raise LedgerImportError(f"不支持的文件类型 {ext or '(无扩展名)'}，请使用 .toml、.csv 或 .xlsx。"
-                                " Unsupported file type.", file=name)
+        raise LedgerImportError(
+            f"不支持的文件类型 {ext or '(无扩展名)'}，请使用 .toml、.csv 或 .xlsx。 Unsupported file type.", file=name
+        )
     return _from_rows(rows, name, known_problems or [])
 
 
@@ -105,10 +116,17 @@ def _read_toml(raw: bytes, name: str) -> ParsedLedger:
     problems: list[Problem] = []
     for i, p in enumerate(data.get("problems", []), start=1):
         if not isinstance(p, dict) or "id" not in p or not str(p.get("title", "")).strip():
-            raise LedgerImportError("问题需要 id 和 title。A problem needs id and title.", file=name,
-                                    row=i, column="problems")
-        problems.append(Problem(id=int(p["id"]), title=str(p["title"]).strip(),
-                                section=str(p.get("section", "")), leader=str(p.get("leader", ""))))
+            raise LedgerImportError(
+                "问题需要 id 和 title。A problem needs id and title.", file=name, row=i, column="problems"
+            )
+        problems.append(
+            Problem(
+                id=int(p["id"]),
+                title=str(p["title"]).strip(),
+                section=str(p.get("section", "")),
+                leader=str(p.get("leader", "")),
+            )
+        )
     titles = {p.id: p.title for p in problems}
     sections = {p.id: p.section for p in problems}
     rows: list[RawRow] = []
@@ -126,8 +144,11 @@ def _read_toml(raw: bytes, name: str) -> ParsedLedger:
     parsed.report = report
     declared = {q.id for q in problems}
     parsed.problems = problems + [p for p in parsed.problems if p.id not in declared]
-    parsed.units = [Unit(name=str(u["name"]), aliases=tuple(u.get("aliases", ())))
-                    for u in data.get("units", []) if isinstance(u, dict) and u.get("name")]
+    parsed.units = [
+        Unit(name=str(u["name"]), aliases=tuple(u.get("aliases", ())))
+        for u in data.get("units", [])
+        if isinstance(u, dict) and u.get("name")
+    ]
     return parsed
 
 
@@ -150,8 +171,11 @@ def _csv_rows(raw: bytes, name: str) -> list[RawRow]:
         except UnicodeDecodeError:
             continue
     if text is None or "\x00" in text:
-        raise LedgerImportError("无法识别文件编码（请保存为 UTF-8 或 GB18030 的 CSV）。"
-                                " Unknown encoding: save the CSV as UTF-8 or GB18030.", file=name)
+        raise LedgerImportError(
+            "无法识别文件编码（请保存为 UTF-8 或 GB18030 的 CSV）。"
+            " Unknown encoding: save the CSV as UTF-8 or GB18030.",
+            file=name,
+        )
     try:
         table = list(csv.reader(io.StringIO(text)))
     except csv.Error as e:
@@ -165,8 +189,9 @@ def _xlsx_rows(raw: bytes, name: str) -> list[RawRow]:
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many types for a bad file
-        raise LedgerImportError("无法打开该 Excel 文件（文件损坏或不是 .xlsx）。"
-                                " Cannot open the spreadsheet.", file=name) from None
+        raise LedgerImportError(
+            "无法打开该 Excel 文件（文件损坏或不是 .xlsx）。 Cannot open the spreadsheet.", file=name
+        ) from None
     ws = wb.worksheets[0]
     table = [["" if c is None else _cell(c) for c in row] for row in ws.iter_rows(values_only=True)]
     wb.close()
@@ -199,18 +224,23 @@ def _table_rows(table: list[list[str]], name: str) -> list[RawRow]:
         if key and key not in cols.values():
             cols[j] = key
     rows = []
-    for i, r in enumerate(table[header_at + 1:], start=header_at + 2):
+    for i, r in enumerate(table[header_at + 1 :], start=header_at + 2):
         if not any(str(c).strip() for c in r):
             continue
         rows.append(RawRow(i, {key: str(r[j]).strip() if j < len(r) else "" for j, key in cols.items()}))
     present = set(cols.values())
     for key, label in (("text", "整改措施"), ("unit", "责任单位")):
         if key not in present:
-            raise LedgerImportError(f"缺少“{label}”列（表头可写：{'/'.join(HEADERS[key])}）。"
-                                    f" Missing column {key}.", file=name, row=header_at + 1, column=label)
+            raise LedgerImportError(
+                f"缺少“{label}”列（表头可写：{'/'.join(HEADERS[key])}）。 Missing column {key}.",
+                file=name,
+                row=header_at + 1,
+                column=label,
+            )
     if not present & {"id", "problem", "problem_title"}:
-        raise LedgerImportError("缺少“问题”或“编号”列。Missing column problem or id.", file=name,
-                                row=header_at + 1, column="问题")
+        raise LedgerImportError(
+            "缺少“问题”或“编号”列。Missing column problem or id.", file=name, row=header_at + 1, column="问题"
+        )
     if not rows:
         raise LedgerImportError("文件中没有整改措施。No measures in the file.", file=name)
     return rows
@@ -232,29 +262,49 @@ def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: 
             raise LedgerImportError("整改措施为空。Empty measure text.", file=name, row=r.row, column=col("text"))
         mid, pno = _resolve_id(v, r, name, by_title, problems, counters, col)
         if mid in seen:
-            raise LedgerImportError(f"编号 {mid} 重复（第 {seen[mid]} 行已有）。Duplicate id.", file=name,
-                                    row=r.row, column=col("id"))
+            raise LedgerImportError(
+                f"编号 {mid} 重复（第 {seen[mid]} 行已有）。Duplicate id.", file=name, row=r.row, column=col("id")
+            )
         seen[mid] = r.row
         word = v.get("status", "").strip()
         if word and word.lower() not in {k.lower() for k in STATUS_WORDS}:
             raise LedgerImportError(
                 f"无法识别的状态“{word}”（可用：{'、'.join(STATUS_WORDS)}）。Unknown status.",
-                file=name, row=r.row, column=col("status"))
-        status: Status = next((s for k, s in STATUS_WORDS.items() if k.lower() == word.lower()), "open") \
-            if word else "open"
+                file=name,
+                row=r.row,
+                column=col("status"),
+            )
+        status: Status = (
+            next((s for k, s in STATUS_WORDS.items() if k.lower() == word.lower()), "open") if word else "open"
+        )
         statuses[mid] = status
         inferred = v.get("unit_inferred", "").strip().lower() in ("true", "1", "是", "yes", "推定")
-        measures.append(Measure(
-            id=mid, problem=pno, text=text, unit=v.get("unit", "").strip(),
-            co_units=tuple(u for u in _SPLIT.split(v.get("co_units", "")) if u),
-            leader=v.get("leader", "").strip(), deadline_text=v.get("deadline_text", "").strip(),
-            status=status, unit_inferred=inferred, note=v.get("note", "").strip(),
-        ))
+        measures.append(
+            Measure(
+                id=mid,
+                problem=pno,
+                text=text,
+                unit=v.get("unit", "").strip(),
+                co_units=tuple(u for u in _SPLIT.split(v.get("co_units", "")) if u),
+                leader=v.get("leader", "").strip(),
+                deadline_text=v.get("deadline_text", "").strip(),
+                status=status,
+                unit_inferred=inferred,
+                note=v.get("note", "").strip(),
+            )
+        )
     return ParsedLedger(problems=sorted(problems.values(), key=lambda p: p.id), measures=measures, statuses=statuses)
 
 
-def _resolve_id(v: dict[str, str], r: RawRow, name: str, by_title: dict[str, int],
-                problems: dict[int, Problem], counters: dict[int, int], col: Any) -> tuple[str, int]:
+def _resolve_id(
+    v: dict[str, str],
+    r: RawRow,
+    name: str,
+    by_title: dict[str, int],
+    problems: dict[int, Problem],
+    counters: dict[int, int],
+    col: Any,
+) -> tuple[str, int]:
     raw_id = v.get("id", "").strip()
     title = v.get("problem_title", "").strip()
     section = v.get("section", "").strip()
@@ -266,14 +316,19 @@ def _resolve_id(v: dict[str, str], r: RawRow, name: str, by_title: dict[str, int
         pno_text = v.get("problem", "").strip()
         if pno_text:
             if not pno_text.isdigit():
-                raise LedgerImportError(f"问题编号“{pno_text}”应为数字。Problem number must be a number.",
-                                        file=name, row=r.row, column=col("problem"))
+                raise LedgerImportError(
+                    f"问题编号“{pno_text}”应为数字。Problem number must be a number.",
+                    file=name,
+                    row=r.row,
+                    column=col("problem"),
+                )
             pno = int(pno_text)
         elif title:
             pno = by_title.get(title) or (max(problems, default=0) + 1)
         else:
-            raise LedgerImportError("缺少问题或编号。Missing problem or id.", file=name, row=r.row,
-                                    column=col("problem_title"))
+            raise LedgerImportError(
+                "缺少问题或编号。Missing problem or id.", file=name, row=r.row, column=col("problem_title")
+            )
         counters[pno] = counters.get(pno, 0) + 1
         mid = f"P{pno}-{counters[pno]}"
     if pno not in problems:

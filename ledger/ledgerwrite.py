@@ -28,8 +28,9 @@ def _toml_value(v: Any) -> str:
     return _toml_str(str(v))
 
 
-def write_toml(report: ReportMeta, problems: list[Problem], measures: list[Measure], units: list[Unit],
-               header: str = "") -> str:
+def write_toml(
+    report: ReportMeta, problems: list[Problem], measures: list[Measure], units: list[Unit], header: str = ""
+) -> str:
     """The shipped format: a report table, then problems, then measures, in ledger order."""
     out: list[str] = []
     if header:
@@ -43,13 +44,17 @@ def write_toml(report: ReportMeta, problems: list[Problem], measures: list[Measu
         if u.aliases:
             out.append(f"aliases = {_toml_value(list(u.aliases))}")
     for p in problems:
-        out += ["", "[[problems]]", f"id = {p.id}", f"title = {_toml_str(p.title)}",
-                f"section = {_toml_str(p.section)}"]
+        out += [
+            "",
+            "[[problems]]",
+            f"id = {p.id}",
+            f"title = {_toml_str(p.title)}",
+            f"section = {_toml_str(p.section)}",
+        ]
         if p.leader:
             out.append(f"leader = {_toml_str(p.leader)}")
     for m in measures:
-        out += ["", "[[measures]]", f"id = {_toml_str(m.id)}", f"problem = {m.problem}",
-                f"unit = {_toml_str(m.unit)}"]
+        out += ["", "[[measures]]", f"id = {_toml_str(m.id)}", f"problem = {m.problem}", f"unit = {_toml_str(m.unit)}"]
         if m.co_units:
             out.append(f"co_units = {_toml_value(list(m.co_units))}")
         if m.unit_inferred:
@@ -71,11 +76,20 @@ def export_rows(problems: list[Problem], measures: list[Measure], tiers: dict[st
     for m in measures:
         p = titles.get(m.problem)
         vals = {
-            "id": m.id, "problem": str(m.problem), "problem_title": p.title if p else "",
-            "section": p.section if p else "", "text": m.text, "unit": m.unit,
-            "co_units": "、".join(m.co_units), "leader": m.leader, "deadline_text": m.deadline_text,
-            "due": m.due.isoformat() if m.due else "", "status": STATUS_EXPORT[m.status],
-            "tier": tiers.get(m.id, ""), "note": m.note, "unit_inferred": "是" if m.unit_inferred else "",
+            "id": m.id,
+            "problem": str(m.problem),
+            "problem_title": p.title if p else "",
+            "section": p.section if p else "",
+            "text": m.text,
+            "unit": m.unit,
+            "co_units": "、".join(m.co_units),
+            "leader": m.leader,
+            "deadline_text": m.deadline_text,
+            "due": m.due.isoformat() if m.due else "",
+            "status": STATUS_EXPORT[m.status],
+            "tier": tiers.get(m.id, ""),
+            "note": m.note,
+            "unit_inferred": "是" if m.unit_inferred else "",
         }
         rows.append([vals[k] for k, _ in EXPORT_COLUMNS])
     return rows

@@ -17,11 +17,24 @@ from ledger.views import Progress, deadline_label, shorten
 
 MARK = {"green": "🟢", "yellow": "🟡", "due": "🟠", "overdue": "🔴", "escalation": "🚨"}
 TITLE = {
-    "zh": {"green": "整改提醒", "yellow": "临期预警", "due": "今日到期", "overdue": "逾期警示",
-           "escalation": "逾期督办", "signoff": "待销号超期", "unbound": "（该单位尚未绑定，请转告或邀请）"},
-    "en": {"green": "Reminder", "yellow": "Due soon", "due": "Due today", "overdue": "Overdue",
-           "escalation": "Escalation", "signoff": "Awaiting sign-off too long",
-           "unbound": "(no one in this unit is bound yet: please pass on or invite)"},
+    "zh": {
+        "green": "整改提醒",
+        "yellow": "临期预警",
+        "due": "今日到期",
+        "overdue": "逾期警示",
+        "escalation": "逾期督办",
+        "signoff": "待销号超期",
+        "unbound": "（该单位尚未绑定，请转告或邀请）",
+    },
+    "en": {
+        "green": "Reminder",
+        "yellow": "Due soon",
+        "due": "Due today",
+        "overdue": "Overdue",
+        "escalation": "Escalation",
+        "signoff": "Awaiting sign-off too long",
+        "unbound": "(no one in this unit is bound yet: please pass on or invite)",
+    },
 }
 TELEGRAM_LIMIT = 4096
 
@@ -54,8 +67,10 @@ def render_reminder(r: Reminder, m: Measure, today: dt.date, lang: str = "zh", f
     lines.append(f"{unit_label}：{h(m.unit)}" + (f"（{h('、'.join(m.co_units))}）" if m.co_units else ""))
     written = m.deadline_text or ("—" if lang == "zh" else "-")
     occ = f" [{h(r.occurrence)}]" if r.occurrence != "0" else ""
-    lines.append(f"{'Deadline' if lang == 'en' else '时限'}：{h(written)} → {r.due.isoformat()}{occ}，"
-                 f"{left_label(r.due, today, lang)}")
+    lines.append(
+        f"{'Deadline' if lang == 'en' else '时限'}：{h(written)} → {r.due.isoformat()}{occ}，"
+        f"{left_label(r.due, today, lang)}"
+    )
     if r.reason == "unbound":
         lines.append(h(t["unbound"]))
     if for_admin:
@@ -73,7 +88,7 @@ def fit(text: str, limit: int = TELEGRAM_LIMIT) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 2]
-    if "<" in cut[cut.rfind(">") + 1:]:
+    if "<" in cut[cut.rfind(">") + 1 :]:
         cut = cut[: cut.rfind("<")]
     return cut + "…"
 
@@ -96,8 +111,11 @@ def split_messages(lines: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
 
 def overdue_items(measures: Iterable[Measure], today: dt.date) -> list[tuple[Measure, int]]:
     """Open measures past due, with working days late, most late first."""
-    items = [(m, workdays_between(m.due, today)) for m in measures
-             if m.status != "done" and m.due is not None and m.due < today]
+    items = [
+        (m, workdays_between(m.due, today))
+        for m in measures
+        if m.status != "done" and m.due is not None and m.due < today
+    ]
     return sorted(items, key=lambda x: (-x[1], x[0].unit, x[0].id))
 
 
@@ -138,8 +156,10 @@ def render_digest(measures: list[Measure], events: list[Event], today: dt.date, 
     by_unit: dict[str, list[Measure]] = defaultdict(list)
     for m in measures:
         by_unit[m.unit].append(m)
-    lines = [f"📋 <b>整改调度周报</b>（{today.isoformat()}）",
-             f"措施{progress.measures_total}条，已完成{progress.measures_done}条，完成率{progress.rate:.1f}%"]
+    lines = [
+        f"📋 <b>整改调度周报</b>（{today.isoformat()}）",
+        f"措施{progress.measures_total}条，已完成{progress.measures_done}条，完成率{progress.rate:.1f}%",
+    ]
     for unit in sorted(by_unit, key=lambda u: (-sum(m.id in late for m in by_unit[u]), u)):
         ms = by_unit[unit]
         n_new = sum(m.id in new for m in ms)
@@ -148,8 +168,10 @@ def render_digest(measures: list[Measure], events: list[Event], today: dt.date, 
         n_sub = sum(m.status == "submitted" for m in ms)
         n_ongoing = sum(m.deadline.kind in ("ongoing", "recurring") and m.status != "done" for m in ms)
         overdue = [f"{h(m.id)}(逾期{late[m.id]}个工作日)" for m in ms if m.id in late]
-        lines.append(f"<b>{h(unit)}</b>：新增{n_new} 推进落实{n_open} 已办结销号{n_signed} 待销号{n_sub} "
-                     f"长期坚持{n_ongoing}" + (f" 逾期：{'、'.join(overdue)}" if overdue else ""))
+        lines.append(
+            f"<b>{h(unit)}</b>：新增{n_new} 推进落实{n_open} 已办结销号{n_signed} 待销号{n_sub} "
+            f"长期坚持{n_ongoing}" + (f" 逾期：{'、'.join(overdue)}" if overdue else "")
+        )
     return lines
 
 
@@ -157,9 +179,12 @@ def render_measure(m: Measure, lang: str = "zh") -> list[str]:
     """Details and history of one measure."""
     from ledger.status import STATUS_LABELS_ZH
 
-    lines = [f"<b>{h(m.id)}</b> · {h(STATUS_LABELS_ZH[m.status])}", h(m.text),
-             f"责任单位：{h(m.unit)}" + (f"（配合：{h('、'.join(m.co_units))}）" if m.co_units else ""),
-             f"时限：{h(m.deadline_text or '—')} → {h(deadline_label(m))}"]
+    lines = [
+        f"<b>{h(m.id)}</b> · {h(STATUS_LABELS_ZH[m.status])}",
+        h(m.text),
+        f"责任单位：{h(m.unit)}" + (f"（配合：{h('、'.join(m.co_units))}）" if m.co_units else ""),
+        f"时限：{h(m.deadline_text or '—')} → {h(deadline_label(m))}",
+    ]
     if m.extension:
         lines.append(f"延期申请：{m.extension.new_due}（{h(m.extension.reason)}）待审批")
     if m.evidence.note or m.evidence.files:

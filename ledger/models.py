@@ -45,7 +45,7 @@ class Deadline(NamedTuple):
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> Deadline:  # noqa: D102
+    def from_dict(cls, d: dict[str, object]) -> Deadline:
         due = d.get("due")
         return cls(
             kind=d.get("kind", "none"),  # type: ignore[arg-type]

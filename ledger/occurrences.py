@@ -33,8 +33,9 @@ def occurrence_on(recur: str | None, day: dt.date) -> Occurrence | None:
         return Occurrence(f"{day.year}-Q{q}", dt.date(day.year, 3 * q - 2, 1), _month_end(day.year, 3 * q))
     if recur == "half-yearly":
         h = 1 if day.month <= 6 else 2
-        return Occurrence(f"{day.year}-H{h}", dt.date(day.year, 1 if h == 1 else 7, 1),
-                          _month_end(day.year, 6 if h == 1 else 12))
+        return Occurrence(
+            f"{day.year}-H{h}", dt.date(day.year, 1 if h == 1 else 7, 1), _month_end(day.year, 6 if h == 1 else 12)
+        )
     if recur == "yearly":
         return Occurrence(str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
     return None

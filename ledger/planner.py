@@ -78,12 +78,15 @@ class _Sweep:
         self.day = self.today if now.time() >= policy.send_at else self.today - dt.timedelta(days=1)
         longest = max(policy.lead_days, default=0)
         self.horizon = self.today + dt.timedelta(days=longest + 15)  # 15 days covers the longest holiday shift
-        self.leads = tuple((lead, "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green"),
-                            1000 - lead) for lead in sorted(policy.lead_days))
+        self.leads = tuple(
+            (lead, "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green"), 1000 - lead)
+            for lead in sorted(policy.lead_days)
+        )
         self._chats: dict[tuple[str, str, str], tuple[tuple[int, ...], str]] = {}
 
-    def latest_slot(self, due: dt.date, period_start: dt.date | None,
-                    key_parts: tuple[str, str, str]) -> tuple[_Slot, _Slot | None, int] | None:
+    def latest_slot(
+        self, due: dt.date, period_start: dt.date | None, key_parts: tuple[str, str, str]
+    ) -> tuple[_Slot, _Slot | None, int] | None:
         """The latest reminder moment of a due date by `day` (the most urgent), and days late.
 
         Catch-up policy: earlier moments missed while the bot was down are superseded by the
@@ -95,8 +98,9 @@ class _Sweep:
         if late >= 1:
             every, esc = p.overdue_every_days, p.escalate_after_days
             k = (late - 1) // every
-            overdue = _Slot("overdue", add_workdays(due, 1 + k * every) if wd else
-                            due + dt.timedelta(days=1 + k * every), k)
+            overdue = _Slot(
+                "overdue", add_workdays(due, 1 + k * every) if wd else due + dt.timedelta(days=1 + k * every), k
+            )
             if late >= esc:
                 escalation = _Slot("escalation", add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
                 if escalation.day >= overdue.day:
@@ -142,9 +146,18 @@ class _Sweep:
         if late and self.day != self.today:
             late = workdays_between(due, self.today)
         return Reminder(
-            measure_id=m.id, tier=best.tier, due=due, occurrence=label, key=key, recipients=chats, unit=m.unit,
-            day=best.day, days=(due - self.today).days, workdays_late=late if best.tier in ("overdue", "escalation") else 0,
-            reason=reason, stage=best.stage,
+            measure_id=m.id,
+            tier=best.tier,
+            due=due,
+            occurrence=label,
+            key=key,
+            recipients=chats,
+            unit=m.unit,
+            day=best.day,
+            days=(due - self.today).days,
+            workdays_late=late if best.tier in ("overdue", "escalation") else 0,
+            reason=reason,
+            stage=best.stage,
             supersedes=key_for(m.id, covered.tier, due_iso, label, covered.stage) if covered else "",
         )
 
@@ -171,8 +184,14 @@ def _submitted_since(m: Measure) -> dt.datetime | None:
     return None
 
 
-def plan(measures: Iterable[Measure], sent: frozenset[str], now: dt.datetime, policy: Policy,
-         directory: Directory | None = None, ledger_start: dt.date | None = None) -> list[Reminder]:
+def plan(
+    measures: Iterable[Measure],
+    sent: frozenset[str],
+    now: dt.datetime,
+    policy: Policy,
+    directory: Directory | None = None,
+    ledger_start: dt.date | None = None,
+) -> list[Reminder]:
     """The reminders a sweep at `now` sends, most urgent first; nothing on a day off.
 
     `ledger_start` (the report's date): periods of recurring duties that ended before the
@@ -216,8 +235,9 @@ def plan(measures: Iterable[Measure], sent: frozenset[str], now: dt.datetime, po
     return out
 
 
-def _plan_signoff(m: Measure, now: dt.datetime, today: dt.date, policy: Policy, sent: frozenset[str],
-                  d: Directory) -> Reminder | None:
+def _plan_signoff(
+    m: Measure, now: dt.datetime, today: dt.date, policy: Policy, sent: frozenset[str], d: Directory
+) -> Reminder | None:
     since = _submitted_since(m)
     if since is None:
         return None
@@ -227,9 +247,18 @@ def _plan_signoff(m: Measure, now: dt.datetime, today: dt.date, policy: Policy, 
     if moment > now or key in sent or not d.admin_chats:
         return None
     chats = tuple(c for c in d.admin_chats if f"{key}@{c}" not in sent)
-    return Reminder(measure_id=m.id, tier="escalation", due=m.due or since.date(), occurrence="0", key=key,
-                    recipients=chats, unit=m.unit, day=waited, days=(waited - today).days,
-                    reason="signoff")
+    return Reminder(
+        measure_id=m.id,
+        tier="escalation",
+        due=m.due or since.date(),
+        occurrence="0",
+        key=key,
+        recipients=chats,
+        unit=m.unit,
+        day=waited,
+        days=(waited - today).days,
+        reason="signoff",
+    )
 
 
 def keys_to_record(r: Reminder, accepted: Iterable[int]) -> list[str]:

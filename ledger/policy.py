@@ -42,8 +42,16 @@ class Policy:
     @classmethod
     def from_config(cls, d: dict[str, Any]) -> Policy:
         """Validate `[schedule]`; every bad value gets a message naming its key."""
-        known = {"timezone", "send_at", "workdays_only", "lead_days", "yellow_days", "overdue_every_days",
-                 "escalate_after_days", "digest"}
+        known = {
+            "timezone",
+            "send_at",
+            "workdays_only",
+            "lead_days",
+            "yellow_days",
+            "overdue_every_days",
+            "escalate_after_days",
+            "digest",
+        }
         unknown = set(d) - known
         if unknown:
             raise ConfigError(f"[schedule] 有未知的配置项：{', '.join(sorted(unknown))}。Unknown keys.")
@@ -52,7 +60,9 @@ class Policy:
             try:
                 ZoneInfo(str(d["timezone"]))
             except (ZoneInfoNotFoundError, ValueError):
-                raise ConfigError(f"[schedule] timezone = {d['timezone']!r} 不是有效时区（如 \"Asia/Shanghai\"）。") from None
+                raise ConfigError(
+                    f'[schedule] timezone = {d["timezone"]!r} 不是有效时区（如 "Asia/Shanghai"）。'
+                ) from None
             kw["timezone"] = str(d["timezone"])
         if "send_at" in d:
             kw["send_at"] = _time(d["send_at"], "send_at")
@@ -75,7 +85,7 @@ class Policy:
         if "digest" in d:
             m = re.fullmatch(r"\s*(mon|tue|wed|thu|fri|sat|sun)\s+(\d{1,2}:\d{2})\s*", str(d["digest"]).lower())
             if not m:
-                raise ConfigError(f"[schedule] digest = {d['digest']!r} 应形如 \"fri 16:00\"。")
+                raise ConfigError(f'[schedule] digest = {d["digest"]!r} 应形如 "fri 16:00"。')
             kw["digest_weekday"] = WEEKDAYS[m[1]]
             kw["digest_at"] = _time(m[2], "digest")
         return cls(**kw)
@@ -84,5 +94,5 @@ class Policy:
 def _time(v: Any, key: str) -> dt.time:
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", str(v).strip())
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
-        raise ConfigError(f"[schedule] {key} = {v!r} 应为 24 小时制时间，如 \"09:00\"。")
+        raise ConfigError(f'[schedule] {key} = {v!r} 应为 24 小时制时间，如 "09:00"。')
     return dt.time(int(m[1]), int(m[2]))

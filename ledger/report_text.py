@@ -9,8 +9,26 @@ from html.parser import HTMLParser
 
 from ledger.errors import LedgerImportError
 
-BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "td",
-              "table", "ul", "ol", "blockquote"}
+BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "section",
+    "article",
+    "td",
+    "table",
+    "ul",
+    "ol",
+    "blockquote",
+}
 
 
 class _Text(HTMLParser):
@@ -69,8 +87,9 @@ def read_report(path: str) -> str:
 
             doc = docx.Document(io.BytesIO(raw))
         except Exception:  # noqa: BLE001 - python-docx raises many kinds for a bad file
-            raise LedgerImportError("无法打开该 Word 文件（.docx 损坏或格式不对）。Cannot open the .docx.",
-                                    file=name) from None
+            raise LedgerImportError(
+                "无法打开该 Word 文件（.docx 损坏或格式不对）。Cannot open the .docx.", file=name
+            ) from None
         return "\n".join(p.text for p in doc.paragraphs)
     text = decode(raw, name)
     if ext in (".html", ".htm") or re.search(r"<(html|body|p|div)\b", text[:2000], re.IGNORECASE):

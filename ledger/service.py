@@ -54,8 +54,7 @@ class ImportPlan:
         return bool(self.new or self.updated or self.problems or self.units or self.report)
 
     def summary(self) -> str:
-        lines = [f"{self.source}：新增 {len(self.new)} 条，更新 {len(self.updated)} 条，"
-                 f"未变 {self.unchanged} 条。"]
+        lines = [f"{self.source}：新增 {len(self.new)} 条，更新 {len(self.updated)} 条，未变 {self.unchanged} 条。"]
         for m, fields in self.updated[:20]:
             lines.append(f"  更新 {m.id}：{'、'.join(fields)}")
         if len(self.updated) > 20:
@@ -109,15 +108,23 @@ def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> 
             repo.put_problem(p)
         for u in plan.units:
             repo.put_unit(u)
-        repo.put_measures([set_status_by_import(replace(m, status="open", history=()), m.status, actor, now)
-                           for m in plan.new])
+        repo.put_measures(
+            [set_status_by_import(replace(m, status="open", history=()), m.status, actor, now) for m in plan.new]
+        )
         for m, fields in plan.updated:
             old = repo.measure(m.id)
             new = replace(old, **{f: getattr(m, f) for f in fields})
             if "deadline_text" in fields:
                 new = replace(new, deadline=parse_deadline(m.deadline_text, plan.ref))
-            ev = Event(at=now, actor=actor, action="edit", from_status=old.status, to_status=old.status,
-                       note="导入更新：" + "、".join(fields), measure_id=m.id)
+            ev = Event(
+                at=now,
+                actor=actor,
+                action="edit",
+                from_status=old.status,
+                to_status=old.status,
+                note="导入更新：" + "、".join(fields),
+                measure_id=m.id,
+            )
             repo.put_measure(replace(new, history=new.history + (ev,)))
 
 
@@ -139,10 +146,12 @@ def build_directory(members: list[Member], admin_ids: list[int], admin_chat: int
         if not mb.active:
             continue
         if mb.unit.startswith("leader:"):
-            leaders.setdefault(mb.unit[len("leader:"):], []).append(mb.chat_id)
+            leaders.setdefault(mb.unit[len("leader:") :], []).append(mb.chat_id)
         else:
             units.setdefault(mb.unit, []).append(mb.chat_id)
     admins = (admin_chat,) if admin_chat else tuple(admin_ids)
-    return Directory(unit_chats={u: tuple(dict.fromkeys(c)) for u, c in units.items()},
-                     leader_chats={u: tuple(dict.fromkeys(c)) for u, c in leaders.items()},
-                     admin_chats=tuple(admins))
+    return Directory(
+        unit_chats={u: tuple(dict.fromkeys(c)) for u, c in units.items()},
+        leader_chats={u: tuple(dict.fromkeys(c)) for u, c in leaders.items()},
+        admin_chats=tuple(admins),
+    )

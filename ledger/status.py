@@ -22,22 +22,21 @@ from ledger.models import Event, Evidence, Extension, Measure, Status
 STATUS_LABELS_ZH: dict[str, str] = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
 
 
-def _event(m: Measure, action: str, actor: str, at: dt.datetime, to: Status, note: str = "",
-           files: tuple[str, ...] = ()) -> Event:
-    return Event(at=at, actor=actor, action=action, from_status=m.status, to_status=to,
-                 note=note, files=files, measure_id=m.id)
+def _event(
+    m: Measure, action: str, actor: str, at: dt.datetime, to: Status, note: str = "", files: tuple[str, ...] = ()
+) -> Event:
+    return Event(
+        at=at, actor=actor, action=action, from_status=m.status, to_status=to, note=note, files=files, measure_id=m.id
+    )
 
 
 def _require(m: Measure, allowed: tuple[Status, ...], what: str) -> None:
     if m.status not in allowed:
         need = "、".join(STATUS_LABELS_ZH[s] for s in allowed)
-        raise IllegalTransition(
-            f"措施 {m.id} 当前状态为“{STATUS_LABELS_ZH[m.status]}”，不能{what}（需为：{need}）。"
-        )
+        raise IllegalTransition(f"措施 {m.id} 当前状态为“{STATUS_LABELS_ZH[m.status]}”，不能{what}（需为：{need}）。")
 
 
-def submit(m: Measure, evidence: Evidence, actor: str, at: dt.datetime, *,
-           require_approval: bool = True) -> Measure:
+def submit(m: Measure, evidence: Evidence, actor: str, at: dt.datetime, *, require_approval: bool = True) -> Measure:
     """A unit claims completion with evidence; done at once when no approval is required."""
     _require(m, ("open",), "提交完成")
     if not evidence.note.strip() and not evidence.files:

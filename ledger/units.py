@@ -21,13 +21,22 @@ NAMED = re.compile(
     rf"|{_START}[{_CJK}]{{2,7}}?(?:处|部|办公室|中心|学院){_ACT})"
 )
 LEAD = re.compile(rf"由(?P<u>[{_CJK}]{{2,10}}?)牵头")
-NOT_UNITS = re.compile(r"领导|常委|主要|政府|各|相关|有关|全区|本区|其他|部分|上级|区级|区委区|区区|教育集团|构建|提升"
-                       r"|理顺|梳理|修订|研究")
-_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|[①-⑳]|[(（]\d{1,2}[)）]"
-                     r"|\d{1,2}\s*[.、．](?!\d))")
+NOT_UNITS = re.compile(
+    r"领导|常委|主要|政府|各|相关|有关|全区|本区|其他|部分|上级|区级|区委区|区区|教育集团|构建|提升"
+    r"|理顺|梳理|修订|研究"
+)
+_MARKER = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|[①-⑳]|[(（]\d{1,2}[)）]"
+    r"|\d{1,2}\s*[.、．](?!\d))"
+)
 ALIASES = {
-    "区应急局": "区应急管理局", "区市场监督管理局": "区市场监管局", "玄武区市场监督管理局": "区市场监管局",
-    "区文化和旅游局": "区文旅局", "区住房和城乡建设局": "区住建局", "区卫生健康委": "区卫健委", "区纪委": "区纪委监委",
+    "区应急局": "区应急管理局",
+    "区市场监督管理局": "区市场监管局",
+    "玄武区市场监督管理局": "区市场监管局",
+    "区文化和旅游局": "区文旅局",
+    "区住房和城乡建设局": "区住建局",
+    "区卫生健康委": "区卫健委",
+    "区纪委": "区纪委监委",
 }
 # What a measure is about → the district body that usually owns it (first match wins).
 INFER: tuple[tuple[str, str], ...] = (
@@ -105,7 +114,7 @@ def choose_units(text: str, context: str = "", known: dict[str, str] | None = No
     if not lead:
         for u in names:
             i = body.find(u)
-            if i >= 0 and _ACTS.match(body[i + len(u):]):
+            if i >= 0 and _ACTS.match(body[i + len(u) :]):
                 lead = u
                 break
     inferred = False

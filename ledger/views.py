@@ -13,12 +13,22 @@ from ledger.tiers import TIER_MARK, colour
 
 
 def measure_json(m: Measure) -> str:
-    return json.dumps({
-        "id": m.id, "problem": m.problem, "text": m.text, "unit": m.unit, "co_units": list(m.co_units),
-        "status": m.status, "deadline_text": m.deadline_text,
-        "due": m.due.isoformat() if m.due else None, "kind": m.deadline.kind, "recur": m.deadline.recur,
-        "unit_inferred": m.unit_inferred,
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "id": m.id,
+            "problem": m.problem,
+            "text": m.text,
+            "unit": m.unit,
+            "co_units": list(m.co_units),
+            "status": m.status,
+            "deadline_text": m.deadline_text,
+            "due": m.due.isoformat() if m.due else None,
+            "kind": m.deadline.kind,
+            "recur": m.deadline.recur,
+            "unit_inferred": m.unit_inferred,
+        },
+        ensure_ascii=False,
+    )
 
 
 def shorten(text: str, n: int = 40) -> str:
@@ -31,8 +41,15 @@ def deadline_label(m: Measure) -> str:
     if m.due:
         return f"{m.due.isoformat()}"
     if d.kind == "recurring":
-        return {"daily": "每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度",
-                "half-yearly": "每半年", "yearly": "每年", "unspecified": "定期"}.get(d.recur or "", "定期")
+        return {
+            "daily": "每日",
+            "weekly": "每周",
+            "monthly": "每月",
+            "quarterly": "每季度",
+            "half-yearly": "每半年",
+            "yearly": "每年",
+            "unspecified": "定期",
+        }.get(d.recur or "", "定期")
     if d.kind == "ongoing":
         return "长期坚持"
     return "—"
@@ -55,8 +72,10 @@ def ledger_lines(problems: list[Problem], measures: list[Measure], today: dt.dat
         for m in by_problem[pid]:
             mark = TIER_MARK[colour(m, today)]
             unit = m.unit + ("*" if m.unit_inferred else "")
-            out.append(f"  {mark} {m.id:<7} {STATUS_LABELS_ZH[m.status]:<4} {deadline_label(m):<10} "
-                       f"{unit:<10} {shorten(m.text)}")
+            out.append(
+                f"  {mark} {m.id:<7} {STATUS_LABELS_ZH[m.status]:<4} {deadline_label(m):<10} "
+                f"{unit:<10} {shorten(m.text)}"
+            )
     return out
 
 
@@ -92,10 +111,14 @@ def progress(measures: list[Measure], today: dt.date) -> Progress:
 
 
 def headline(p: Progress, report: ReportMeta | None = None) -> str:
-    """"30个问题中已完成11个；95条措施中已完成32条，完成率33.7%" beside the report's own claim."""
-    line = (f"{p.problems_total}个问题中已完成{p.problems_done}个；"
-            f"{p.measures_total}条措施中已完成{p.measures_done}条，完成率{p.rate:.1f}%")
+    """ "30个问题中已完成11个；95条措施中已完成32条，完成率33.7%" beside the report's own claim."""
+    line = (
+        f"{p.problems_total}个问题中已完成{p.problems_done}个；"
+        f"{p.measures_total}条措施中已完成{p.measures_done}条，完成率{p.rate:.1f}%"
+    )
     if report and report.measures_total:
-        line += (f"\n（通报口径：{report.problems_total}个问题中已完成{report.problems_done}个；"
-                 f"{report.measures_total}条措施中已完成{report.measures_done}条）")
+        line += (
+            f"\n（通报口径：{report.problems_total}个问题中已完成{report.problems_done}个；"
+            f"{report.measures_total}条措施中已完成{report.measures_done}条）"
+        )
     return line

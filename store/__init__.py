@@ -1,5 +1,5 @@
 """TinyDB-backed persistence; the only package that imports tinydb."""
 
-from store.repository import Repository, SCHEMA_VERSION
+from store.repository import SCHEMA_VERSION, Repository
 
-__all__ = ["Repository", "SCHEMA_VERSION"]
+__all__ = ["SCHEMA_VERSION", "Repository"]

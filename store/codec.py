@@ -66,10 +66,22 @@ def unit_from_doc(d: dict[str, Any]) -> Unit:
 
 
 def member_to_doc(m: Member) -> dict[str, Any]:
-    return {"user_id": m.user_id, "chat_id": m.chat_id, "unit": m.unit, "role": m.role,
-            "name": m.name, "active": m.active}
+    return {
+        "user_id": m.user_id,
+        "chat_id": m.chat_id,
+        "unit": m.unit,
+        "role": m.role,
+        "name": m.name,
+        "active": m.active,
+    }
 
 
 def member_from_doc(d: dict[str, Any]) -> Member:
-    return Member(user_id=int(d["user_id"]), chat_id=int(d["chat_id"]), unit=d["unit"],
-                  role=d.get("role", "member"), name=d.get("name", ""), active=bool(d.get("active", True)))
+    return Member(
+        user_id=int(d["user_id"]),
+        chat_id=int(d["chat_id"]),
+        unit=d["unit"],
+        role=d.get("role", "member"),
+        name=d.get("name", ""),
+        active=bool(d.get("active", True)),
+    )

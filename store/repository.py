@@ -16,8 +16,14 @@ from tinydb import Query, TinyDB
 from ledger.errors import StoreError, UnknownMeasure
 from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
 from store.codec import (
-    measure_from_doc, measure_to_doc, member_from_doc, member_to_doc,
-    problem_from_doc, problem_to_doc, unit_from_doc, unit_to_doc,
+    measure_from_doc,
+    measure_to_doc,
+    member_from_doc,
+    member_to_doc,
+    problem_from_doc,
+    problem_to_doc,
+    unit_from_doc,
+    unit_to_doc,
 )
 from store.lock import StoreLock
 from store.storage import AtomicJSONStorage, MemoryBatchStorage
@@ -32,9 +38,7 @@ class Repository:
         self._db = db
         self._lock = lock
         self._check_schema()
-        self._measure_ids: dict[str, int] = {
-            doc["id"]: doc.doc_id for doc in self._db.table("measures").all()
-        }
+        self._measure_ids: dict[str, int] = {doc["id"]: doc.doc_id for doc in self._db.table("measures").all()}
         self._sent_keys: set[str] = {doc["key"] for doc in self._db.table("sent").all()}
         self._cache: list[Measure] | None = None  # decoded measures in ledger order
 
@@ -206,8 +210,9 @@ class Repository:
 
     def set_pref(self, user_id: int, key: str, value: str) -> None:
         q = Query()
-        self._db.table("prefs").upsert({"user": user_id, "key": key, "value": value},
-                                       (q.user == user_id) & (q.key == key))
+        self._db.table("prefs").upsert(
+            {"user": user_id, "key": key, "value": value}, (q.user == user_id) & (q.key == key)
+        )
 
     # -- messages the bot sent about a measure (so a reply finds its measure) -----------------
     MESSAGES_KEPT = 20_000  # replies to older reminders are rare; older mappings are dropped

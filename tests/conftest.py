@@ -10,8 +10,8 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from ledger.service import import_file  # noqa: E402
-from store import Repository  # noqa: E402
+from ledger.service import import_file
+from store import Repository
 
 SEED = os.path.join(ROOT, "data", "xuanwu-2024.toml")
 REPORT_TXT = os.path.join(ROOT, "data", "xuanwu-2024-report.txt")

@@ -47,12 +47,21 @@ class Bot:
         return await self.emu.wait_for(lambda: self.emu.answer_for(qid))
 
 
-async def running_bot(repo: Repository, now: dt.datetime, *, require_approval: bool = True,
-                      admin_chat: int = 0, policy: Policy | None = None) -> AsyncIterator[Bot]:
+async def running_bot(
+    repo: Repository,
+    now: dt.datetime,
+    *,
+    require_approval: bool = True,
+    admin_chat: int = 0,
+    policy: Policy | None = None,
+) -> AsyncIterator[Bot]:
     emu = Emulator()
     clock = Clock(now)
-    s = Services(repo=repo, policy=policy or Policy(), clock=clock,
-                 settings=Settings(admins=frozenset({ADMIN, ADMIN2}), admin_chat=admin_chat,
-                                   require_approval=require_approval))
+    s = Services(
+        repo=repo,
+        policy=policy or Policy(),
+        clock=clock,
+        settings=Settings(admins=frozenset({ADMIN, ADMIN2}), admin_chat=admin_chat, require_approval=require_approval),
+    )
     async with serve_on_emulator(s, emu, clock.sleep, clock.monotonic) as app:
         yield Bot(emu, app, s, clock)

@@ -19,8 +19,18 @@ from tests.conftest import ROOT
 from tests.harness import ADMIN, ADMIN2, TZ, Bot, running_bot
 from tests.test_bot_units import EDU, ENV, bind
 
-ADMIN_COMMANDS = ["/pending", "/overdue", "/due 14", "/unit 区教育局", "/stats", "/find 课桌椅", "/export",
-                  "/invite 区教育局", "/members", "/reopen P1-1 问题反弹"]
+ADMIN_COMMANDS = [
+    "/pending",
+    "/overdue",
+    "/due 14",
+    "/unit 区教育局",
+    "/stats",
+    "/find 课桌椅",
+    "/export",
+    "/invite 区教育局",
+    "/members",
+    "/reopen P1-1 问题反弹",
+]
 
 
 async def submitted(bot: Bot, mid: str = "P24-4", note: str = "已完成更换") -> None:
@@ -101,9 +111,18 @@ async def test_non_admins_are_refused_every_admin_button(bot: Bot, data: str) ->
 async def test_overdue_is_paginated_over_300_items(tmp_path) -> None:
     repo = Repository.open(str(tmp_path / "big.json"))
     repo.put_problem(Problem(1, "大量逾期"))
-    repo.put_measures([Measure(id=f"P1-{i}", problem=1, text=f"措施{i} <需转义>", unit=f"单位{i % 7}",
-                               deadline=Deadline("date", dt.date(2024, 1, 1) + dt.timedelta(days=i % 100)))
-                       for i in range(1, 301)])
+    repo.put_measures(
+        [
+            Measure(
+                id=f"P1-{i}",
+                problem=1,
+                text=f"措施{i} <需转义>",
+                unit=f"单位{i % 7}",
+                deadline=Deadline("date", dt.date(2024, 1, 1) + dt.timedelta(days=i % 100)),
+            )
+            for i in range(1, 301)
+        ]
+    )
     async for bot in running_bot(repo, dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)):
         first = await bot.say(ADMIN, "/overdue")
         assert "逾期整改措施 300 条" in first.text and "第1/12页" in first.text
@@ -155,8 +174,12 @@ def _csv_bytes(rows: list[list[str]]) -> bytes:
 
 
 async def test_admin_imports_a_spreadsheet_by_sending_it(bot: Bot) -> None:
-    good = _csv_bytes([["编号", "问题", "整改措施", "责任单位", "完成时限", "状态"],
-                       ["P31-1", "新增问题", "新增一条整改措施", "区教育局", "2024年10月底前", "整改中"]])
+    good = _csv_bytes(
+        [
+            ["编号", "问题", "整改措施", "责任单位", "完成时限", "状态"],
+            ["P31-1", "新增问题", "新增一条整改措施", "区教育局", "2024年10月底前", "整改中"],
+        ]
+    )
     answer = await bot.say(ADMIN, "", document=("台账更新.csv", good))
     assert "导入完成" in answer.text and "新增 1 条" in answer.text
     assert bot.repo.measure("P31-1").due == dt.date(2024, 10, 31)
@@ -181,11 +204,27 @@ async def test_unit_members_cannot_import(bot: Bot) -> None:
 
 def test_make_demo_prints_the_transcript_and_writes_the_chart_and_export(tmp_path) -> None:
     out = tmp_path / "demo-output"
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "demo", "--out", str(out)],
-                       capture_output=True, text=True, timeout=120, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "run_bot.py"), "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert r.returncode == 0, r.stderr
-    for line in ("已绑定：区教育局", "逾期督办 · P22-1", "到期提醒 · P12-1", "整改提醒 · P25-3", "临期预警 · P22-1",
-                 "已提交措施 P24-4", "延期申请", "P30-2 已销号", "P24-4 被退回", "逾期整改措施 1 条", "小结"):
+    for line in (
+        "已绑定：区教育局",
+        "逾期督办 · P22-1",
+        "到期提醒 · P12-1",
+        "整改提醒 · P25-3",
+        "临期预警 · P22-1",
+        "已提交措施 P24-4",
+        "延期申请",
+        "P30-2 已销号",
+        "P24-4 被退回",
+        "逾期整改措施 1 条",
+        "小结",
+    ):
         assert line in r.stdout, line
     assert (out / "progress.png").read_bytes()[:4] == b"\x89PNG"
     wb = openpyxl.load_workbook(out / "ledger.xlsx")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from jobs.sweep import sweep
 from ledger import actions
 from store import Repository

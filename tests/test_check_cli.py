@@ -22,14 +22,24 @@ def check(cfg: str, at: str) -> list[tuple[str, str, str]]:
     return [(o["measure"], o["tier"], o["due"]) for o in map(json.loads, r.stdout.splitlines())]
 
 
-@pytest.mark.parametrize("at,expected", [
-    ("2024-03-15T09:00", [("P12-1", "due", "2024-03-17"), ("P22-1", "green", "2024-03-31")]),
-    ("2024-03-25T09:00", [("P12-1", "overdue", "2024-03-24"), ("P22-1", "yellow", "2024-03-31")]),
-    ("2024-04-01T09:00", [("P12-1", "overdue", "2024-03-31"), ("P22-1", "overdue", "2024-03-31")]),
-    ("2024-08-21T09:00", [("P22-1", "escalation", "2024-03-31"), ("P12-1", "overdue", "2024-08-18"),
-                          ("P24-4", "yellow", "2024-08-31")]),
-    ("2024-10-03T09:00", []),  # National Day holiday: nobody is messaged
-], ids=["report-day", "a-week-before-Q1-ends", "Q1-deadline-missed", "before-summer-deadline", "national-day"])
+@pytest.mark.parametrize(
+    "at,expected",
+    [
+        ("2024-03-15T09:00", [("P12-1", "due", "2024-03-17"), ("P22-1", "green", "2024-03-31")]),
+        ("2024-03-25T09:00", [("P12-1", "overdue", "2024-03-24"), ("P22-1", "yellow", "2024-03-31")]),
+        ("2024-04-01T09:00", [("P12-1", "overdue", "2024-03-31"), ("P22-1", "overdue", "2024-03-31")]),
+        (
+            "2024-08-21T09:00",
+            [
+                ("P22-1", "escalation", "2024-03-31"),
+                ("P12-1", "overdue", "2024-08-18"),
+                ("P24-4", "yellow", "2024-08-31"),
+            ],
+        ),
+        ("2024-10-03T09:00", []),  # National Day holiday: nobody is messaged
+    ],
+    ids=["report-day", "a-week-before-Q1-ends", "Q1-deadline-missed", "before-summer-deadline", "national-day"],
+)
 def test_check_on_the_shipped_ledger(loaded: str, at: str, expected: list) -> None:  # type: ignore[type-arg]
     assert check(loaded, at) == expected
 

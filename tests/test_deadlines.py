@@ -205,15 +205,21 @@ def test_dated_plus_ongoing_is_marked_as_becoming_ongoing() -> None:
 
 
 def test_span_is_the_verbatim_words() -> None:
-    assert parse_deadline("部分校区课桌椅已列入2024年装备采购计划，确保2024年暑期更换到位。", REF).span == \
-        "确保2024年暑期更换到位"
+    assert (
+        parse_deadline("部分校区课桌椅已列入2024年装备采购计划，确保2024年暑期更换到位。", REF).span
+        == "确保2024年暑期更换到位"
+    )
     assert parse_deadline("二〇二五年三月底前", REF).span == "二〇二五年三月底前"
 
 
 def test_find_deadlines_lists_every_phrase_in_order() -> None:
     found = find_deadlines("6月底前完成方案，每月调度一次，12月底前全部完成并长期坚持", REF)
     assert [(d.kind, d.due) for d in found] == [
-        ("period_end", D(2024, 6, 30)), ("recurring", None), ("period_end", D(2024, 12, 31)), ("ongoing", None)]
+        ("period_end", D(2024, 6, 30)),
+        ("recurring", None),
+        ("period_end", D(2024, 12, 31)),
+        ("ongoing", None),
+    ]
 
 
 def test_working_days_follow_the_official_calendar() -> None:
@@ -274,8 +280,13 @@ def test_any_string_never_raises_and_due_matches_kind(text: str, ref: dt.date) -
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="0123456789年月日号底前内至-—一二三四五六七八九十〇两季度上中下旬半每周个工作天计划确保截至已", max_size=30),
-       st.dates(min_value=D(2004, 1, 1), max_value=D(2026, 12, 31)))
+@given(
+    st.text(
+        alphabet="0123456789年月日号底前内至-—一二三四五六七八九十〇两季度上中下旬半每周个工作天计划确保截至已",
+        max_size=30,
+    ),
+    st.dates(min_value=D(2004, 1, 1), max_value=D(2026, 12, 31)),
+)
 def test_deadline_shaped_noise_never_raises(text: str, ref: dt.date) -> None:
     d = parse_deadline(text, ref)
     assert (d.due is not None) == (d.kind in KINDS_WITH_DUE)

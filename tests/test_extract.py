@@ -48,13 +48,21 @@ def test_seed_report_matches_the_hand_made_ledger() -> None:
 def test_county_report_in_gb18030_with_status_sections() -> None:
     draft = extract(os.path.join(DATA, "county_report.gb18030.txt"))
     assert [(n, s) for n, _, s in draft.problems] == [
-        (1, "已完成整改的问题"), (2, "已完成整改的问题"), (3, "正在推进的问题"), (4, "正在推进的问题"),
-        (5, "需长期坚持的问题")]
+        (1, "已完成整改的问题"),
+        (2, "已完成整改的问题"),
+        (3, "正在推进的问题"),
+        (4, "正在推进的问题"),
+        (5, "需长期坚持的问题"),
+    ]
     assert [len([m for m in draft.measures if m.problem == p]) for p in range(1, 6)] == [2, 2, 3, 2, 2]
     m = {x.id: x for x in draft.measures}
     assert m["P2-2"].text == "二是完善校园安全管理制度，配齐专职保安人员86名。"  # a line break inside
     assert [x.status for x in draft.measures].count("done") == 4
-    assert (m["P3-1"].unit, m["P3-1"].co_units, m["P3-1"].deadline.due) == ("县市场监管局", ["县教育体育局"], D(2024, 6, 30))
+    assert (m["P3-1"].unit, m["P3-1"].co_units, m["P3-1"].deadline.due) == (
+        "县市场监管局",
+        ["县教育体育局"],
+        D(2024, 6, 30),
+    )
     assert (m["P3-2"].deadline.due, m["P3-3"].deadline.recur) == (D(2024, 8, 31), "quarterly")
     assert (m["P4-1"].unit, m["P4-1"].deadline.due) == ("县教育体育局", D(2024, 8, 31))
     assert m["P4-2"].deadline.kind == "ongoing" and m["P5-1"].deadline.recur == "monthly"
@@ -66,8 +74,11 @@ def test_county_report_in_gb18030_with_status_sections() -> None:
 
 def test_university_report_as_html_with_circled_numbers() -> None:
     draft = extract(os.path.join(DATA, "university_report.html"))
-    assert [title for _, title, _ in draft.problems] == ["思想政治工作体系不够健全", "科研诚信管理不严",
-                                                         "二级党组织主体责任落实不到位"]
+    assert [title for _, title, _ in draft.problems] == [
+        "思想政治工作体系不够健全",
+        "科研诚信管理不严",
+        "二级党组织主体责任落实不到位",
+    ]
     assert len(draft.measures) == 8
     m = {x.id: x for x in draft.measures}
     assert (m["P1-2"].unit, m["P1-2"].deadline.due) == ("学生工作部", D(2024, 3, 31))
@@ -88,8 +99,11 @@ def test_state_enterprise_report_as_docx_with_numbered_measures(tmp_path) -> Non
     path = tmp_path / "enterprise.docx"
     doc.save(str(path))
     draft = extract(str(path))
-    assert [title for _, title, _ in draft.problems] == ["贯彻落实党中央决策部署有差距", "选人用人不规范",
-                                                         "落实中央八项规定精神不严格"]
+    assert [title for _, title, _ in draft.problems] == [
+        "贯彻落实党中央决策部署有差距",
+        "选人用人不规范",
+        "落实中央八项规定精神不严格",
+    ]
     assert [len([m for m in draft.measures if m.problem == p]) for p in (1, 2, 3)] == [3, 2, 3]
     m = {x.id: x for x in draft.measures}
     assert (m["P1-1"].unit, m["P1-1"].deadline.due) == ("集团战略规划部", D(2024, 6, 30))
@@ -100,13 +114,17 @@ def test_state_enterprise_report_as_docx_with_numbered_measures(tmp_path) -> Non
     assert (draft.report.date, draft.report.issuer) == (D(2024, 1, 18), "中国某某集团有限公司党委")
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("empty.txt", b"", "empty"),
-    ("blank.txt", "  \n\n ".encode(), "empty"),
-    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Not a text file"),
-    ("prose.txt", "今天天气很好，我们去公园散步。\n晚上看了一部电影。".encode(), "No problems or measures"),
-    ("broken.docx", b"PK\x03\x04 not really a zip", "Cannot open the .docx"),
-], ids=["empty", "blank", "binary", "no-structure", "bad-docx"])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\n ", "empty"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "Not a text file"),
+        ("prose.txt", "今天天气很好，我们去公园散步。\n晚上看了一部电影。".encode(), "No problems or measures"),
+        ("broken.docx", b"PK\x03\x04 not really a zip", "Cannot open the .docx"),
+    ],
+    ids=["empty", "blank", "binary", "no-structure", "bad-docx"],
+)
 def test_not_a_report_gets_a_clear_error(tmp_path, name: str, content: bytes, message: str) -> None:
     path = tmp_path / name
     path.write_bytes(content)
@@ -115,8 +133,9 @@ def test_not_a_report_gets_a_clear_error(tmp_path, name: str, content: bytes, me
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "run_bot.py"), *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_extract_cli_writes_a_draft_that_imports(tmp_path) -> None:
@@ -125,7 +144,10 @@ def test_extract_cli_writes_a_draft_that_imports(tmp_path) -> None:
     assert r.returncode == 0, r.stderr
     assert "30个问题，95条措施" in r.stdout and "集中整改期内已完成的整改事项：11个问题，32条措施" in r.stdout
     header = [c.value for c in openpyxl.load_workbook(out).active[1]]
-    assert header[:6] == ["编号", "问题编号", "问题", "类别", "整改措施", "责任单位"] and header[-2:] == ["flags", "confidence"]
+    assert header[:6] == ["编号", "问题编号", "问题", "类别", "整改措施", "责任单位"] and header[-2:] == [
+        "flags",
+        "confidence",
+    ]
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'[store]\npath = "{tmp_path / "s.json"}"\n', encoding="utf-8")
     assert run("--config", str(cfg), "import", str(out), "--at", "2024-03-15").returncode == 0
@@ -137,8 +159,19 @@ def test_extract_cli_json_and_errors(tmp_path) -> None:
     r = run("extract", REPORT_TXT, "--json")
     lines = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(lines) == 96 and lines[-1]["report"]["measures_total"] == 146
-    assert {"id", "problem", "problem_title", "section", "text", "unit", "deadline_text", "due", "kind", "status",
-            "flags"} <= set(lines[0])
+    assert {
+        "id",
+        "problem",
+        "problem_title",
+        "section",
+        "text",
+        "unit",
+        "deadline_text",
+        "due",
+        "kind",
+        "status",
+        "flags",
+    } <= set(lines[0])
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     r = run("extract", str(empty))

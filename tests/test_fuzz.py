@@ -15,17 +15,48 @@ from tests.harness import TZ, running_bot
 
 MEMBER, STRANGER = 501, 777
 IDS = ["P24-4", "P22-1", "P1-1", "P99-9", "p24-4", "P24-4 ", "X", ""]
-COMMANDS = ["/done", "/extend", "/note", "/measure", "/mine", "/start", "/lang", "/whoami", "/help", "/overdue",
-            "/invite", "/bind", "/stats", "/export", "/due", "/find", "/unit", "/pending", "/nope"]
+COMMANDS = [
+    "/done",
+    "/extend",
+    "/note",
+    "/measure",
+    "/mine",
+    "/start",
+    "/lang",
+    "/whoami",
+    "/help",
+    "/overdue",
+    "/invite",
+    "/bind",
+    "/stats",
+    "/export",
+    "/due",
+    "/find",
+    "/unit",
+    "/pending",
+    "/nope",
+]
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
 action = st.one_of(
     st.tuples(st.just("text"), texts),
-    st.tuples(st.just("cmd"), st.builds(lambda c, i, t: f"{c} {i} {t}".strip(), st.sampled_from(COMMANDS),
-                                        st.sampled_from(IDS), texts)),
-    st.tuples(st.just("caption"), st.builds(lambda w, t: w + t, st.sampled_from(["完成", "done ", "", "已完成："]),
-                                            texts)),
-    st.tuples(st.just("button"), st.one_of(st.builds(lambda a, i: f"{a}:{i}", st.sampled_from(
-        ["d", "x", "n", "s", "b", "ea", "er", "pg", "zz"]), st.sampled_from(IDS)), st.text(max_size=64))),
+    st.tuples(
+        st.just("cmd"),
+        st.builds(lambda c, i, t: f"{c} {i} {t}".strip(), st.sampled_from(COMMANDS), st.sampled_from(IDS), texts),
+    ),
+    st.tuples(
+        st.just("caption"), st.builds(lambda w, t: w + t, st.sampled_from(["完成", "done ", "", "已完成："]), texts)
+    ),
+    st.tuples(
+        st.just("button"),
+        st.one_of(
+            st.builds(
+                lambda a, i: f"{a}:{i}",
+                st.sampled_from(["d", "x", "n", "s", "b", "ea", "er", "pg", "zz"]),
+                st.sampled_from(IDS),
+            ),
+            st.text(max_size=64),
+        ),
+    ),
     st.tuples(st.just("reply"), texts),
 )
 LEGAL = {"import", "submit", "extension_request", "note", "occurrence_done"}
@@ -59,7 +90,7 @@ async def play(actions: list[tuple[str, str]], user: int, tmp: str) -> None:
     repo.close()
     assert after.keys() == before.keys()
     for mid, m in after.items():
-        new = m.history[len(before[mid].history):]
+        new = m.history[len(before[mid].history) :]
         if user == STRANGER:
             assert m == before[mid], mid
         for ev in new:

@@ -22,8 +22,12 @@ from tests.conftest import NOW, ROOT, SEED, load_seed
 
 
 def run_cli(*args: str, config: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -45,7 +49,12 @@ def test_shipped_ledger_has_every_problem_and_measure_of_the_report(seeded: Repo
     assert all(m.unit for m in measures)
     report = seeded.report()
     assert (report.date, report.feedback_date) == (dt.date(2024, 3, 15), dt.date(2023, 10, 9))
-    assert (report.problems_total, report.problems_done, report.measures_total, report.measures_done) == (37, 14, 146, 77)
+    assert (report.problems_total, report.problems_done, report.measures_total, report.measures_done) == (
+        37,
+        14,
+        146,
+        77,
+    )
 
 
 def test_shipped_ledger_resolves_its_deadlines(seeded: Repository) -> None:
@@ -77,7 +86,8 @@ def test_edited_file_updates_text_but_keeps_status_and_history(seeded: Repositor
     seeded.put_measure(add_note(seeded.measure("P24-4"), "已完成招标", "tg:7", NOW))
     src = open(SEED, encoding="utf-8").read()
     edited = src.replace("确保2024年暑期更换到位", "确保2024年秋季开学前更换到位").replace(
-        'status = "open"', 'status = "done"', 1)
+        'status = "open"', 'status = "done"', 1
+    )
     path = tmp_path / "edited.toml"
     path.write_text(edited, encoding="utf-8")
     plan = plan_import(read_ledger(str(path), seeded.problems()), seeded, NOW, "edited.toml")
@@ -130,7 +140,8 @@ def test_list_json_has_the_documented_fields(config: str) -> None:
     assert {"id", "problem", "text", "unit", "status", "deadline_text", "due", "kind"} <= set(objs[0])
     assert all(o["unit"] == "区教育局" for o in objs)
     assert {"id": "P24-4", "due": "2024-08-31", "kind": "period_end"}.items() <= next(
-        o for o in objs if o["id"] == "P24-4").items()
+        o for o in objs if o["id"] == "P24-4"
+    ).items()
 
 
 def _csv(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
@@ -140,8 +151,11 @@ def _csv(rows: list[list[str]], encoding: str = "utf-8-sig") -> bytes:
 
 
 HEAD = ["序号", "问题", "整改措施", "牵头单位", "完成时限", "整改状态"]
-GOOD = [HEAD, ["1", "教育资源投入不足", "课桌椅更换", "区教育局", "2024年8月底前", "整改中"],
-        ["2", "教育资源投入不足", "屋面防水维修", "区教育局", "6月底", "已完成"]]
+GOOD = [
+    HEAD,
+    ["1", "教育资源投入不足", "课桌椅更换", "区教育局", "2024年8月底前", "整改中"],
+    ["2", "教育资源投入不足", "屋面防水维修", "区教育局", "6月底", "已完成"],
+]
 
 
 def test_real_ledger_headers_in_chinese_are_understood(repo: Repository, tmp_path) -> None:
@@ -151,15 +165,20 @@ def test_real_ledger_headers_in_chinese_are_understood(repo: Repository, tmp_pat
     apply_import(plan_import(parsed, repo, NOW, "台账.csv"), repo, NOW, "test")
     ms = repo.measures()
     assert [(m.id, m.unit, m.status, m.due) for m in ms] == [
-        ("P1-1", "区教育局", "open", dt.date(2024, 8, 31)), ("P1-2", "区教育局", "done", dt.date(2024, 6, 30))]
+        ("P1-1", "区教育局", "open", dt.date(2024, 8, 31)),
+        ("P1-2", "区教育局", "done", dt.date(2024, 6, 30)),
+    ]
     assert repo.problems()[0].title == "教育资源投入不足"
 
 
 BAD_FILES = {
     "missing-column": (".csv", _csv([["序号", "问题", "整改措施"], ["1", "x", "y"]]), "责任单位"),
     "unknown-status": (".csv", _csv([HEAD, ["1", "x", "y", "区教育局", "", "差不多了"]]), "row 2, column 状态"),
-    "duplicate-id": (".csv", _csv([["编号", "整改措施", "责任单位"], ["P1-1", "a", "u"], ["P1-1", "b", "u"]]),
-                     "row 3, column 编号"),
+    "duplicate-id": (
+        ".csv",
+        _csv([["编号", "整改措施", "责任单位"], ["P1-1", "a", "u"], ["P1-1", "b", "u"]]),
+        "row 3, column 编号",
+    ),
     "empty-measure": (".csv", _csv([HEAD, ["1", "x", "", "区教育局", "", ""]]), "row 2, column 整改措施"),
     "wrong-encoding": (".csv", "序号,问题,整改措施,责任单位\n1,x,y,z\n".encode("utf-16"), "encoding"),
     "not-a-spreadsheet": (".xlsx", b"this is not a zip file", "Cannot open"),
@@ -198,8 +217,13 @@ def test_run_without_a_token_says_how_to_get_one(config: str) -> None:
     import os as _os
 
     env = {k: v for k, v in _os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    r = subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, "run"],
-                       capture_output=True, text=True, timeout=60, env=env)
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert r.returncode == 2 and "BotFather" in r.stderr and "make demo" in r.stderr
 
 
@@ -209,9 +233,13 @@ def test_a_second_run_on_the_same_store_refuses_to_start(config: str, tmp_path) 
     assert run_cli("import", SEED, config=config).returncode == 0
     holder = Repository.open(str(tmp_path / "var" / "duban.json"))
     try:
-        r = subprocess.run([sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, "run"],
-                           capture_output=True, text=True, timeout=60,
-                           env={**os.environ, "TELEGRAM_BOT_TOKEN": "123:abc"})
+        r = subprocess.run(
+            [sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", config, "run"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "TELEGRAM_BOT_TOKEN": "123:abc"},
+        )
         assert r.returncode == 2 and "Another Duban process" in r.stderr
     finally:
         holder.close()

@@ -45,8 +45,12 @@ def test_code_has_no_unused_names_or_syntax_errors() -> None:
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9", "--quiet", str(ROOT)],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--select", "F,E9", "--quiet", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
@@ -54,7 +58,22 @@ def test_types_check() -> None:
     import subprocess
     import sys
 
-    r = subprocess.run([sys.executable, "-m", "mypy", "ledger", "store", "bot", "jobs", "run_bot.py",
-                        "--ignore-missing-imports", "--no-error-summary"], capture_output=True, text=True,
-                       timeout=600, cwd=ROOT)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "ledger",
+            "store",
+            "bot",
+            "jobs",
+            "run_bot.py",
+            "--ignore-missing-imports",
+            "--no-error-summary",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
     assert r.returncode == 0, r.stdout + r.stderr

@@ -51,8 +51,14 @@ async def test_at_most_30_a_second_overall() -> None:
 async def test_a_sweep_to_many_units_meets_an_emulator_that_enforces_the_limit(tmp_path) -> None:
     repo = Repository.open(str(tmp_path / "s.json"))
     repo.put_problem(Problem(1, "大量单位"))
-    repo.put_measures([Measure(id=f"P1-{i}", problem=1, text="措施", unit=f"单位{i}",
-                               deadline=Deadline("date", dt.date(2024, 8, 22))) for i in range(1, 81)])
+    repo.put_measures(
+        [
+            Measure(
+                id=f"P1-{i}", problem=1, text="措施", unit=f"单位{i}", deadline=Deadline("date", dt.date(2024, 8, 22))
+            )
+            for i in range(1, 81)
+        ]
+    )
     now = dt.datetime(2024, 8, 21, 9, tzinfo=TZ)
     for i in range(1, 81):
         inv = create_invite(repo, Actor(0, 0, True), f"单位{i}", now)

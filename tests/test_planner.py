@@ -14,8 +14,9 @@ from ledger.policy import ConfigError, Policy
 
 TZ = ZoneInfo("Asia/Shanghai")
 P = Policy()
-DIR = Directory(unit_chats={"区教育局": (101,), "区环境集团": (202,)}, leader_chats={"张副区长": (301,)},
-                admin_chats=(900,))
+DIR = Directory(
+    unit_chats={"区教育局": (101,), "区环境集团": (202,)}, leader_chats={"张副区长": (301,)}, admin_chats=(900,)
+)
 
 
 def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> dt.datetime:
@@ -23,12 +24,21 @@ def at(y: int, m: int, d: int, hh: int = 9, mm: int = 0) -> dt.datetime:
 
 
 def measure(due: dt.date, mid: str = "P24-4", unit: str = "区教育局", **kw) -> Measure:  # type: ignore[no-untyped-def]
-    return Measure(id=mid, problem=24, text="课桌椅更换", unit=unit, leader="张副区长",
-                   deadline_text="确保暑期更换到位", deadline=Deadline("period_end", due), **kw)
+    return Measure(
+        id=mid,
+        problem=24,
+        text="课桌椅更换",
+        unit=unit,
+        leader="张副区长",
+        deadline_text="确保暑期更换到位",
+        deadline=Deadline("period_end", due),
+        **kw,
+    )
 
 
-def run_days(ms: list[Measure], start: dt.datetime, days: int, sent: set[str] | None = None,
-             policy: Policy = P) -> list[tuple[dt.date, str, str, tuple[int, ...]]]:
+def run_days(
+    ms: list[Measure], start: dt.datetime, days: int, sent: set[str] | None = None, policy: Policy = P
+) -> list[tuple[dt.date, str, str, tuple[int, ...]]]:
     """Sweep once a day at 09:00 for `days` days, recording what Telegram 'accepted'."""
     sent = set() if sent is None else sent
     log = []
@@ -44,11 +54,11 @@ def test_each_tier_arrives_once_on_its_day() -> None:
     m = measure(dt.date(2024, 6, 28))  # a Friday
     log = run_days([m], at(2024, 6, 1), 30)
     assert [(d.isoformat(), tier) for d, _, tier, _ in log] == [
-        ("2024-06-07", "green980"),   # 20 days before (a Saturday 06-08 → Friday 06-07)
+        ("2024-06-07", "green980"),  # 20 days before (a Saturday 06-08 → Friday 06-07)
         ("2024-06-18", "yellow990"),  # 10 days before
         ("2024-06-25", "yellow997"),  # 3 days before
         ("2024-06-27", "yellow999"),  # 1 day before
-        ("2024-06-28", "due1000"),    # the due day
+        ("2024-06-28", "due1000"),  # the due day
     ]
     recipients = {tier: chats for _, _, tier, chats in log}
     assert recipients["green980"] == (101,)  # the unit
@@ -82,7 +92,10 @@ def test_spring_festival_2024_moves_reminders_to_the_last_working_day() -> None:
     # 10 days before is 02-08; 3 and 1 days before (02-15, 02-17) fall in the holiday (02-10..17)
     # and both move to 02-09, the last working day before it: one message, the more urgent.
     assert [(d.isoformat(), tier) for d, _, tier, _ in log] == [
-        ("2024-02-08", "yellow990"), ("2024-02-09", "yellow999"), ("2024-02-18", "due1000")]
+        ("2024-02-08", "yellow990"),
+        ("2024-02-09", "yellow999"),
+        ("2024-02-18", "due1000"),
+    ]
 
 
 def test_downtime_catch_up_sends_only_the_most_urgent_once() -> None:
@@ -121,8 +134,12 @@ def test_approved_extension_restarts_the_tiers_for_the_new_date() -> None:
     m = st.approve_extension(m, "tg:900", now)
     log = run_days([m], at(2024, 7, 3), 29, sent)
     assert [(d.isoformat(), tier) for d, _, tier, _ in log] == [
-        ("2024-07-11", "green980"), ("2024-07-19", "yellow990"), ("2024-07-26", "yellow997"),
-        ("2024-07-30", "yellow999"), ("2024-07-31", "due1000")]
+        ("2024-07-11", "green980"),
+        ("2024-07-19", "yellow990"),
+        ("2024-07-26", "yellow997"),
+        ("2024-07-30", "yellow999"),
+        ("2024-07-31", "due1000"),
+    ]
 
 
 def test_done_and_submitted_measures_get_no_unit_reminders() -> None:
@@ -146,31 +163,46 @@ def test_unit_with_nobody_bound_goes_to_the_admins() -> None:
 
 
 def test_recurring_duty_each_period_is_reminded_and_done_per_occurrence() -> None:
-    m = Measure(id="P6-3", problem=6, text="每季度全覆盖", unit="区教育局",
-                deadline=Deadline("recurring", None, "quarterly", "每季度全覆盖"))
+    m = Measure(
+        id="P6-3",
+        problem=6,
+        text="每季度全覆盖",
+        unit="区教育局",
+        deadline=Deadline("recurring", None, "quarterly", "每季度全覆盖"),
+    )
     m = st.mark_occurrence_done(m, "2024-Q1", Evidence("已巡查"), "tg:101", dt.datetime(2024, 3, 29, 12))
     log = run_days([m], at(2024, 6, 1), 30)
     assert [(d.isoformat(), tier) for d, _, tier, _ in log][-1] == ("2024-06-28", "due1000")  # Q2 ends Sunday 06-30
     assert all(r[0] >= dt.date(2024, 6, 7) for r in log)
     m = st.mark_occurrence_done(m, "2024-Q2", Evidence("已巡查"), "tg:101", dt.datetime(2024, 6, 28, 12))
     assert plan([m], frozenset(), at(2024, 7, 2), P, DIR) == []  # Q2 done: no red alert in July
-    undone = Measure(id="P6-4", problem=6, text="每季度全覆盖", unit="区教育局",
-                     deadline=Deadline("recurring", None, "quarterly"))
+    undone = Measure(
+        id="P6-4", problem=6, text="每季度全覆盖", unit="区教育局", deadline=Deadline("recurring", None, "quarterly")
+    )
     r = plan([undone], frozenset(), at(2024, 7, 2), P, DIR)
     assert [(x.tier, x.occurrence) for x in r] == [("overdue", "2024-Q2")]
 
 
 def test_ongoing_and_undated_measures_get_no_deadline_reminders() -> None:
-    ms = [Measure(id="P1-1", problem=1, text="长期坚持", unit="区教育局", deadline=Deadline("ongoing")),
-          Measure(id="P1-2", problem=1, text="x", unit="区教育局")]
+    ms = [
+        Measure(id="P1-1", problem=1, text="长期坚持", unit="区教育局", deadline=Deadline("ongoing")),
+        Measure(id="P1-2", problem=1, text="x", unit="区教育局"),
+    ]
     assert run_days(ms, at(2024, 6, 1), 30) == []
 
 
-@pytest.mark.parametrize("bad,key", [
-    ({"send_at": "25:00"}, "send_at"), ({"timezone": "Mars/Base"}, "timezone"),
-    ({"lead_days": [20, -1]}, "lead_days"), ({"overdue_every_days": 0}, "overdue_every_days"),
-    ({"digest": "someday"}, "digest"), ({"workdays_only": "yes"}, "workdays_only"), ({"typo": 1}, "typo"),
-])
+@pytest.mark.parametrize(
+    "bad,key",
+    [
+        ({"send_at": "25:00"}, "send_at"),
+        ({"timezone": "Mars/Base"}, "timezone"),
+        ({"lead_days": [20, -1]}, "lead_days"),
+        ({"overdue_every_days": 0}, "overdue_every_days"),
+        ({"digest": "someday"}, "digest"),
+        ({"workdays_only": "yes"}, "workdays_only"),
+        ({"typo": 1}, "typo"),
+    ],
+)
 def test_bad_schedule_config_is_refused_with_the_key_named(bad: dict, key: str) -> None:
     with pytest.raises(ConfigError, match=key):
         Policy.from_config(bad)
@@ -186,8 +218,9 @@ def test_default_policy_matches_config_toml() -> None:
 
 
 def test_periods_before_the_ledger_existed_are_not_chased() -> None:
-    m = Measure(id="P12-1", problem=12, text="每周更新上报", unit="区教育局",
-                deadline=Deadline("recurring", None, "weekly"))
+    m = Measure(
+        id="P12-1", problem=12, text="每周更新上报", unit="区教育局", deadline=Deadline("recurring", None, "weekly")
+    )
     r = plan([m], frozenset(), at(2024, 3, 15), P, DIR, ledger_start=dt.date(2024, 3, 15))
     assert [(x.tier, x.occurrence) for x in r] == [("due", "2024-W11")]  # not last week's
 
@@ -201,13 +234,19 @@ def test_a_catch_up_escalation_is_not_followed_by_an_overdue_repeat_the_same_day
 
 
 def test_bot_off_for_ten_days_sends_one_message_per_measure_the_most_urgent() -> None:
-    ms = [measure(dt.date(2024, 6, 14), mid="P1-1"),   # went overdue during the downtime
-          measure(dt.date(2024, 6, 21), mid="P1-2"),   # became due during it
-          measure(dt.date(2024, 6, 24), mid="P1-3"),   # yellow during it
-          measure(dt.date(2024, 7, 5), mid="P1-4")]    # only green so far (20 days before: 06-15)
+    ms = [
+        measure(dt.date(2024, 6, 14), mid="P1-1"),  # went overdue during the downtime
+        measure(dt.date(2024, 6, 21), mid="P1-2"),  # became due during it
+        measure(dt.date(2024, 6, 24), mid="P1-3"),  # yellow during it
+        measure(dt.date(2024, 7, 5), mid="P1-4"),
+    ]  # only green so far (20 days before: 06-15)
     sent: set[str] = set()
     run_days(ms, at(2024, 6, 1), 7, sent)  # running normally until Friday 06-07
     log = run_days(ms, at(2024, 6, 18), 1, sent)  # back after ten days off (06-08 .. 06-17)
     assert sorted((mid, tier) for _, mid, tier, _ in log) == [
-        ("P1-1", "overdue0"), ("P1-2", "yellow997"), ("P1-3", "yellow990"), ("P1-4", "green980")]
+        ("P1-1", "overdue0"),
+        ("P1-2", "yellow997"),
+        ("P1-3", "yellow990"),
+        ("P1-4", "green980"),
+    ]
     assert run_days(ms, at(2024, 6, 18, 10), 1, sent) == []  # and nothing twice

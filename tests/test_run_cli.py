@@ -33,13 +33,20 @@ async def run_bot(tmp_path, telegram_extra: str = "") -> AsyncIterator[Running]:
         f'[store]\npath = "{tmp_path / "duban.json"}"\n'
         f'[ledger]\nseed = "{os.path.relpath(SEED, ROOT)}"\n'
         f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n{telegram_extra}'
-        f'[bot]\nadmins = [9001]\n'
-        f'[schedule]\nworkdays_only = false\n',  # the wall clock decides the day here: any day must do
-        encoding="utf-8")
+        f"[bot]\nadmins = [9001]\n"
+        f"[schedule]\nworkdays_only = false\n",  # the wall clock decides the day here: any day must do
+        encoding="utf-8",
+    )
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", str(cfg), "run",
-        env={**os.environ, "TELEGRAM_BOT_TOKEN": emu.token}, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        os.path.join(ROOT, "run_bot.py"),
+        "--config",
+        str(cfg),
+        "run",
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": emu.token},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     running = Running(emu)
     try:
         yield running
@@ -47,7 +54,7 @@ async def run_bot(tmp_path, telegram_extra: str = "") -> AsyncIterator[Running]:
         proc.send_signal(signal.SIGINT)
         try:
             _, running.stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             proc.kill()
         await emu.release_polls()
         await emu.stop()
@@ -61,8 +68,10 @@ async def test_run_polls_answers_and_runs_the_catch_up_sweep(tmp_path) -> None:
         link = await emu.reply_in(9001, timeout=60)
         assert "区教育局 的邀请链接" in link.text and "start=" in link.text
         # the start-up catch-up sweep ran on the real JobQueue: the unbound units' reminders reach the admin
-        await emu.wait_for(lambda: any("督办" in m.text or "整改提醒" in m.text or "逾期" in m.text
-                                       for m in emu.bot_messages(9001)), timeout=60)
+        await emu.wait_for(
+            lambda: any("督办" in m.text or "整改提醒" in m.text or "逾期" in m.text for m in emu.bot_messages(9001)),
+            timeout=60,
+        )
         assert emu.commands.get("chat:9001:")  # admin menu registered
     assert emu.token not in running.stderr.decode(errors="replace")  # the token is never logged
 
@@ -71,8 +80,10 @@ async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    webhook = (f'mode = "webhook"\nwebhook_url = "https://bot.example.org/telegram"\n'
-               f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n')
+    webhook = (
+        f'mode = "webhook"\nwebhook_url = "https://bot.example.org/telegram"\n'
+        f'webhook_listen = "127.0.0.1"\nwebhook_port = {port}\n'
+    )
     async with run_bot(tmp_path, webhook) as running:
         emu = running.emu
         await emu.wait_for(lambda: emu.webhook_url, timeout=60)
@@ -81,11 +92,14 @@ async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
         before = len(emu.bot_messages(9001))
 
         def post() -> int:
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/telegram", data=body,
-                                         headers={"Content-Type": "application/json"})
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}/telegram", data=body, headers={"Content-Type": "application/json"}
+            )
             with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
                 return int(resp.status)
+
         assert await asyncio.get_running_loop().run_in_executor(None, post) == 200
-        answer = await emu.wait_for(lambda: next((m for m in emu.bot_messages(9001)[before:] if "/mine" in m.text),
-                                                 None), timeout=60)
+        answer = await emu.wait_for(
+            lambda: next((m for m in emu.bot_messages(9001)[before:] if "/mine" in m.text), None), timeout=60
+        )
         assert "/pending" in answer.text  # the admin's help

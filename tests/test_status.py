@@ -11,8 +11,13 @@ from ledger.errors import IllegalTransition
 from ledger.models import Deadline, Evidence, Measure
 
 T0 = dt.datetime(2024, 3, 20, 10, 0)
-M = Measure(id="P24-4", problem=24, text="部分校区课桌椅…确保2024年暑期更换到位", unit="区教育局",
-            deadline=Deadline("period_end", dt.date(2024, 8, 31), span="确保2024年暑期更换到位"))
+M = Measure(
+    id="P24-4",
+    problem=24,
+    text="部分校区课桌椅…确保2024年暑期更换到位",
+    unit="区教育局",
+    deadline=Deadline("period_end", dt.date(2024, 8, 31), span="确保2024年暑期更换到位"),
+)
 
 
 def test_unit_submits_with_evidence_and_admin_signs_off() -> None:
@@ -21,7 +26,9 @@ def test_unit_submits_with_evidence_and_admin_signs_off() -> None:
     m = st.approve_signoff(m, "tg:1", T0 + dt.timedelta(hours=1))
     assert m.status == "done"
     assert [(e.action, e.from_status, e.to_status, e.actor) for e in m.history] == [
-        ("submit", "open", "submitted", "tg:101"), ("signoff", "submitted", "done", "tg:1")]
+        ("submit", "open", "submitted", "tg:101"),
+        ("signoff", "submitted", "done", "tg:1"),
+    ]
 
 
 def test_without_approval_a_submission_is_done_at_once() -> None:
@@ -41,12 +48,16 @@ def test_submission_without_evidence_is_refused() -> None:
         st.submit(M, Evidence(""), "tg:101", T0)
 
 
-@pytest.mark.parametrize("move", [
-    lambda m: st.approve_signoff(m, "a", T0),
-    lambda m: st.send_back(m, "a", T0, "x"),
-    lambda m: st.reopen(m, "a", T0),
-    lambda m: st.approve_extension(m, "a", T0),
-], ids=["signoff-open", "sendback-open", "reopen-open", "approve-ext-without-request"])
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda m: st.approve_signoff(m, "a", T0),
+        lambda m: st.send_back(m, "a", T0, "x"),
+        lambda m: st.reopen(m, "a", T0),
+        lambda m: st.approve_extension(m, "a", T0),
+    ],
+    ids=["signoff-open", "sendback-open", "reopen-open", "approve-ext-without-request"],
+)
 def test_illegal_moves_from_open_are_refused_with_a_message(move) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(IllegalTransition) as e:
         move(M)

@@ -43,8 +43,7 @@ def test_a_second_process_on_the_same_store_is_refused(tmp_path) -> None:
     path = str(tmp_path / "s.json")
     r = Repository.open(path)
     try:
-        code = (f"import sys; sys.path.insert(0, {ROOT!r})\n"
-                f"from store import Repository\nRepository.open({path!r})")
+        code = f"import sys; sys.path.insert(0, {ROOT!r})\nfrom store import Repository\nRepository.open({path!r})"
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert out.returncode != 0
         assert "Another Duban process" in out.stderr
@@ -56,10 +55,9 @@ def test_a_second_process_on_the_same_store_is_refused(tmp_path) -> None:
 def test_a_failed_batch_writes_nothing(file_repo: Repository, tmp_path) -> None:
     file_repo.put_measure(Measure(id="P1-1", problem=1, text="a"))
     before = (tmp_path / "s.json").read_bytes()
-    with pytest.raises(RuntimeError):
-        with file_repo.batch():
-            file_repo.put_measure(Measure(id="P1-2", problem=1, text="b"))
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), file_repo.batch():
+        file_repo.put_measure(Measure(id="P1-2", problem=1, text="b"))
+        raise RuntimeError("boom")
     assert (tmp_path / "s.json").read_bytes() == before
     assert not file_repo.has_measure("P1-2")
     file_repo.put_measure(Measure(id="P1-3", problem=1, text="c"))
