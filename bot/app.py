@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -19,10 +17,10 @@ from telegram.ext import (
 )
 
 from bot import admin, unit
-from bot.common import on_error
-from bot.emulator import Emulator
+from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
+from bot.turn import Turn, handler, on_error
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +77,7 @@ def build_application(
         builder = builder.base_file_url(base_file_url)
     if not job_queue:
         builder = builder.job_queue(None)  # type: ignore[arg-type]  # PTB accepts None: no JobQueue
-    builder = builder.post_init(_post_init)
+    builder = builder.post_init(post_init)
     app = builder.build()
     app.bot_data["services"] = services
     add_handlers(app)
@@ -110,9 +108,9 @@ def add_handlers(app: Application) -> None:
     ):
         app.add_handler(CommandHandler(name, fn))
     app.add_handler(CommandHandler("measure", unit.measure))
-    app.add_handler(CallbackQueryHandler(unit.button, pattern=r"^[dxn]:"))
-    app.add_handler(CallbackQueryHandler(admin.decide, pattern=r"^(s|b|ea|er):"))
-    app.add_handler(CallbackQueryHandler(admin.page, pattern=r"^pg:"))
+    app.add_handler(CallbackQueryHandler(unit.button, pattern=pattern(UNIT_BUTTONS)))
+    app.add_handler(CallbackQueryHandler(admin.decide, pattern=pattern(DECISION_BUTTONS)))
+    app.add_handler(CallbackQueryHandler(admin.page, pattern=pattern((Button.PAGE,))))
     app.add_handler(CallbackQueryHandler(_stale_button))
     app.add_handler(
         MessageHandler((filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND, unit.message)
@@ -121,17 +119,20 @@ def add_handlers(app: Application) -> None:
     app.add_error_handler(on_error)
 
 
-async def _stale_button(update: Update, context: object) -> None:
-    if update.callback_query:
-        await update.callback_query.answer("该按钮已失效。This button is no longer valid.")
+@handler
+async def _stale_button(turn: Turn) -> None:
+    if turn.query:
+        await turn.query.answer(turn.t("stale_button"))
 
 
-async def _unknown_command(update: Update, context: object) -> None:
-    if update.effective_chat and update.effective_chat.type == "private":
-        await update.effective_chat.send_message("没有这个命令。发送 /help 查看可用命令。Unknown command; see /help.")
+@handler
+async def _unknown_command(turn: Turn) -> None:
+    if turn.private:
+        await turn.reply(turn.t("unknown_command"))
 
 
-async def _post_init(app: Application) -> None:
+async def post_init(app: Application) -> None:
+    """The outbox, the bot's @name and the command menus, once the bot is reachable."""
     s: Services = app.bot_data["services"]
     if s.outbox is None:
         s.outbox = Outbox(app.bot)
@@ -154,31 +155,3 @@ async def register_commands(app: Application, s: Services) -> None:
             await app.bot.set_my_commands(admin_cmds, scope=BotCommandScopeChat(chat))
     except TelegramError as e:  # menus are a convenience; the bot works without them
         log.warning("could not register command menus: %s", e)
-
-
-@contextlib.asynccontextmanager
-async def serve_on_emulator(
-    services: Services,
-    emu: Emulator,
-    sleep: Callable[[float], Awaitable[None]],
-    monotonic: Callable[[], float],
-    *,
-    job_queue: bool = True,
-) -> AsyncIterator[Application]:
-    """Run the real Application, polling the local Bot API emulator (tests and `make demo`)."""
-    await emu.start()
-    app = build_application(services, emu.token, emu.base_url, emu.base_file_url, job_queue=job_queue)
-    services.outbox = Outbox(app.bot, clock=monotonic, sleep=sleep)
-    await app.initialize()
-    await _post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
-        yield app
-    finally:
-        await emu.release_polls()
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()

@@ -18,6 +18,7 @@ matplotlib.use("Agg")  # headless: no display on a server
 import matplotlib.pyplot as plt
 from matplotlib import font_manager
 
+from ledger.i18n import plain, t
 from ledger.models import Measure
 from ledger.tiers import colour
 
@@ -39,14 +40,6 @@ COLOURS = {
     "submitted": "#1e88e5",
     "": "#b0bec5",
 }
-LABELS = {
-    "done": "已销号",
-    "submitted": "待销号",
-    "red": "逾期",
-    "yellow": "临期",
-    "green": "推进中",
-    "": "长期/无时限",
-}
 
 
 def cjk_font() -> str | None:
@@ -66,7 +59,12 @@ def cjk_font() -> str | None:
     return found
 
 
-def render_chart(measures: list[Measure], today: dt.date, yellow_days: int = 10) -> bytes:
+def _label(text: str) -> str:
+    """A unit name as matplotlib shows it: `$` would start mathtext."""
+    return text.replace("$", r"\$")
+
+
+def render_chart(measures: list[Measure], today: dt.date, yellow_days: int = 10, lang: str = "zh") -> bytes:
     """PNG bytes: one horizontal bar per unit, stacked by tier, largest units on top."""
     font = cjk_font()
     if font:
@@ -77,16 +75,17 @@ def render_chart(measures: list[Measure], today: dt.date, yellow_days: int = 10)
         tier = "submitted" if m.status == "submitted" else colour(m, today, yellow_days)
         counts.setdefault(m.unit, Counter())[tier] += 1
     units = sorted(counts, key=lambda u: sum(counts[u].values()))
+    labels = [_label(u) for u in units]
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.36 * len(units) + 1.4)), dpi=100)
     left = [0] * len(units)
     for tier in ("done", "submitted", "red", "yellow", "green", ""):
         values = [counts[u][tier] for u in units]
         if any(values):
-            ax.barh(units, values, left=left, color=COLOURS[tier], label=LABELS[tier])
+            ax.barh(labels, values, left=left, color=COLOURS[tier], label=plain(lang, f"chart.{tier}"))
             left = [a + b for a, b in zip(left, values)]
     done = sum(m.status == "done" for m in measures)
-    ax.set_title(f"各单位整改进度（{today}）：{len(measures)}条措施，已销号{done}条")
-    ax.set_xlabel("措施数")
+    ax.set_title(_label(t(lang, "chart_title", today=today, n=len(measures), done=done)))
+    ax.set_xlabel(plain(lang, "chart_xlabel"))
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     buf = io.BytesIO()

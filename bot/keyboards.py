@@ -1,66 +1,82 @@
-"""Inline keyboards. Callback data carries only a short action code and a measure id
-("d:P24-4"): at most 64 bytes, never Chinese text (3 bytes a character)."""
+"""Inline keyboards and the button vocabulary.
+
+Callback data is a `Button` code and short arguments ("d:P24-4"): at most 64 bytes, never
+Chinese text (3 bytes a character). Whatever a button's data says, every action is checked
+again on the server (`ledger.actions`).
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-LABELS = {
-    "zh": {
-        "d": "✅ 已完成",
-        "x": "⏳ 申请延期",
-        "n": "📝 进展",
-        "s": "✅ 销号",
-        "b": "↩ 退回",
-        "ea": "✅ 同意",
-        "er": "✖ 不同意",
-        "prev": "◀ 上一页",
-        "next": "下一页 ▶",
-    },
-    "en": {
-        "d": "✅ Done",
-        "x": "⏳ Extension",
-        "n": "📝 Progress",
-        "s": "✅ Sign off",
-        "b": "↩ Send back",
-        "ea": "✅ Approve",
-        "er": "✖ Reject",
-        "prev": "◀ Prev",
-        "next": "Next ▶",
-    },
-}
+from ledger.i18n import plain
+
+CALLBACK_LIMIT = 64
 
 
-def data(action: str, *parts: str) -> str:
-    d = ":".join((action, *parts))
-    if len(d.encode()) > 64:
+class Button(StrEnum):
+    """What a pressed button asks for; the value is the code in its callback data."""
+
+    DONE = "d"  # unit: report done (asks for evidence)
+    EXTEND = "x"  # unit: ask for more time (asks for a date)
+    NOTE = "n"  # unit: record progress (asks for the note)
+    SIGN_OFF = "s"  # admin: 销号
+    SEND_BACK = "b"  # admin: 退回 (asks for the reason)
+    APPROVE_EXTENSION = "ea"
+    REJECT_EXTENSION = "er"
+    PAGE = "pg"  # a page of a long list
+
+
+UNIT_BUTTONS = (Button.DONE, Button.EXTEND, Button.NOTE)
+DECISION_BUTTONS = (Button.SIGN_OFF, Button.SEND_BACK, Button.APPROVE_EXTENSION, Button.REJECT_EXTENSION)
+
+
+def data(action: Button, *parts: str) -> str:
+    d = ":".join((action.value, *parts))
+    if len(d.encode()) > CALLBACK_LIMIT:
         raise ValueError(f"callback data too long: {d!r}")
     return d
 
 
-def _b(lang: str, action: str, *parts: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(LABELS.get(lang, LABELS["zh"])[action], callback_data=data(action, *parts))
+def parse(raw: str) -> tuple[Button, str] | None:
+    """("d", "P24-4") from "d:P24-4"; None for data that is not ours."""
+    code, _, rest = raw.partition(":")
+    try:
+        return Button(code), rest
+    except ValueError:
+        return None
+
+
+def pattern(buttons: tuple[Button, ...]) -> str:
+    return "^(" + "|".join(b.value for b in buttons) + "):"
+
+
+def _b(lang: str, action: Button, *parts: str, label: str = "") -> InlineKeyboardButton:
+    return InlineKeyboardButton(label or plain(lang, f"btn.{action.value}"), callback_data=data(action, *parts))
 
 
 def reminder_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, "d", measure_id), _b(lang, "x", measure_id), _b(lang, "n", measure_id)]])
+    return InlineKeyboardMarkup([[_b(lang, b, measure_id) for b in UNIT_BUTTONS]])
 
 
 def signoff_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, "s", measure_id), _b(lang, "b", measure_id)]])
+    return InlineKeyboardMarkup([[_b(lang, Button.SIGN_OFF, measure_id), _b(lang, Button.SEND_BACK, measure_id)]])
 
 
 def extension_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, "ea", measure_id), _b(lang, "er", measure_id)]])
+    return InlineKeyboardMarkup(
+        [[_b(lang, Button.APPROVE_EXTENSION, measure_id), _b(lang, Button.REJECT_EXTENSION, measure_id)]]
+    )
 
 
 def pager(view: str, page: int, pages: int, lang: str = "zh") -> InlineKeyboardMarkup | None:
     if pages <= 1:
         return None
-    labels = LABELS.get(lang, LABELS["zh"])
     row = []
     if page > 0:
-        row.append(InlineKeyboardButton(labels["prev"], callback_data=data("pg", view, str(page - 1))))
+        row.append(_b(lang, Button.PAGE, view, str(page - 1), label=plain(lang, "btn.prev")))
     if page < pages - 1:
-        row.append(InlineKeyboardButton(labels["next"], callback_data=data("pg", view, str(page + 1))))
+        row.append(_b(lang, Button.PAGE, view, str(page + 1), label=plain(lang, "btn.next")))
     return InlineKeyboardMarkup([row])

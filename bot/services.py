@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ledger.actions import Actor
+from ledger.errors import DubanError
+from ledger.i18n import LANGS
 from ledger.planner import Directory
 from ledger.policy import Policy
 from ledger.service import build_directory
@@ -27,6 +30,22 @@ class Settings:
     language: str = "zh"
     invite_days: int = 7
 
+    @classmethod
+    def from_config(cls, b: Mapping[str, Any]) -> Settings:
+        try:
+            lang = str(b.get("language", "zh"))
+            if lang not in LANGS:
+                raise ValueError("language")
+            return cls(
+                admins=frozenset(int(x) for x in b.get("admins", [])),
+                admin_chat=int(b.get("admin_chat", 0)),
+                require_approval=bool(b.get("require_approval", True)),
+                language=lang,
+                invite_days=int(b.get("invite_days", 7)),
+            )
+        except (TypeError, ValueError) as e:
+            raise DubanError(f"[bot] 配置有误（{e}）：admins 为用户 ID 列表，language 为 zh 或 en。") from None
+
 
 @dataclass
 class Services:
@@ -38,6 +57,7 @@ class Services:
     username: str = ""
     told_blocked: set[int] = field(default_factory=set)
     handler_errors: list[str] = field(default_factory=list)  # unexpected exceptions, for tests and logs
+    sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # the catch-up and the daily sweep never overlap
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(self.policy.tz)
@@ -52,4 +72,5 @@ class Services:
         return (self.settings.admin_chat,) if self.settings.admin_chat else tuple(sorted(self.settings.admins))
 
     def lang(self, user_id: int) -> str:
-        return self.repo.pref(user_id, "lang") or self.settings.language
+        """A person's `/lang` choice; groups (negative ids) and others get the configured language."""
+        return (self.repo.pref(user_id, "lang") if user_id > 0 else None) or self.settings.language

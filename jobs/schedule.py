@@ -13,8 +13,8 @@ import datetime as dt
 
 from telegram.ext import Application, ContextTypes
 
+from bot.delivery import digest, sweep
 from bot.services import Services
-from jobs.sweep import digest, sweep
 
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "replace_existing": True}
 

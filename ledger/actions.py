@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from ledger import status as st
 from ledger.errors import DubanError, PermissionDenied
 from ledger.models import Evidence, Measure, Member, Unit
-from ledger.occurrences import done_occurrences, occurrence_on, previous
+from ledger.occurrences import occurrence_on, open_periods
 from ledger.service import Repo
 
 
@@ -71,15 +71,12 @@ def require_member(repo: MemberRepo, actor: Actor, m: Measure) -> None:
 
 
 def current_occurrence(m: Measure, today: dt.date) -> str | None:
-    """The period a recurring duty's report now counts for: the oldest open one of last and this period."""
+    """The period a recurring duty's report now counts for: the oldest still owed, else this one."""
+    owed = open_periods(m, today)
+    if owed:
+        return owed[0].label
     occ = occurrence_on(m.deadline.recur, today)
-    if occ is None:
-        return None
-    done = done_occurrences(m)
-    prev = previous(m.deadline.recur, occ)
-    if prev is not None and prev.label not in done:
-        return prev.label
-    return occ.label
+    return occ.label if occ else None
 
 
 def submit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ledger.dates import month_end
 from ledger.models import Measure
 
 
@@ -15,11 +16,6 @@ class Occurrence:
     due: dt.date
 
 
-def _month_end(y: int, m: int) -> dt.date:
-    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
 def occurrence_on(recur: str | None, day: dt.date) -> Occurrence | None:
     """The period of a recurring duty that contains `day`; None for daily/unspecified duties."""
     if recur == "weekly":
@@ -27,14 +23,14 @@ def occurrence_on(recur: str | None, day: dt.date) -> Occurrence | None:
         y, w, _ = day.isocalendar()
         return Occurrence(f"{y}-W{w:02d}", start, start + dt.timedelta(days=6))
     if recur == "monthly":
-        return Occurrence(f"{day.year}-{day.month:02d}", day.replace(day=1), _month_end(day.year, day.month))
+        return Occurrence(f"{day.year}-{day.month:02d}", day.replace(day=1), month_end(day.year, day.month))
     if recur == "quarterly":
         q = (day.month - 1) // 3 + 1
-        return Occurrence(f"{day.year}-Q{q}", dt.date(day.year, 3 * q - 2, 1), _month_end(day.year, 3 * q))
+        return Occurrence(f"{day.year}-Q{q}", dt.date(day.year, 3 * q - 2, 1), month_end(day.year, 3 * q))
     if recur == "half-yearly":
         h = 1 if day.month <= 6 else 2
         return Occurrence(
-            f"{day.year}-H{h}", dt.date(day.year, 1 if h == 1 else 7, 1), _month_end(day.year, 6 if h == 1 else 12)
+            f"{day.year}-H{h}", dt.date(day.year, 1 if h == 1 else 7, 1), month_end(day.year, 6 if h == 1 else 12)
         )
     if recur == "yearly":
         return Occurrence(str(day.year), dt.date(day.year, 1, 1), dt.date(day.year, 12, 31))
@@ -48,3 +44,13 @@ def previous(recur: str | None, occ: Occurrence) -> Occurrence | None:
 def done_occurrences(m: Measure) -> frozenset[str]:
     """Labels of the periods the unit reported done (events `occurrence_done`)."""
     return frozenset(e.note.split(" ", 1)[0] for e in m.history if e.action == "occurrence_done")
+
+
+def open_periods(m: Measure, today: dt.date) -> list[Occurrence]:
+    """The periods of a recurring duty still owed on `today`: the last one if unreported, then this one."""
+    occ = occurrence_on(m.deadline.recur, today)
+    if occ is None:
+        return []
+    done = done_occurrences(m)
+    prev = previous(m.deadline.recur, occ)
+    return [o for o in (prev, occ) if o is not None and o.label not in done]

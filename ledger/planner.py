@@ -22,8 +22,9 @@ from typing import NamedTuple
 
 from ledger.calendar_cn import add_workdays, is_workday, last_workday_on_or_before, workdays_between
 from ledger.models import Measure
-from ledger.occurrences import Occurrence, done_occurrences, occurrence_on, previous
+from ledger.occurrences import Occurrence, open_periods
 from ledger.policy import Policy
+from ledger.status import submitted_since
 
 TIERS = ("green", "yellow", "due", "overdue", "escalation")
 URGENCY = {t: i for i, t in enumerate(TIERS)}
@@ -177,13 +178,6 @@ def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[int, ...], s
     return tuple(dict.fromkeys(chats)), reason
 
 
-def _submitted_since(m: Measure) -> dt.datetime | None:
-    for e in reversed(m.history):
-        if e.action == "submit":
-            return e.at
-    return None
-
-
 def plan(
     measures: Iterable[Measure],
     sent: frozenset[str],
@@ -213,13 +207,8 @@ def plan(
                 out.append(r)
             continue
         if m.deadline.kind == "recurring" and m.due_override is None:
-            occ = occurrence_on(m.deadline.recur, today)
-            if occ is None:
-                continue
-            done = done_occurrences(m)
-            prev = previous(m.deadline.recur, occ)
-            for o in (prev, occ):
-                if o is None or o.label in done or (ledger_start and o.due < ledger_start):
+            for o in open_periods(m, today):
+                if ledger_start and o.due < ledger_start:
                     continue
                 r = sweep.one(m, o.due, o)
                 if r:
@@ -238,7 +227,7 @@ def plan(
 def _plan_signoff(
     m: Measure, now: dt.datetime, today: dt.date, policy: Policy, sent: frozenset[str], d: Directory
 ) -> Reminder | None:
-    since = _submitted_since(m)
+    since = submitted_since(m)
     if since is None:
         return None
     waited = add_workdays(since.date(), policy.escalate_after_days)

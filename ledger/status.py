@@ -22,6 +22,14 @@ from ledger.models import Event, Evidence, Extension, Measure, Status
 STATUS_LABELS_ZH: dict[str, str] = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
 
 
+def submitted_since(m: Measure) -> dt.datetime | None:
+    """When the pending submission was made (the last `submit` event)."""
+    for e in reversed(m.history):
+        if e.action == "submit":
+            return e.at
+    return None
+
+
 def _event(
     m: Measure, action: str, actor: str, at: dt.datetime, to: Status, note: str = "", files: tuple[str, ...] = ()
 ) -> Event:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ledger.calendar_cn import workdays_between
+from ledger.i18n import plain, status_label, t
 from ledger.models import Measure, Problem, ReportMeta
-from ledger.status import STATUS_LABELS_ZH
 from ledger.tiers import TIER_MARK, colour
 
 
@@ -36,23 +38,26 @@ def shorten(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def deadline_label(m: Measure) -> str:
+def deadline_label(m: Measure, lang: str = "zh") -> str:
+    """The due date, else what kind of duty it is (每季度, 长期坚持), else a dash."""
     d = m.deadline
     if m.due:
-        return f"{m.due.isoformat()}"
+        return m.due.isoformat()
     if d.kind == "recurring":
-        return {
-            "daily": "每日",
-            "weekly": "每周",
-            "monthly": "每月",
-            "quarterly": "每季度",
-            "half-yearly": "每半年",
-            "yearly": "每年",
-            "unspecified": "定期",
-        }.get(d.recur or "", "定期")
+        return plain(lang, f"recur.{d.recur or 'unspecified'}")
     if d.kind == "ongoing":
-        return "长期坚持"
+        return plain(lang, "kind.ongoing")
     return "—"
+
+
+def overdue_items(measures: Iterable[Measure], today: dt.date) -> list[tuple[Measure, int]]:
+    """Open measures past due, with working days late, most late first."""
+    items = [
+        (m, workdays_between(m.due, today))
+        for m in measures
+        if m.status != "done" and m.due is not None and m.due < today
+    ]
+    return sorted(items, key=lambda x: (-x[1], x[0].unit, x[0].id))
 
 
 def ledger_lines(problems: list[Problem], measures: list[Measure], today: dt.date) -> list[str]:
@@ -73,8 +78,7 @@ def ledger_lines(problems: list[Problem], measures: list[Measure], today: dt.dat
             mark = TIER_MARK[colour(m, today)]
             unit = m.unit + ("*" if m.unit_inferred else "")
             out.append(
-                f"  {mark} {m.id:<7} {STATUS_LABELS_ZH[m.status]:<4} {deadline_label(m):<10} "
-                f"{unit:<10} {shorten(m.text)}"
+                f"  {mark} {m.id:<7} {status_label(m.status):<4} {deadline_label(m):<10} {unit:<10} {shorten(m.text)}"
             )
     return out
 
@@ -110,15 +114,24 @@ def progress(measures: list[Measure], today: dt.date) -> Progress:
     )
 
 
-def headline(p: Progress, report: ReportMeta | None = None) -> str:
+def headline(p: Progress, report: ReportMeta | None = None, lang: str = "zh") -> str:
     """ "30个问题中已完成11个；95条措施中已完成32条，完成率33.7%" beside the report's own claim."""
-    line = (
-        f"{p.problems_total}个问题中已完成{p.problems_done}个；"
-        f"{p.measures_total}条措施中已完成{p.measures_done}条，完成率{p.rate:.1f}%"
+    line = t(
+        lang,
+        "headline",
+        problems=p.problems_total,
+        problems_done=p.problems_done,
+        measures=p.measures_total,
+        done=p.measures_done,
+        rate=f"{p.rate:.1f}",
     )
     if report and report.measures_total:
-        line += (
-            f"\n（通报口径：{report.problems_total}个问题中已完成{report.problems_done}个；"
-            f"{report.measures_total}条措施中已完成{report.measures_done}条）"
+        line += "\n" + t(
+            lang,
+            "headline_report",
+            problems=report.problems_total,
+            problems_done=report.problems_done,
+            measures=report.measures_total,
+            done=report.measures_done,
         )
     return line

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from bot.app import serve_on_emulator
-from bot.emulator import Emulator, Sent
-from bot.emulator import VirtualClock as Clock
 from bot.services import Services, Settings
+from devtools.emulator import Emulator, Sent
+from devtools.emulator import VirtualClock as Clock
+from devtools.serve import serve_on_emulator
 from ledger.policy import Policy
 from store import Repository
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from jobs.sweep import sweep
+from bot.delivery import sweep
 from ledger import actions
 from store import Repository
 from tests.harness import ADMIN, TZ, Bot
@@ -120,7 +120,7 @@ async def test_group_migrated_to_supergroup_gets_the_reminder_at_its_new_id(bot:
     group, supergroup = -100, -1001234
     bot.emu.chat(group, "group", "教育局整改群")
     assert "已绑定" in (await bot.say(ADMIN, "/bind 区教育局", chat=group)).text
-    from bot.emulator import Fault
+    from devtools.emulator import Fault
 
     bot.emu.faults.append(Fault("sendMessage", "migrate", chat_id=group, new_chat_id=supergroup))
     await sweep(bot.s)
@@ -130,7 +130,7 @@ async def test_group_migrated_to_supergroup_gets_the_reminder_at_its_new_id(bot:
 
 async def test_429_storm_is_waited_out_and_nothing_is_lost(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
-    from bot.emulator import Fault
+    from devtools.emulator import Fault
 
     bot.emu.faults.append(Fault("sendMessage", "429", chat_id=EDU, times=6, retry_after=3))
     await sweep(bot.s)
@@ -140,7 +140,7 @@ async def test_429_storm_is_waited_out_and_nothing_is_lost(bot: Bot) -> None:
 
 async def test_server_errors_are_retried_then_left_for_the_next_sweep(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
-    from bot.emulator import Fault
+    from devtools.emulator import Fault
 
     bot.emu.faults.append(Fault("sendMessage", "502", chat_id=EDU, times=5))
     report = await sweep(bot.s)
@@ -183,7 +183,7 @@ async def test_command_menus_are_registered_per_language_and_admin(bot: Bot) -> 
 
 
 async def test_a_429_on_a_reply_is_waited_out(bot: Bot) -> None:
-    from bot.emulator import Fault
+    from devtools.emulator import Fault
 
     bot.emu.faults.append(Fault("sendMessage", "429", chat_id=EDU, times=2, retry_after=5))
     answer = await bot.say(EDU, "/help")

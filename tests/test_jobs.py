@@ -6,8 +6,8 @@ import asyncio
 import datetime as dt
 from collections import Counter
 
+from bot.delivery import sweep
 from jobs.schedule import schedule_jobs
-from jobs.sweep import sweep
 from ledger.actions import Actor, create_invite, redeem_invite
 from ledger.models import Deadline, Measure, Problem
 from store import Repository
@@ -144,7 +144,7 @@ async def test_admin_gets_the_weekly_digest(tmp_path) -> None:
     repo = Repository.open(str(tmp_path / "s.json"))
     small_ledger(repo)
     async for bot in running_bot(repo, dt.datetime(2024, 6, 21, 16, 0, tzinfo=TZ)):
-        from jobs.sweep import digest
+        from bot.delivery import digest
 
         assert await digest(bot.s) >= 2
         photo = bot.emu.bot_messages(ADMIN)[-1]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.emulator import Emulator
+from bot.delivery import sweep
 from bot.outbox import Outbox
-from jobs.sweep import sweep
+from devtools.emulator import Emulator
 from ledger.actions import Actor, bind_group, create_invite, redeem_invite
 from ledger.models import Deadline, Measure, Problem
 from store import Repository
@@ -64,8 +64,8 @@ async def test_a_sweep_to_many_units_meets_an_emulator_that_enforces_the_limit(t
         inv = create_invite(repo, Actor(0, 0, True), f"单位{i}", now)
         redeem_invite(repo, inv["code"], 1000 + i, 1000 + i, f"u{i}", now)
     bind_group(repo, Actor(0, 0, True), "单位1", -500, "群")
-    from bot.app import serve_on_emulator
     from bot.services import Services, Settings
+    from devtools.serve import serve_on_emulator
     from ledger.policy import Policy
 
     clock = Clock(now)

@@ -13,7 +13,7 @@ import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot.emulator import Emulator
+from devtools.emulator import Emulator
 from tests.conftest import ROOT, SEED
 
 

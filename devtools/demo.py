@@ -12,25 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import html
 import os
-import re
 from collections.abc import Callable
 
-from bot.app import serve_on_emulator
-from bot.emulator import Emulator, Sent, VirtualClock
+from bot.delivery import sweep
 from bot.services import Services, Settings
-from jobs.sweep import sweep
+from devtools.emulator import Emulator, Sent, VirtualClock
+from devtools.serve import serve_on_emulator
+from ledger.messages import plain_text
 from ledger.policy import Policy
 from store import Repository
 
 ADMIN = 9001
 PEOPLE = {ADMIN: "整改办·陈主任", 501: "区教育局·王老师", 502: "区环境集团·李工", 503: "区商务局·赵科长"}
 UNITS = {501: "区教育局", 502: "区环境集团", 503: "区商务局"}
-
-
-def _plain(text: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def render_transcript(log: list[Sent], names: dict[int, str]) -> list[str]:
@@ -41,7 +36,7 @@ def render_transcript(log: list[Sent], names: dict[int, str]) -> list[str]:
             who = f"🤖 督办 → {names.get(m.chat_id, m.chat_id)}"
         else:
             who = f"👤 {names.get(int(m.sender.split(':')[1]), m.sender)} → 🤖"
-        body = _plain(m.text) or ""
+        body = plain_text(m.text)
         if m.kind != "text":
             body = f"[{'照片' if m.kind == 'photo' else '文件'} {m.file_name}] " + body
         if m.buttons:
@@ -170,3 +165,11 @@ async def _play(
 
 def demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: str) -> dict[str, int]:
     return asyncio.run(run_demo(repo, at, policy, out_dir))
+
+
+def fresh_store(path: str) -> Repository:
+    """An empty store at `path`, replacing the previous demo's."""
+    for p in (path, path + ".lock"):
+        if os.path.exists(p):
+            os.unlink(p)
+    return Repository.open(path)

@@ -1,0 +1,223 @@
+"""What units and the office do in chat, shared by commands, buttons and replies.
+
+The bot's follow-up questions (evidence, a new date, a reason, a note) are a small state
+machine in the spirit of PTB's `ConversationHandler(states=…)`, but kept in the store, so a
+restart does not forget what the bot asked: `ask` records a `Question`, and the person's
+next message is routed by `ANSWERS[question.kind]`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from telegram import Message
+
+from bot import delivery
+from bot.keyboards import Button
+from bot.turn import Turn
+from ledger import actions
+from ledger.deadlines import parse_user_date
+from ledger.errors import DubanError, IllegalTransition
+from ledger.i18n import status_label
+from ledger.ledgerfile import read_ledger_bytes
+from ledger.models import Evidence
+from ledger.service import apply_import, plan_import
+
+CANCEL_WORDS = {"取消", "cancel", "/cancel"}
+
+
+class Ask(StrEnum):
+    """What the bot is waiting for from a person."""
+
+    EVIDENCE = "evidence"
+    EXT_DATE = "ext_date"
+    EXT_REASON = "ext_reason"
+    NOTE = "note"
+    SEND_BACK = "sendback"
+
+
+PROMPTS = {
+    Ask.EVIDENCE: "ask_evidence",
+    Ask.EXT_DATE: "ask_date",
+    Ask.EXT_REASON: "ask_reason",
+    Ask.NOTE: "ask_note",
+    Ask.SEND_BACK: "ask_sendback",
+}
+BUTTON_ASKS = {Button.DONE: Ask.EVIDENCE, Button.EXTEND: Ask.EXT_DATE, Button.NOTE: Ask.NOTE}
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: Ask
+    measure_id: str
+    extra: str = ""  # the new date while asking for an extension's reason
+    asked_at: str = ""
+
+    def dump(self) -> str:
+        return json.dumps(
+            {"kind": self.kind.value, "measure": self.measure_id, "extra": self.extra, "at": self.asked_at}
+        )
+
+    @classmethod
+    def load(cls, raw: str | None) -> Question | None:
+        if not raw:
+            return None
+        try:
+            d = json.loads(raw)
+            if isinstance(d, list):  # stored by earlier versions as [kind, measure, extra]
+                d = {"kind": d[0], "measure": d[1], "extra": d[2]}
+            return cls(Ask(d["kind"]), str(d["measure"]), str(d.get("extra", "")), str(d.get("at", "")))
+        except (ValueError, TypeError, KeyError, IndexError):
+            return None
+
+
+def question(turn: Turn) -> Question | None:
+    """What the bot asked this person and waits for."""
+    return Question.load(turn.s.repo.pref(turn.actor.user_id, "await"))
+
+
+def set_question(turn: Turn, q: Question | None) -> None:
+    turn.s.repo.set_pref(turn.actor.user_id, "await", q.dump() if q else "")
+
+
+async def ask(turn: Turn, kind: Ask, mid: str, extra: str = "") -> None:
+    """Wait for the person's next message as the evidence / date / reason / note for `mid`."""
+    m = turn.s.repo.measure(mid)
+    if kind is Ask.SEND_BACK:
+        actions.require_admin(turn.actor)
+    else:
+        actions.require_member(turn.s.repo, turn.actor, m)
+    set_question(turn, Question(kind, m.id, extra, turn.now.isoformat()))
+    await turn.reply(turn.t(PROMPTS[kind], mid=m.id, date=extra))
+
+
+def evidence_of(message: Message, text: str) -> Evidence:
+    files: list[str] = []
+    if message.photo:
+        files.append(message.photo[-1].file_id)
+    if message.document:
+        files.append(message.document.file_id)
+    return Evidence(note=text.strip(), files=tuple(files))
+
+
+async def submit(turn: Turn, mid: str, evidence: Evidence) -> None:
+    s = turn.s
+    m = actions.submit(s.repo, turn.actor, mid, evidence, turn.now, s.settings.require_approval)
+    if m.history and m.history[-1].action == "occurrence_done":
+        await turn.reply(turn.t("occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
+        return
+    if m.status == "submitted":
+        await delivery.signoff_request(s, m, turn.message)
+        await turn.reply(turn.t("submitted", mid=m.id))
+    else:
+        await turn.reply(turn.t("done_now", mid=m.id))
+
+
+async def extension_from_text(turn: Turn, mid: str, text: str) -> None:
+    """ "6月底 供货延迟" → a date and a reason; ask for what is missing."""
+    today = turn.now.date()
+    words = text.split(maxsplit=1)
+    new_due = parse_user_date(words[0], today) if words else None
+    reason = words[1] if len(words) > 1 else ""
+    if new_due is None:
+        new_due, reason = parse_user_date(text, today), ""
+    if new_due is None:
+        await turn.reply(turn.t("bad_date", text=words[0] if words else text))
+        return
+    if not reason:
+        await ask(turn, Ask.EXT_REASON, mid, new_due.isoformat())
+        return
+    await request_extension(turn, mid, new_due, reason)
+
+
+async def request_extension(turn: Turn, mid: str, new_due: dt.date, reason: str) -> None:
+    m = actions.request_extension(turn.s.repo, turn.actor, mid, new_due, reason, turn.now)
+    await delivery.extension_request(turn.s, m)
+    await turn.reply(turn.t("ext_requested", mid=m.id, date=new_due.isoformat()))
+
+
+async def add_note(turn: Turn, mid: str, text: str) -> None:
+    m = actions.add_note(turn.s.repo, turn.actor, mid, text, turn.now)
+    await turn.reply(turn.t("noted", mid=m.id))
+
+
+async def send_back(turn: Turn, mid: str, reason: str) -> None:
+    s = turn.s
+    try:
+        m = actions.send_back(s.repo, turn.actor, mid, reason, turn.now)
+    except IllegalTransition:
+        await turn.reply(turn.t("already", state=status_label(s.repo.measure(mid).status, turn.lang)))
+        return
+    text = turn.t("sent_back", mid=mid, reason=reason)
+    await delivery.to_unit(s, m, text)
+    await turn.reply(text)
+
+
+# -- answers to the questions -------------------------------------------------------------------
+async def _evidence(turn: Turn, q: Question, text: str) -> None:
+    assert turn.message is not None
+    await submit(turn, q.measure_id, evidence_of(turn.message, text))
+
+
+async def _ext_date(turn: Turn, q: Question, text: str) -> None:
+    await extension_from_text(turn, q.measure_id, text)
+
+
+async def _ext_reason(turn: Turn, q: Question, text: str) -> None:
+    await request_extension(turn, q.measure_id, dt.date.fromisoformat(q.extra), text)
+
+
+async def _note(turn: Turn, q: Question, text: str) -> None:
+    await add_note(turn, q.measure_id, text)
+
+
+async def _send_back(turn: Turn, q: Question, text: str) -> None:
+    await send_back(turn, q.measure_id, text)
+
+
+ANSWERS: dict[Ask, Callable[[Turn, Question, str], Awaitable[None]]] = {
+    Ask.EVIDENCE: _evidence,
+    Ask.EXT_DATE: _ext_date,
+    Ask.EXT_REASON: _ext_reason,
+    Ask.NOTE: _note,
+    Ask.SEND_BACK: _send_back,
+}
+
+
+async def answer(turn: Turn, q: Question, text: str) -> None:
+    """The person's message answers the question the bot asked."""
+    msg = turn.message
+    if text.strip().lower() in CANCEL_WORDS:
+        set_question(turn, None)
+        await turn.reply(turn.t("cancelled"))
+        return
+    has_file = msg is not None and bool(msg.photo or msg.document)
+    if q.kind is not Ask.EXT_DATE and not text.strip() and not has_file:
+        raise DubanError(turn.t("empty_answer"))
+    set_question(turn, None)
+    await ANSWERS[q.kind](turn, q, text)
+
+
+async def import_document(turn: Turn) -> None:
+    """An admin sends an XLSX/CSV/TOML: import it with the CLI's validation, all or nothing."""
+    actions.require_admin(turn.actor)
+    msg = turn.message
+    assert msg is not None and msg.document is not None
+    name = msg.document.file_name or "ledger"
+    ext = os.path.splitext(name)[1].lower()
+    if ext not in (".xlsx", ".csv", ".toml"):
+        raise DubanError(turn.t("import_type", ext=ext or "(无扩展名)"))
+    if (msg.document.file_size or 0) > 20 * 1024 * 1024:
+        raise DubanError(turn.t("import_too_big"))
+    f = await msg.document.get_file()
+    raw = bytes(await f.download_as_bytearray())
+    repo = turn.s.repo
+    parsed = read_ledger_bytes(raw, name, ext, repo.problems())
+    plan = plan_import(parsed, repo, turn.now, name)
+    apply_import(plan, repo, turn.now, actor=turn.actor.tag)
+    await turn.reply(turn.t("import_done", summary=plan.summary()))

@@ -1,0 +1,125 @@
+"""One update's context, built once: the services, who acts, in which language, and when.
+
+Handlers are `async def name(turn: Turn) -> None`, wrapped by `@handler`, which builds the
+`Turn`, and turns a domain error into a polite reply that names the problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.ext import ContextTypes
+
+from bot import delivery
+from bot.services import Services
+from ledger.actions import Actor
+from ledger.errors import DubanError
+from ledger.i18n import t
+from ledger.messages import h, split_messages
+
+log = logging.getLogger(__name__)
+PtbHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+@dataclass
+class Turn:
+    update: Update
+    s: Services
+    actor: Actor
+    lang: str
+    now: dt.datetime
+    chat_id: int
+    chat_type: str
+
+    @classmethod
+    def of(cls, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return None
+        s = services_of(context)
+        return cls(
+            update=update,
+            s=s,
+            actor=s.actor(user.id, chat.id, user.full_name),
+            lang=s.lang(user.id),
+            now=s.now(),
+            chat_id=chat.id,
+            chat_type=chat.type,
+        )
+
+    @property
+    def message(self) -> Message | None:
+        return self.update.effective_message
+
+    @property
+    def query(self) -> CallbackQuery | None:
+        return self.update.callback_query
+
+    @property
+    def private(self) -> bool:
+        return self.chat_type == "private"
+
+    @property
+    def args(self) -> str:
+        """The text after the command word (keeps spaces inside notes)."""
+        msg = self.message
+        text = (msg.text or msg.caption or "") if msg else ""
+        parts = text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    async def reply(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
+        """Answer in this chat through the outbox, split under Telegram's 4096-character limit."""
+        parts = split_messages(text.split("\n"))
+        last = None
+        for i, part in enumerate(parts):
+            result = await delivery.send(self.s, self.chat_id, part, markup if i == len(parts) - 1 else None)
+            last = result.message or last
+        return last
+
+    async def reply_lines(self, lines: list[str], markup: InlineKeyboardMarkup | None = None) -> Message | None:
+        return await self.reply("\n".join(lines), markup)
+
+
+def handler(fn: Callable[[Turn], Awaitable[None]]) -> PtbHandler:
+    """A PTB callback running `fn` with the update's Turn; domain errors become replies."""
+
+    @functools.wraps(fn)
+    async def run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        turn = Turn.of(update, context)
+        if turn is None:
+            return
+        try:
+            await fn(turn)
+        except DubanError as e:
+            if turn.query:
+                await turn.query.answer(str(e)[:190], show_alert=True)
+            else:
+                await turn.reply("⚠️ " + h(str(e)))
+
+    return run
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure; tell the user something went wrong, without internals."""
+    log.error("error while handling an update", exc_info=context.error)
+    s = services_of(context)
+    s.handler_errors.append(repr(context.error))
+    if isinstance(update, Update) and update.effective_chat:
+        lang = s.lang(update.effective_user.id) if update.effective_user else s.settings.language
+        try:
+            await delivery.send(s, update.effective_chat.id, t(lang, "error"))
+        except Exception:
+            log.exception("could not report the error to the user")

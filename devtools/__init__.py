@@ -1,0 +1,1 @@
+"""Development tools: the local Bot API emulator and the demo. Production code never imports this."""

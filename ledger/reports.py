@@ -1,0 +1,233 @@
+"""What the office asks of the ledger, shared by the CLI and the bot.
+
+Each function takes the ledger (measures, problems, the report), `today` and the policy's
+numbers, and returns lines (Telegram HTML, see `ledger.messages.h`), JSON-ready dicts or file
+bytes. Neither side computes these on its own, so the CLI's `export` and the bot's `/export`
+colour a measure the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ledger.errors import DubanError
+from ledger.i18n import plain, status_label, t
+from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, write_xlsx
+from ledger.messages import h, render_overdue, render_progress
+from ledger.models import Measure, Member, Problem, ReportMeta, Unit
+from ledger.planner import Reminder
+from ledger.status import submitted_since
+from ledger.tiers import colour
+from ledger.views import Progress, headline, overdue_items, progress, shorten
+
+EXPORT_FORMATS = (".toml", ".csv", ".xlsx")
+PAGE = 25
+
+
+# -- files -------------------------------------------------------------------------------------
+def export_bytes(
+    fmt: str,
+    measures: list[Measure],
+    problems: list[Problem],
+    report: ReportMeta,
+    units: list[Unit],
+    today: dt.date,
+    yellow_days: int,
+) -> bytes:
+    """The ledger as `.toml`, `.csv` or `.xlsx` (traffic-light fills and an overdue sheet)."""
+    if fmt == ".toml":
+        return write_toml(report, problems, measures, units).encode("utf-8")
+    if fmt not in (".csv", ".xlsx"):
+        raise DubanError(f"不支持导出为 {fmt or '(无扩展名)'}，请用 .toml、.csv 或 .xlsx。")
+    tiers = {m.id: colour(m, today, yellow_days) for m in measures}
+    rows = export_rows(problems, measures, {k: TIER_LABELS[v] for k, v in tiers.items()})
+    if fmt == ".csv":
+        return write_csv(rows)
+    overdue = [rows[0]] + [r for r, m in zip(rows[1:], measures, strict=True) if tiers[m.id] == "red"]
+    return write_xlsx(rows, [tiers[m.id] for m in measures], overdue)
+
+
+def export_format(path: str) -> str:
+    return os.path.splitext(path)[1].lower()
+
+
+# -- figures -----------------------------------------------------------------------------------
+def unit_progress(measures: Iterable[Measure], today: dt.date) -> dict[str, Progress]:
+    """Progress per responsible unit, in one pass over the ledger."""
+    by_unit: dict[str, list[Measure]] = defaultdict(list)
+    for m in measures:
+        by_unit[m.unit].append(m)
+    return {u: progress(ms, today) for u, ms in sorted(by_unit.items())}
+
+
+def progress_json(p: Progress) -> dict[str, Any]:
+    return {
+        "problems": p.problems_total,
+        "problems_done": p.problems_done,
+        "measures": p.measures_total,
+        "done": p.measures_done,
+        "submitted": p.submitted,
+        "overdue": p.overdue,
+        "ongoing": p.ongoing,
+        "rate": round(p.rate, 1),
+    }
+
+
+def stats_json(measures: list[Measure], report: ReportMeta, today: dt.date) -> dict[str, Any]:
+    return {
+        "overall": progress_json(progress(measures, today)),
+        "report": report.to_dict(),
+        "units": {u: progress_json(x) for u, x in unit_progress(measures, today).items()},
+    }
+
+
+def stats_lines(measures: list[Measure], report: ReportMeta, today: dt.date, lang: str = "zh") -> list[str]:
+    """The `/stats` text: the headline beside the report's, then each unit, the latest first."""
+    p = progress(measures, today)
+    lines = [t(lang, "stats_head", today=today), headline(p, report, lang), render_progress(p, lang)]
+    lines.append(t(lang, "stats_units_head"))
+    per_unit = unit_progress(measures, today)
+    for name, x in sorted(per_unit.items(), key=lambda kv: (-kv[1].overdue, kv[1].rate, kv[0])):
+        lines.append(
+            t(
+                lang,
+                "stats_unit",
+                unit=name,
+                done=x.measures_done,
+                total=x.measures_total,
+                rate=f"{x.rate:.0f}",
+                open=x.measures_total - x.measures_done - x.submitted,
+                submitted=x.submitted,
+                overdue=x.overdue,
+                ongoing=x.ongoing,
+            )
+        )
+    return lines
+
+
+# -- lists ---------------------------------------------------------------------------------------
+def pending_items(measures: Iterable[Measure]) -> list[tuple[dt.datetime, Measure]]:
+    """Submissions awaiting sign-off and extensions awaiting a decision, oldest first."""
+    items: list[tuple[dt.datetime, Measure]] = []
+    for m in measures:
+        if m.status == "submitted":
+            items.append((submitted_since(m) or dt.datetime.min.replace(tzinfo=dt.UTC), m))
+        elif m.extension is not None:
+            items.append((m.extension.requested_at, m))
+    return sorted(items, key=lambda x: x[0])
+
+
+def pending_lines(measures: Iterable[Measure], lang: str = "zh") -> list[str]:
+    items = pending_items(measures)
+    if not items:
+        return [t(lang, "pending_none")]
+    lines = [t(lang, "pending_head", n=len(items))]
+    for at, m in items:
+        if m.status == "submitted" or m.extension is None:
+            kind = t(lang, "pending_signoff")
+        else:
+            kind = t(lang, "pending_extension", date=m.extension.new_due)
+        note = shorten(m.evidence.note or m.text, 30)
+        lines.append(f"{h(m.id)} {h(m.unit)} {kind} · {at:%m-%d %H:%M} · {h(note)}")
+    return lines
+
+
+def due_within(measures: Iterable[Measure], today: dt.date, days: int) -> list[Measure]:
+    """Measures not yet done falling due from today to `days` ahead, soonest first."""
+    until = today + dt.timedelta(days=days)
+    return sorted(
+        (m for m in measures if m.status != "done" and m.due and today <= m.due <= until),
+        key=lambda m: (m.due or today, m.id),
+    )
+
+
+def due_lines(measures: Iterable[Measure], today: dt.date, days: int, lang: str = "zh") -> list[str]:
+    ms = due_within(measures, today, days)
+    lines = [t(lang, "due_head", days=days, n=len(ms))]
+    lines += [f"{h(m.id)} {m.due} {h(m.unit)} · {h(shorten(m.text, 30))}" for m in ms]
+    return lines
+
+
+def find_lines(measures: Iterable[Measure], word: str, lang: str = "zh", limit: int = 60) -> list[str]:
+    ms = [m for m in measures if word in m.text or word in m.unit or word == m.id]
+    lines = [t(lang, "find_head", word=word, n=len(ms))]
+    lines += [f"{h(m.id)} {h(m.unit)} {status_label(m.status, lang)} · {h(shorten(m.text, 40))}" for m in ms[:limit]]
+    return lines
+
+
+def unit_lines(measures: Iterable[Measure], unit: str, today: dt.date, lang: str = "zh") -> list[str]:
+    ms = [m for m in measures if m.unit == unit]
+    lines = [f"<b>{h(unit)}</b>：{h(headline(progress(ms, today), lang=lang))}"]
+    for m in ms:
+        lines.append(f"{h(m.id)} {status_label(m.status, lang)} {m.due or '—'} · {h(shorten(m.text, 30))}")
+    return lines
+
+
+def overdue_page(measures: Iterable[Measure], today: dt.date, page: int, lang: str = "zh") -> tuple[str, int]:
+    """One page of `/overdue` and the number of pages."""
+    items = overdue_items(measures, today)
+    pages = max(1, (len(items) + PAGE - 1) // PAGE)
+    page = min(max(page, 0), pages - 1)
+    lines = render_overdue(items[page * PAGE : (page + 1) * PAGE], lang)
+    if items:
+        lines[0] = t(lang, "overdue_head_page", n=len(items), page=page + 1, pages=pages)
+    return "\n".join(lines), pages
+
+
+def overdue_json(measures: Iterable[Measure], today: dt.date) -> list[dict[str, Any]]:
+    return [
+        {
+            "measure": m.id,
+            "unit": m.unit,
+            "due": m.due.isoformat() if m.due else None,
+            "workdays_late": late,
+            "days_late": (today - m.due).days if m.due else None,
+            "status": m.status,
+        }
+        for m, late in overdue_items(measures, today)
+    ]
+
+
+def members_lines(members: Sequence[Member], measures: Iterable[Measure], lang: str = "zh") -> list[str]:
+    """Which units with open measures have someone bound, and which still have nobody to remind."""
+    bound: dict[str, list[str]] = {}
+    for mb in members:
+        if mb.active:
+            bound.setdefault(mb.unit, []).append(mb.name or str(mb.user_id))
+    units = sorted({m.unit for m in measures if m.status != "done"})
+    lines = [t(lang, "members_head", bound=sum(u in bound for u in units), total=len(units))]
+    lines += [t(lang, "members_bound", unit=u, names="、".join(bound[u])) for u in units if u in bound]
+    lines += [t(lang, "members_missing", unit=u) for u in units if u not in bound]
+    lines += [
+        t(lang, "members_leader", name=u.removeprefix("leader:"), names="、".join(v))
+        for u, v in bound.items()
+        if u.startswith("leader:")
+    ]
+    return lines
+
+
+def reminder_json(r: Reminder) -> dict[str, Any]:
+    return {
+        "measure": r.measure_id,
+        "tier": r.tier,
+        "unit": r.unit,
+        "due": r.due.isoformat(),
+        "recipients": list(r.recipients),
+        "occurrence": r.occurrence,
+        "key": r.key,
+        "reason": r.reason,
+        "days": r.days,
+    }
+
+
+def unit_summary_line(unit: str, p: Progress) -> str:
+    """One unit in `run_bot.py stats`."""
+    return f"  {unit}: {p.measures_done}/{p.measures_total} 完成率{p.rate:.0f}% 逾期{p.overdue} 待销号{p.submitted}"
+
+
+def chart_labels(lang: str) -> dict[str, str]:
+    return {k: plain(lang, f"chart.{k}") for k in ("done", "submitted", "red", "yellow", "green", "")}
