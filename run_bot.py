@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from store import Repository
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+DEMO_LEDGER = "data/xuanwu-2024.toml"  # the shipped Xuanwu ledger the demo plays on
 Config = dict[str, Any]
 
 
@@ -119,7 +120,6 @@ def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, cfg: Config) -> int:
     """Print what a sweep at --at would send; sends and records nothing."""
-    from ledger.messages import plain_text, render_reminder
     from ledger.planner import plan
     from ledger.service import build_directory
 
@@ -130,11 +130,8 @@ def cmd_check(args: argparse.Namespace, cfg: Config) -> int:
         reminders = plan(measures.values(), repo.sent_keys(), now, policy, directory, repo.report().date)
     if args.json:
         emit([reports.reminder_json(r) for r in reminders])
-        return 0
-    for r in reminders:
-        print(plain_text(render_reminder(r, measures[r.measure_id], now.date())))
-        print("   → " + (", ".join(map(str, r.recipients)) or "(无人可发送：单位未绑定)") + "\n")
-    print(f"共 {len(reminders)} 条提醒（{now:%Y-%m-%d %H:%M %Z}）")
+    else:
+        print("\n".join(reports.check_lines(reminders, measures, now)))
     return 0
 
 
@@ -152,18 +149,12 @@ def cmd_overdue(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, cfg: Config) -> int:
-    from ledger.messages import render_progress
-    from ledger.views import headline, progress
-
     with session(args, cfg) as (repo, _, now):
         measures, report = repo.measures(), repo.report()
     if args.json:
         emit([reports.stats_json(measures, report, now.date())])
-        return 0
-    print(headline(progress(measures, now.date()), report))
-    print(render_progress(progress(measures, now.date())))  # submitted, overdue, standing
-    for unit, p in reports.unit_progress(measures, now.date()).items():
-        print(reports.unit_summary_line(unit, p))
+    else:
+        print("\n".join(reports.stats_cli_lines(measures, report, now.date())))
     return 0
 
 
@@ -210,9 +201,7 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
     at = local_now(args.at, policy)
     repo = fresh_store(os.path.join(HERE, "var", "demo.json"))
     try:
-        import_file(
-            repo, os.path.join(HERE, str(cfg.get("ledger", {}).get("seed", "data/xuanwu-2024.toml"))), at, "demo"
-        )
+        import_file(repo, os.path.join(HERE, str(cfg.get("ledger", {}).get("seed") or DEMO_LEDGER)), at, "demo")
         summary = demo(repo, at, policy, os.path.join(HERE, args.out))
     finally:
         repo.close()
@@ -223,7 +212,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     """Run the bot: polling (default) or webhook, with the daily sweep, catch-up and digest."""
     import logging
 
-    from bot.app import build_application
+    from bot.app import Webhook, build_application, serve
     from bot.services import Services, Settings
     from jobs.schedule import schedule_jobs
 
@@ -235,31 +224,20 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
             "  export TELEGRAM_BOT_TOKEN=123456:ABC...\n再运行 run_bot.py run。不需要令牌即可体验：make demo\n"
             "No bot token: get one from @BotFather (/newbot), set TELEGRAM_BOT_TOKEN, or try `make demo` without one."
         )
-    if tg.get("mode", "polling") == "webhook" and not tg.get("webhook_url"):
-        raise DubanError('[telegram] mode = "webhook" 需要 webhook_url。')
+    webhook = Webhook.from_config(tg)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would print the token
     settings = Settings.from_config(cfg.get("bot", {}))
+    seed = str(cfg.get("ledger", {}).get("seed", ""))
     with session(args, cfg) as (repo, policy, now):
-        if not repo.measures():
-            import_file(
-                repo,
-                os.path.join(HERE, str(cfg.get("ledger", {}).get("seed", "data/xuanwu-2024.toml"))),
-                now,
-                "run:seed",
-            )
+        if not repo.measures() and seed:
+            import_file(repo, os.path.join(HERE, seed), now, "run:seed")
+        elif not repo.measures():
+            logging.warning("台账为空：请用 run_bot.py import 台账.xlsx 导入，或由管理员把台账文件发给机器人。")
         services = Services(repo=repo, policy=policy, settings=settings, clock=lambda: dt.datetime.now(policy.tz))
         app = build_application(services, token, tg.get("base_url") or None, tg.get("base_file_url") or None)
         schedule_jobs(app, services)
-        if tg.get("mode", "polling") == "webhook":
-            app.run_webhook(
-                listen=str(tg.get("webhook_listen", "127.0.0.1")),
-                port=int(tg.get("webhook_port", 8443)),
-                url_path="telegram",
-                webhook_url=str(tg["webhook_url"]),
-            )
-        else:
-            app.run_polling(allowed_updates=["message", "callback_query"])
+        serve(app, webhook=webhook)
     return 0
 
 

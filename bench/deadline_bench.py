@@ -32,7 +32,7 @@ def dateparser_due(text: str, ref: dt.date) -> dt.date | None:
         found = search_dates(
             text, languages=["zh", "en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"}
         )
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None
     return found[-1][1].date() if found else None
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
@@ -21,8 +24,10 @@ from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
+from ledger.errors import DubanError
 
 log = logging.getLogger(__name__)
+App = Application[Any, Any, Any, Any, Any, Any]  # the default context types, as ApplicationBuilder builds it
 
 UNIT_COMMANDS = {
     "zh": [
@@ -68,7 +73,7 @@ def build_application(
     base_file_url: str | None = None,
     *,
     job_queue: bool = True,
-) -> Application:
+) -> App:
     """One Application, all handlers registered; `services` reaches them through bot_data."""
     builder = ApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.policy.tz))
     if base_url:
@@ -84,7 +89,7 @@ def build_application(
     return app
 
 
-def add_handlers(app: Application) -> None:
+def add_handlers(app: App) -> None:
     for name, fn in (
         ("start", unit.start),
         ("help", unit.help_),
@@ -131,7 +136,7 @@ async def _unknown_command(turn: Turn) -> None:
         await turn.reply(turn.t("unknown_command"))
 
 
-async def post_init(app: Application) -> None:
+async def post_init(app: App) -> None:
     """The outbox, the bot's @name and the command menus, once the bot is reachable."""
     s: Services = app.bot_data["services"]
     if s.outbox is None:
@@ -141,7 +146,7 @@ async def post_init(app: Application) -> None:
     await register_commands(app, s)
 
 
-async def register_commands(app: Application, s: Services) -> None:
+async def register_commands(app: App, s: Services) -> None:
     """Command menus per language; admin commands only in admins' chats."""
     try:
         await app.bot.set_my_commands(
@@ -155,3 +160,30 @@ async def register_commands(app: Application, s: Services) -> None:
             await app.bot.set_my_commands(admin_cmds, scope=BotCommandScopeChat(chat))
     except TelegramError as e:  # menus are a convenience; the bot works without them
         log.warning("could not register command menus: %s", e)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """`[telegram] mode = "webhook"`: where Telegram posts updates; polling when `url` is empty."""
+
+    url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+    @classmethod
+    def from_config(cls, tg: Mapping[str, Any]) -> Webhook:
+        if tg.get("mode", "polling") != "webhook":
+            return cls()
+        if not tg.get("webhook_url"):
+            raise DubanError('[telegram] mode = "webhook" 需要 webhook_url。')
+        return cls(
+            str(tg["webhook_url"]), str(tg.get("webhook_listen", "127.0.0.1")), int(tg.get("webhook_port", 8443))
+        )
+
+
+def serve(app: App, *, webhook: Webhook) -> None:
+    """Run until stopped: long polling, or a webhook server when one is configured."""
+    if webhook.url:
+        app.run_webhook(listen=webhook.listen, port=webhook.port, url_path="telegram", webhook_url=webhook.url)
+    else:
+        app.run_polling(allowed_updates=["message", "callback_query"])

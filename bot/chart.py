@@ -82,7 +82,7 @@ def render_chart(measures: list[Measure], today: dt.date, yellow_days: int = 10,
         values = [counts[u][tier] for u in units]
         if any(values):
             ax.barh(labels, values, left=left, color=COLOURS[tier], label=plain(lang, f"chart.{tier}"))
-            left = [a + b for a, b in zip(left, values)]
+            left = [a + b for a, b in zip(left, values, strict=True)]
     done = sum(m.status == "done" for m in measures)
     ax.set_title(_label(t(lang, "chart_title", today=today, n=len(measures), done=done)))
     ax.set_xlabel(plain(lang, "chart_xlabel"))

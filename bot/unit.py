@@ -13,7 +13,7 @@ from ledger import actions
 from ledger.errors import DubanError
 from ledger.i18n import LANGS, plain, t
 from ledger.messages import h, left_label, render_measure
-from ledger.models import Measure
+from ledger.models import Evidence, Measure
 from ledger.tiers import colour
 from ledger.views import deadline_label, shorten
 
@@ -126,7 +126,7 @@ async def done(turn: Turn) -> None:
     if not note:
         await acts.ask(turn, Ask.EVIDENCE, mid)
         return
-    await acts.submit(turn, mid, acts.Evidence(note=note))
+    await acts.submit(turn, mid, Evidence(note=note))
 
 
 @handler

@@ -10,140 +10,24 @@ files and button presses, validates what the bot sends as Telegram does (4096 ch
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import itertools
 import json
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
 
-ALLOWED_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "a",
-    "code",
-    "pre",
-    "span",
-    "tg-spoiler",
-    "blockquote",
-    "tg-emoji",
-}
+from devtools.botapi import BotApiMethods
+from devtools.tgtypes import ApiError, Chat, Fault, Sent, VirtualClock, check_html
 
-
-class _HTMLCheck(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.error = ""
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in ALLOWED_TAGS:
-            self.error = self.error or f'Unsupported start tag "{tag}"'
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            self.error = self.error or f'Can\'t find end tag corresponding to start tag "{tag}"'
-        else:
-            self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def check_html(text: str) -> tuple[str, str]:
-    """(plain text, error) as Telegram's HTML parse mode would see it."""
-    if re.search(r"<(?![a-zA-Z/])", text):
-        return "", 'Can\'t parse entities: unexpected "<"'
-    if re.search(r"&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)", text):
-        return "", 'Can\'t parse entities: unexpected "&"'
-    p = _HTMLCheck()
-    p.feed(text)
-    p.close()
-    if p.stack and not p.error:
-        p.error = f'Can\'t find end tag corresponding to start tag "{p.stack[-1]}"'
-    return "".join(p.text), p.error
+__all__ = ["ApiError", "Chat", "Emulator", "Fault", "Sent", "VirtualClock", "check_html"]
 
 
 @dataclass
-class VirtualClock:
-    """An injected clock for tests and the demo: wall time for the ledger, monotonic seconds for the outbox.
-
-    `sleep` only moves the clock forward, so waiting (pacing, retry_after) costs no real time.
-    """
-
-    now: dt.datetime
-    mono: float = 0.0
-    slept: list[float] = field(default_factory=list)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.mono
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.mono += max(seconds, 0.0)
-        self.now += dt.timedelta(seconds=max(seconds, 0.0))
-
-    def set(self, when: dt.datetime) -> None:
-        self.now = when
-
-
-@dataclass
-class Sent:
-    """One message in a chat transcript."""
-
-    chat_id: int
-    message_id: int
-    sender: str  # "bot" or "user:<id>"
-    text: str
-    reply_markup: dict[str, Any] | None = None
-    kind: str = "text"  # text, photo, document
-    file_name: str = ""
-    file_bytes: bytes = b""
-    reply_to: int | None = None
-    edited: bool = False
-
-    @property
-    def buttons(self) -> list[tuple[str, str]]:
-        rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [(b.get("text", ""), b.get("callback_data", b.get("url", ""))) for row in rows for b in row]
-
-
-@dataclass
-class Fault:
-    method: str
-    kind: str  # "429", "403", "500", "502", "migrate"
-    chat_id: int | None = None
-    times: int = 1
-    retry_after: int = 1
-    new_chat_id: int = 0
-
-
-@dataclass
-class Chat:
-    id: int
-    type: str = "private"
-    title: str = ""
-
-
-@dataclass
-class Emulator:
+class Emulator(BotApiMethods):
     token: str = "123456:TEST-TOKEN"
     username: str = "duban_test_bot"
     host: str = "127.0.0.1"
@@ -246,7 +130,7 @@ class Emulator:
             return self._error(404, "Not Found: method not found")
         try:
             result = await handler(params)
-        except _ApiError as e:
+        except ApiError as e:
             self.errors.append(f"{method}: {e.description}")
             return self._error(e.code, e.description)
         async with self._changed:
@@ -419,165 +303,9 @@ class Emulator:
 
     async def reply_in(self, chat_id: int, after: int = -1, timeout: float = 10.0) -> Sent:
         """The bot's next message in `chat_id` after message id `after`."""
-        return await self.wait_for(
+        return await self.wait_for(  # type: ignore[no-any-return]
             lambda: next((m for m in self.bot_messages(chat_id) if m.message_id > after), None), timeout
         )
 
     def answer_for(self, query_id: str) -> str | None:
         return self._callback_answers.get(query_id)
-
-    # -- Bot API methods -------------------------------------------------------------------
-    async def _m_getMe(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "id": int(self.token.split(":")[0]),
-            "is_bot": True,
-            "first_name": "Duban",
-            "username": self.username,
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
-        }
-
-    async def _m_deleteWebhook(self, p: dict[str, Any]) -> bool:
-        self.webhook_url = ""
-        return True
-
-    async def _m_setWebhook(self, p: dict[str, Any]) -> bool:
-        self.webhook_url = str(p.get("url", ""))
-        return True
-
-    def update_json(self, user_id: int, text: str) -> dict[str, Any]:
-        """An update as Telegram would POST it to a webhook (and keeps the message in the transcript)."""
-        msg = self._record(Sent(user_id, next(self._message_ids), f"user:{user_id}", text))
-        return {"update_id": next(self._update_ids), "message": self._message(msg, user_id)}
-
-    async def _m_getUpdates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
-        offset = int(p.get("offset") or 0)
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        timeout = float(p.get("timeout") or 0)
-        if not self._updates and timeout and not self._closing:
-            try:
-                await self.wait_for(lambda: self._updates or self._closing, min(timeout, 1.0))
-            except TimeoutError:
-                pass
-        return list(self._updates[: int(p.get("limit") or 100)])
-
-    async def _m_setMyCommands(self, p: dict[str, Any]) -> bool:
-        scope = p.get("scope") or {"type": "default"}
-        key = f"{scope.get('type')}:{scope.get('chat_id', '')}:{p.get('language_code', '')}"
-        self.commands[key] = p.get("commands") or []
-        return True
-
-    async def _m_deleteMyCommands(self, p: dict[str, Any]) -> bool:
-        return True
-
-    async def _m_setChatMenuButton(self, p: dict[str, Any]) -> bool:
-        return True
-
-    def _check_send(
-        self, chat_id: Any, text: str, parse_mode: str | None, markup: dict[str, Any] | None, limit: int = 4096
-    ) -> None:
-        if not isinstance(chat_id, int):
-            raise _ApiError(400, "Bad Request: chat not found")
-        if chat_id in self.blocked:
-            raise _ApiError(403, "Forbidden: bot was blocked by the user")
-        plain = text
-        if parse_mode == "HTML":
-            plain, error = check_html(text)
-            if error:
-                raise _ApiError(400, f"Bad Request: {error}")
-        if len(plain) > limit:
-            raise _ApiError(400, "Bad Request: message is too long")
-        for row in (markup or {}).get("inline_keyboard", []):
-            for b in row:
-                data = b.get("callback_data")
-                if data is not None and not 1 <= len(data.encode()) <= 64:
-                    raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-
-    async def _m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
-        text = str(p.get("text", ""))
-        if not text.strip():
-            raise _ApiError(400, "Bad Request: message text is empty")
-        self._check_send(p.get("chat_id"), text, p.get("parse_mode"), p.get("reply_markup"))
-        reply_to = p.get("reply_to_message_id") or (p.get("reply_parameters") or {}).get("message_id")
-        msg = self._record(
-            Sent(p["chat_id"], next(self._message_ids), "bot", text, p.get("reply_markup"), reply_to=reply_to)
-        )
-        return self._message(msg, None)
-
-    async def _send_file(self, p: dict[str, Any], kind: str) -> dict[str, Any]:
-        caption = str(p.get("caption", ""))
-        self._check_send(p.get("chat_id"), caption, p.get("parse_mode"), p.get("reply_markup"), limit=1024)
-        f = p.get(kind)
-        name, data = f if isinstance(f, tuple) else (str(f), b"")
-        msg = self._record(
-            Sent(
-                p["chat_id"],
-                next(self._message_ids),
-                "bot",
-                caption,
-                p.get("reply_markup"),
-                kind=kind,
-                file_name=name,
-                file_bytes=data,
-            )
-        )
-        return self._message(msg, None)
-
-    async def _m_sendDocument(self, p: dict[str, Any]) -> dict[str, Any]:
-        return await self._send_file(p, "document")
-
-    async def _m_sendPhoto(self, p: dict[str, Any]) -> dict[str, Any]:
-        return await self._send_file(p, "photo")
-
-    async def _m_copyMessage(self, p: dict[str, Any]) -> dict[str, Any]:
-        src = self.find(int(p["from_chat_id"]), int(p["message_id"]))
-        if src is None:
-            raise _ApiError(400, "Bad Request: message to copy not found")
-        self._check_send(p.get("chat_id"), "", None, p.get("reply_markup"))
-        msg = self._record(
-            Sent(
-                p["chat_id"],
-                next(self._message_ids),
-                "bot",
-                src.text,
-                kind=src.kind,
-                file_name=src.file_name,
-                file_bytes=src.file_bytes,
-            )
-        )
-        return {"message_id": msg.message_id}
-
-    async def _m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:
-        msg = self.find(p.get("chat_id"), p.get("message_id"))  # type: ignore[arg-type]
-        if msg is None:
-            raise _ApiError(400, "Bad Request: message to edit not found")
-        self._check_send(p.get("chat_id"), str(p.get("text", "")), p.get("parse_mode"), p.get("reply_markup"))
-        msg.text, msg.reply_markup, msg.edited = str(p["text"]), p.get("reply_markup"), True
-        return self._message(msg, None)
-
-    async def _m_editMessageReplyMarkup(self, p: dict[str, Any]) -> dict[str, Any]:
-        msg = self.find(p.get("chat_id"), p.get("message_id"))  # type: ignore[arg-type]
-        if msg is None:
-            raise _ApiError(400, "Bad Request: message to edit not found")
-        self._check_send(p.get("chat_id"), "", None, p.get("reply_markup"))
-        msg.reply_markup, msg.edited = p.get("reply_markup"), True
-        return self._message(msg, None)
-
-    async def _m_answerCallbackQuery(self, p: dict[str, Any]) -> bool:
-        self._callback_answers[str(p.get("callback_query_id"))] = str(p.get("text", ""))
-        return True
-
-    async def _m_getFile(self, p: dict[str, Any]) -> dict[str, Any]:
-        fid = str(p.get("file_id"))
-        if fid not in self._files:
-            raise _ApiError(400, "Bad Request: invalid file_id")
-        name, data = self._files[fid]
-        return {"file_id": fid, "file_unique_id": fid + "u", "file_size": len(data), "file_path": name}
-
-
-class _ApiError(Exception):
-    def __init__(self, code: int, description: str) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description

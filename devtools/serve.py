@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-from telegram.ext import Application
-
-from bot.app import build_application, post_init
+from bot.app import App, build_application, post_init
 from bot.outbox import Outbox
 from bot.services import Services
 from devtools.emulator import Emulator
@@ -21,7 +19,7 @@ async def serve_on_emulator(
     monotonic: Callable[[], float],
     *,
     job_queue: bool = True,
-) -> AsyncIterator[Application]:
+) -> AsyncIterator[App]:
     """The real Application polling the emulator, its outbox on the given (virtual) clock."""
     await emu.start()
     app = build_application(services, emu.token, emu.base_url, emu.base_file_url, job_queue=job_queue)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
+from bot.app import App
 from bot.delivery import digest, sweep
 from bot.services import Services
 
@@ -36,7 +37,7 @@ def ptb_day(weekday: int) -> int:
     return (weekday + 1) % 7
 
 
-def schedule_jobs(app: Application, s: Services, catch_up_after: float = 1.0) -> None:
+def schedule_jobs(app: App, s: Services, catch_up_after: float = 1.0) -> None:
     jq = app.job_queue
     assert jq is not None, "python-telegram-bot[job-queue] is required"
     tz = s.policy.tz

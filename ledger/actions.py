@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from ledger import status as st
-from ledger.errors import DubanError, PermissionDenied
+from ledger.errors import DubanError, IllegalTransition, PermissionDenied
 from ledger.models import Evidence, Measure, Member, Unit
 from ledger.occurrences import occurrence_on, open_periods
 from ledger.service import Repo
@@ -102,7 +102,7 @@ def request_extension(
     m = repo.measure(measure_id)
     require_member(repo, actor, m)
     if new_due < now.date():
-        raise st.IllegalTransition(f"新的完成时限 {new_due} 已经过去，请给出今后的日期。")
+        raise IllegalTransition(f"新的完成时限 {new_due} 已经过去，请给出今后的日期。")
     m = st.request_extension(m, new_due, reason, actor.tag, now)
     repo.put_measure(m)
     return m

@@ -248,7 +248,7 @@ def find_deadlines(text: str, ref: dt.date) -> list[Deadline]:
     """Every deadline phrase in `text`, in reading order; never raises."""
     try:
         return _find(text, ref)
-    except Exception:  # noqa: BLE001 - a deadline reader must never take the bot down
+    except Exception:
         return []
 
 
@@ -289,7 +289,7 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
     seen: list[int] = []
     try:
         found = _find(text, ref, seen)
-    except Exception:  # noqa: BLE001 - never raise on any input
+    except Exception:
         return Deadline()
     if len(found) == 1 and found[0].kind != "immediate":
         return found[0]  # the usual case: one phrase
@@ -322,7 +322,7 @@ def _fallback(text: str, ref: dt.date) -> Deadline:
         got = dateparser.parse(
             text, languages=["en", "zh"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future"}
         )
-    except Exception:  # noqa: BLE001
+    except Exception:
         return Deadline()
     if got is None or not 1900 < got.year < 2200:
         return Deadline()

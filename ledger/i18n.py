@@ -245,7 +245,9 @@ _EN: dict[str, str] = {
     "find_head": "<b>{n} measures mention “{word}”</b>",
     "stats_head": "<b>Progress</b> ({today})",
     "stats_units_head": "Unit: done/total (rate) open submitted overdue standing",
-    "stats_unit": "{unit}: {done}/{total} ({rate}%) open {open} submitted {submitted} overdue {overdue} standing {ongoing}",
+    "stats_unit": (
+        "{unit}: {done}/{total} ({rate}%) open {open} submitted {submitted} overdue {overdue} standing {ongoing}"
+    ),
     "chart_caption": "Progress by unit",
     "export_caption": "Ledger ({n} measures)",
     "export_file": "ledger-{date}.xlsx",

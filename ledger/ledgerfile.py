@@ -50,9 +50,9 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("unit_inferred", "单位推定"),
 )
 STATUS_WORDS: dict[str, Status] = {
-    **{w: "open" for w in ("未开始", "推进中", "整改中", "持续推进", "进行中", "未完成", "open", "开放")},
-    **{w: "submitted" for w in ("待审核", "待销号", "已提交", "submitted")},
-    **{w: "done" for w in ("已完成", "已整改", "已销号", "完成", "已办结", "done")},
+    **dict.fromkeys(("未开始", "推进中", "整改中", "持续推进", "进行中", "未完成", "open", "开放"), "open"),
+    **dict.fromkeys(("待审核", "待销号", "已提交", "submitted"), "submitted"),
+    **dict.fromkeys(("已完成", "已整改", "已销号", "完成", "已办结", "done"), "done"),
 }
 STATUS_EXPORT = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
 _ID = re.compile(r"^P(\d{1,4})-(\d{1,4})$", re.IGNORECASE)
@@ -188,7 +188,7 @@ def _xlsx_rows(raw: bytes, name: str) -> list[RawRow]:
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many types for a bad file
+    except Exception:
         raise LedgerImportError(
             "无法打开该 Excel 文件（文件损坏或不是 .xlsx）。 Cannot open the spreadsheet.", file=name
         ) from None

@@ -91,8 +91,8 @@ def split_messages(lines: Iterable[str], limit: int = TELEGRAM_LIMIT) -> list[st
     """Join lines into as few messages as fit under the limit."""
     out: list[str] = []
     cur = ""
-    for line in lines:
-        line = fit(line, limit)
+    for raw in lines:
+        line = fit(raw, limit)
         if cur and len(cur) + 1 + len(line) > limit:
             out.append(cur)
             cur = line

@@ -86,7 +86,7 @@ def read_report(path: str) -> str:
             import docx  # python-docx; only needed for Word files
 
             doc = docx.Document(io.BytesIO(raw))
-        except Exception:  # noqa: BLE001 - python-docx raises many kinds for a bad file
+        except Exception:
             raise LedgerImportError(
                 "无法打开该 Word 文件（.docx 损坏或格式不对）。Cannot open the .docx.", file=name
             ) from None

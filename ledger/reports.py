@@ -17,7 +17,7 @@ from typing import Any
 from ledger.errors import DubanError
 from ledger.i18n import plain, status_label, t
 from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, write_xlsx
-from ledger.messages import h, render_overdue, render_progress
+from ledger.messages import h, plain_text, render_overdue, render_progress, render_reminder
 from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
 from ledger.status import submitted_since
@@ -224,9 +224,25 @@ def reminder_json(r: Reminder) -> dict[str, Any]:
     }
 
 
-def unit_summary_line(unit: str, p: Progress) -> str:
-    """One unit in `run_bot.py stats`."""
-    return f"  {unit}: {p.measures_done}/{p.measures_total} 完成率{p.rate:.0f}% 逾期{p.overdue} 待销号{p.submitted}"
+def stats_cli_lines(measures: list[Measure], report: ReportMeta, today: dt.date) -> list[str]:
+    """`run_bot.py stats`: the headline beside the report's, then one line per unit."""
+    p = progress(measures, today)
+    lines = [headline(p, report), render_progress(p)]
+    for unit, x in unit_progress(measures, today).items():
+        lines.append(
+            f"  {unit}: {x.measures_done}/{x.measures_total} 完成率{x.rate:.0f}% 逾期{x.overdue} 待销号{x.submitted}"
+        )
+    return lines
+
+
+def check_lines(reminders: list[Reminder], measures: dict[str, Measure], now: dt.datetime) -> list[str]:
+    """`run_bot.py check`: each reminder a sweep at `now` would send, and to whom."""
+    lines = []
+    for r in reminders:
+        lines.append(plain_text(render_reminder(r, measures[r.measure_id], now.date())))
+        lines.append("   → " + (", ".join(map(str, r.recipients)) or "(无人可发送：单位未绑定)") + "\n")
+    lines.append(f"共 {len(reminders)} 条提醒（{now:%Y-%m-%d %H:%M %Z}）")
+    return lines
 
 
 def chart_labels(lang: str) -> dict[str, str]:

@@ -195,7 +195,7 @@ async def test_a_user_who_chose_english_gets_english_reminders(bot: Bot) -> None
     assert "English" in (await bot.say(EDU, "/lang en")).text
     await sweep(bot.s)
     reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
-    assert "Due soon" in reminder.text and [b[0] for b in reminder.buttons][0] == "✅ Done"
+    assert "Due soon" in reminder.text and reminder.buttons[0][0] == "✅ Done"
 
 
 async def test_a_question_the_bot_asked_survives_a_restart(tmp_path) -> None:

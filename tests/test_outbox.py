@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from bot.delivery import sweep
 from bot.outbox import Outbox
@@ -34,7 +35,7 @@ async def test_group_gets_at_most_20_a_minute_and_a_person_one_a_second() -> Non
     for _ in range(5):
         await box.send(42, "私聊")
     private = [t for t, c in bot.sent if c == 42]
-    assert all(b - a >= 1.0 for a, b in zip(private, private[1:]))
+    assert all(b - a >= 1.0 for a, b in itertools.pairwise(private))
 
 
 async def test_at_most_30_a_second_overall() -> None:
