@@ -16,20 +16,17 @@ from telegram.ext import ContextTypes
 from bot.app import App
 from bot.delivery import digest, sweep
 from bot.services import Services
+from bot.turn import services_of
 
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "replace_existing": True}
 
 
-def _services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["services"]  # type: ignore[no-any-return]
-
-
 async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await sweep(_services(context))
+    await sweep(services_of(context))
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await digest(_services(context))
+    await digest(services_of(context))
 
 
 def ptb_day(weekday: int) -> int:

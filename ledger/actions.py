@@ -15,18 +15,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from ledger import status as st
-from ledger.errors import DubanError, IllegalTransition, PermissionDenied
+from ledger.errors import DubanError, IllegalTransition, InviteError, PermissionDenied, UnknownUnit
 from ledger.models import Evidence, Measure, Member, Unit
 from ledger.occurrences import occurrence_on, open_periods
 from ledger.service import Repo
-
-
-class InviteError(DubanError):
-    """An invite code that does not bind anyone (unknown, expired or used)."""
-
-
-class UnknownUnit(DubanError):
-    """A unit name the ledger does not know."""
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,14 @@ class IllegalTransition(DubanError):
     """A status change the lifecycle does not allow."""
 
 
+class InviteError(DubanError):
+    """An invite code that does not bind anyone (unknown, expired or used)."""
+
+
+class UnknownUnit(DubanError):
+    """A unit name the ledger does not know."""
+
+
 class UnknownMeasure(DubanError):
     """No measure with this id."""
 
