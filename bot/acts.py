@@ -21,14 +21,13 @@ from bot import delivery
 from bot.keyboards import Button
 from bot.turn import Turn
 from ledger import actions
+from ledger.chatwords import is_cancel
 from ledger.deadlines import parse_user_date
 from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label
 from ledger.ledgerfile import read_ledger_bytes
 from ledger.models import Evidence
 from ledger.service import apply_import, plan_import
-
-CANCEL_WORDS = {"取消", "cancel", "/cancel"}
 
 
 class Ask(StrEnum):
@@ -56,12 +55,17 @@ class Question:
     kind: Ask
     measure_id: str
     extra: str = ""  # the new date while asking for an extension's reason
-    asked_at: str = ""
+    asked_at: str = ""  # ISO time; a question lapses after `[bot] ask_expires_minutes`
+    chat_id: int = 0  # answered in the chat where it was asked
 
     def dump(self) -> str:
-        return json.dumps(
-            {"kind": self.kind.value, "measure": self.measure_id, "extra": self.extra, "at": self.asked_at}
-        )
+        d = {"kind": self.kind.value, "measure": self.measure_id, "extra": self.extra, "at": self.asked_at}
+        return json.dumps({**d, "chat": self.chat_id})
+
+    def lapsed(self, now: dt.datetime, minutes: int) -> bool:
+        if not self.asked_at:
+            return True
+        return now - dt.datetime.fromisoformat(self.asked_at) > dt.timedelta(minutes=minutes)
 
     @classmethod
     def load(cls, raw: str | None) -> Question | None:
@@ -71,14 +75,22 @@ class Question:
             d = json.loads(raw)
             if isinstance(d, list):  # stored by earlier versions as [kind, measure, extra]
                 d = {"kind": d[0], "measure": d[1], "extra": d[2]}
-            return cls(Ask(d["kind"]), str(d["measure"]), str(d.get("extra", "")), str(d.get("at", "")))
+            return cls(
+                Ask(d["kind"]), str(d["measure"]), str(d.get("extra", "")), str(d.get("at", "")), int(d.get("chat", 0))
+            )
         except (ValueError, TypeError, KeyError, IndexError):
             return None
 
 
 def question(turn: Turn) -> Question | None:
-    """What the bot asked this person and waits for."""
-    return Question.load(turn.s.repo.pref(turn.actor.user_id, "await"))
+    """What the bot asked this person in this chat and still waits for (a lapsed question is dropped)."""
+    q = Question.load(turn.s.repo.pref(turn.actor.user_id, "await"))
+    if q is None or (q.chat_id and q.chat_id != turn.chat_id):
+        return None
+    if q.lapsed(turn.now, turn.s.settings.ask_expires_minutes):
+        set_question(turn, None)
+        return None
+    return q
 
 
 def set_question(turn: Turn, q: Question | None) -> None:
@@ -87,13 +99,11 @@ def set_question(turn: Turn, q: Question | None) -> None:
 
 async def ask(turn: Turn, kind: Ask, mid: str, extra: str = "") -> None:
     """Wait for the person's next message as the evidence / date / reason / note for `mid`."""
-    m = turn.s.repo.measure(mid)
     if kind is Ask.SEND_BACK:
         actions.require_admin(turn.actor)
-    else:
-        actions.require_member(turn.s.repo, turn.actor, m)
-    set_question(turn, Question(kind, m.id, extra, turn.now.isoformat()))
-    await turn.reply(turn.t(PROMPTS[kind], mid=m.id, date=extra))
+    m = actions.member_measure(turn.s.repo, turn.actor, mid)
+    set_question(turn, Question(kind, m.id, extra, turn.now.isoformat(), turn.chat_id))
+    await turn.ask(turn.t(PROMPTS[kind], mid=m.id, date=extra))
 
 
 def evidence_of(message: Message, text: str) -> Evidence:
@@ -192,7 +202,7 @@ ANSWERS: dict[Ask, Callable[[Turn, Question, str], Awaitable[None]]] = {
 async def answer(turn: Turn, q: Question, text: str) -> None:
     """The person's message answers the question the bot asked."""
     msg = turn.message
-    if text.strip().lower() in CANCEL_WORDS:
+    if is_cancel(text):
         set_question(turn, None)
         await turn.reply(turn.t("cancelled"))
         return

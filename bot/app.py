@@ -117,6 +117,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CallbackQueryHandler(admin.decide, pattern=pattern(DECISION_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.page, pattern=pattern((Button.PAGE,))))
     app.add_handler(CallbackQueryHandler(_stale_button))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, unit.migrated))
     app.add_handler(
         MessageHandler((filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND, unit.message)
     )

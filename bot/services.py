@@ -29,6 +29,7 @@ class Settings:
     require_approval: bool = True
     language: str = "zh"
     invite_days: int = 7
+    ask_expires_minutes: int = 30  # a follow-up question the person has not answered lapses after this
 
     @classmethod
     def from_config(cls, b: Mapping[str, Any]) -> Settings:
@@ -42,6 +43,7 @@ class Settings:
                 require_approval=bool(b.get("require_approval", True)),
                 language=lang,
                 invite_days=int(b.get("invite_days", 7)),
+                ask_expires_minutes=int(b.get("ask_expires_minutes", 30)),
             )
         except (TypeError, ValueError) as e:
             raise DubanError(f"[bot] 配置有误（{e}）：admins 为用户 ID 列表，language 为 zh 或 en。") from None
@@ -57,6 +59,7 @@ class Services:
     username: str = ""
     told_blocked: set[int] = field(default_factory=set)
     handler_errors: list[str] = field(default_factory=list)  # unexpected exceptions, for tests and logs
+    invite_failures: dict[int, list[dt.datetime]] = field(default_factory=dict)  # wrong codes per person
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # the catch-up and the daily sweep never overlap
 
     def now(self) -> dt.datetime:

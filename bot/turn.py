@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, ReplyParameters, Update
+from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot import delivery
@@ -88,6 +89,25 @@ class Turn:
             result = await delivery.send(self.s, self.chat_id, part, markup if i == len(parts) - 1 else None)
             last = result.message or last
         return last
+
+    async def ask(self, text: str) -> Message | None:
+        """A question whose answer the bot must receive: in a group, a ForceReply to the person's
+        message, so their answer reaches the bot even with privacy mode on (Telegram's default)."""
+        if self.private or self.message is None:
+            return await self.reply(text)
+        assert self.s.outbox is not None
+        bot, to = self.s.outbox.bot, self.message.message_id
+
+        async def call(chat: int) -> Message:
+            return await bot.send_message(
+                chat,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=ForceReply(selective=True),
+                reply_parameters=ReplyParameters(message_id=to, allow_sending_without_reply=True),
+            )
+
+        return (await delivery.send_with(self.s, self.chat_id, call)).message
 
     async def reply_lines(self, lines: list[str], markup: InlineKeyboardMarkup | None = None) -> Message | None:
         return await self.reply("\n".join(lines), markup)

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+
+from telegram import Update
+from telegram.ext import ContextTypes
 
 from bot import acts, delivery
 from bot.acts import Ask
 from bot.keyboards import parse
-from bot.turn import Turn, handler
+from bot.turn import Turn, handler, services_of
 from ledger import actions
-from ledger.errors import DubanError
+from ledger.chatwords import done_report
+from ledger.errors import DubanError, InviteError
 from ledger.i18n import LANGS, plain, t
 from ledger.messages import h, left_label, render_measure
 from ledger.models import Evidence, Measure
 from ledger.tiers import colour
 from ledger.views import deadline_label, shorten
 
-DONE_WORDS = re.compile(r"^\s*(已完成|完成|已整改|done|finished)\b[\s:：,，。]*", re.IGNORECASE)
 MEASURE_ID = re.compile(r"^[Pp]\d{1,4}-\d{1,4}$")
 MINE_ORDER = ("red", "yellow", "green", "submitted", "")
+INVITE_TRIES, INVITE_COOLDOWN = 5, dt.timedelta(minutes=10)  # wrong invite codes per person, then a pause
+log = logging.getLogger(__name__)
 
 
 @handler
@@ -31,7 +37,16 @@ async def start(turn: Turn) -> None:
         return
     user = turn.update.effective_user
     assert user is not None
-    member = actions.redeem_invite(turn.s.repo, code, user.id, turn.chat_id, user.full_name, turn.now)
+    recent = [t0 for t0 in turn.s.invite_failures.get(user.id, []) if turn.now - t0 < INVITE_COOLDOWN]
+    if len(recent) >= INVITE_TRIES:
+        log.warning("invite: user %s is over %d wrong codes; refused without checking", user.id, INVITE_TRIES)
+        raise DubanError(turn.t("invite_too_many"))
+    try:
+        member = actions.redeem_invite(turn.s.repo, code, user.id, turn.chat_id, user.full_name, turn.now)
+    except InviteError:
+        turn.s.invite_failures[user.id] = [*recent, turn.now]
+        log.warning("invite: user %s in chat %s gave a code that binds nothing", user.id, turn.chat_id)
+        raise
     await delivery.to_admins(
         turn.s, t(turn.s.settings.language, "bound_notice", who=user.full_name, uid=user.id, unit=member.unit)
     )
@@ -114,8 +129,7 @@ def measure_arg(turn: Turn, usage: str, text_required: bool = False) -> tuple[st
 @handler
 async def measure(turn: Turn) -> None:
     mid, _ = measure_arg(turn, "usage_measure")
-    m = turn.s.repo.measure(mid)
-    actions.require_member(turn.s.repo, turn.actor, m)
+    m = actions.member_measure(turn.s.repo, turn.actor, mid)
     await turn.reply_lines(render_measure(m, turn.lang))
 
 
@@ -163,20 +177,22 @@ async def message(turn: Turn) -> None:
     if msg is None:
         return
     text = msg.text or msg.caption or ""
+    target = msg.reply_to_message
+    mid = s.repo.message_measure(turn.chat_id, target.message_id) if target else None
+    if mid:  # a reply to a reminder names its measure, whatever question is pending
+        note = done_report(text)
+        if note is not None:
+            acts.set_question(turn, None)
+            await acts.submit(turn, mid, acts.evidence_of(msg, note or text))
+        else:
+            await turn.reply(turn.t("reply_hint"))
+        return
     q = acts.question(turn)
     if q:
         await acts.answer(turn, q, text)
         return
-    target = msg.reply_to_message
-    mid = s.repo.message_measure(turn.chat_id, target.message_id) if target else None
-    if mid:
-        done_words = DONE_WORDS.match(text)
-        if done_words:
-            await acts.submit(turn, mid, acts.evidence_of(msg, text[done_words.end() :] or text))
-        else:
-            await turn.reply(turn.t("reply_hint"))
-        return
-    if target is not None and target.from_user is not None and target.from_user.is_bot and DONE_WORDS.match(text):
+    to_bot = target is not None and target.from_user is not None and target.from_user.is_bot
+    if to_bot and done_report(text) is not None:
         await turn.reply(turn.t("usage_done"))  # a reply to a message that names no measure
         return
     if turn.private:
@@ -184,3 +200,19 @@ async def message(turn: Turn) -> None:
             await acts.import_document(turn)  # an admin sends a spreadsheet to import it
             return
         await turn.reply(turn.t("unknown"))
+
+
+async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: its bindings follow it at once (not at the next failed send).
+
+    Telegram posts the change in both chats; either one moves the bindings, the second finds
+    nothing left to move. Service messages may carry no sender, so this handler needs no Turn.
+    """
+    msg, chat = update.effective_message, update.effective_chat
+    if msg is None or chat is None:
+        return
+    repo = services_of(context).repo
+    if msg.migrate_to_chat_id:
+        actions.migrate_chat(repo, chat.id, msg.migrate_to_chat_id)
+    elif msg.migrate_from_chat_id:
+        actions.migrate_chat(repo, msg.migrate_from_chat_id, chat.id)

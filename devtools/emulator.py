@@ -217,7 +217,7 @@ class Emulator(BotApiMethods):
             if msg.text.startswith("/"):
                 cmd = msg.text.split()[0]
                 d["entities"] = [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
-        if msg.reply_markup:
+        if msg.reply_markup and "inline_keyboard" in msg.reply_markup:  # Telegram returns only inline keyboards
             d["reply_markup"] = msg.reply_markup
         if msg.reply_to is not None:
             original = self.find(msg.chat_id, msg.reply_to)

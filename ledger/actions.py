@@ -15,7 +15,14 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from ledger import status as st
-from ledger.errors import DubanError, IllegalTransition, InviteError, PermissionDenied, UnknownUnit
+from ledger.errors import (
+    DubanError,
+    IllegalTransition,
+    InviteError,
+    PermissionDenied,
+    UnknownMeasure,
+    UnknownUnit,
+)
 from ledger.models import Evidence, Measure, Member, Unit
 from ledger.occurrences import occurrence_on, open_periods
 from ledger.service import Repo
@@ -54,12 +61,30 @@ def require_admin(actor: Actor) -> None:
         raise PermissionDenied("抱歉，此操作仅限整改办管理员。Only admins can do this.")
 
 
+def _not_yours(measure_id: str) -> PermissionDenied:
+    # One refusal for "no such measure" and "not your unit's": a stranger learns neither.
+    return PermissionDenied(
+        f"找不到您可办理的措施 {measure_id}（编号有误，或不属于您绑定的单位）。"
+        f"No measure {measure_id} that you can act on."
+    )
+
+
 def require_member(repo: MemberRepo, actor: Actor, m: Measure) -> None:
     if actor.is_admin or m.unit in units_of(repo, actor):
         return
-    raise PermissionDenied(
-        f"抱歉，措施 {m.id} 由{m.unit}负责，您未绑定该单位，不能办理。 Only members of {m.unit} can act on {m.id}."
-    )
+    raise _not_yours(m.id)
+
+
+def member_measure(repo: MemberRepo, actor: Actor, measure_id: str) -> Measure:
+    """The measure, if `actor` may act on it (admins: any, and they hear when it does not exist)."""
+    try:
+        m = repo.measure(measure_id)
+    except UnknownMeasure:
+        if actor.is_admin:
+            raise
+        raise _not_yours(measure_id) from None
+    require_member(repo, actor, m)
+    return m
 
 
 def current_occurrence(m: Measure, today: dt.date) -> str | None:
@@ -75,8 +100,7 @@ def submit(
     repo: MemberRepo, actor: Actor, measure_id: str, evidence: Evidence, now: dt.datetime, require_approval: bool = True
 ) -> Measure:
     """A unit reports a measure done with evidence (or one period of a recurring duty)."""
-    m = repo.measure(measure_id)
-    require_member(repo, actor, m)
+    m = member_measure(repo, actor, measure_id)
     if m.deadline.kind == "recurring" and m.due_override is None:
         label = current_occurrence(m, now.date())
         if label is not None:
@@ -91,8 +115,7 @@ def submit(
 def request_extension(
     repo: MemberRepo, actor: Actor, measure_id: str, new_due: dt.date, reason: str, now: dt.datetime
 ) -> Measure:
-    m = repo.measure(measure_id)
-    require_member(repo, actor, m)
+    m = member_measure(repo, actor, measure_id)
     if new_due < now.date():
         raise IllegalTransition(f"新的完成时限 {new_due} 已经过去，请给出今后的日期。")
     m = st.request_extension(m, new_due, reason, actor.tag, now)
@@ -101,8 +124,7 @@ def request_extension(
 
 
 def add_note(repo: MemberRepo, actor: Actor, measure_id: str, note: str, now: dt.datetime) -> Measure:
-    m = repo.measure(measure_id)
-    require_member(repo, actor, m)
+    m = member_measure(repo, actor, measure_id)
     m = st.add_note(m, note, actor.tag, now)
     repo.put_measure(m)
     return m
@@ -180,7 +202,16 @@ def create_invite(
 
 
 def redeem_invite(repo: MemberRepo, code: str, user_id: int, chat_id: int, name: str, now: dt.datetime) -> Member:
-    """`/start <code>`: bind the user and their private chat to the invite's unit."""
+    """`/start <code>` in a private chat: bind that one person to the invite's unit.
+
+    Never a group: a code opened inside a group would bind everyone in it (binding a group is
+    `/bind`, by an admin or a member of the unit). A single-use code binds one person only.
+    """
+    if chat_id != user_id:
+        raise InviteError(
+            "邀请链接只能在与机器人的私聊中使用；单位工作群请由管理员或已绑定的联系人在群内发送 /bind 单位名称。"
+            "Open invite links in a private chat with the bot; bind a group with /bind."
+        )
     invite = next((i for i in repo.invites() if i["code"] == code.strip()), None)
     if invite is None:
         raise InviteError("邀请码无效，请向整改办索取新的邀请链接。This invite code is not valid.")
@@ -195,12 +226,25 @@ def redeem_invite(repo: MemberRepo, code: str, user_id: int, chat_id: int, name:
     return member
 
 
+def personal_units(repo: MemberRepo, user_id: int) -> set[str]:
+    """Units a person is bound to in their own private chat (not through a group)."""
+    return {m.unit for m in repo.members() if m.active and m.user_id == user_id and m.chat_id == user_id}
+
+
 def bind_group(repo: MemberRepo, actor: Actor, unit: str, chat_id: int, title: str) -> Member:
-    """`/bind 区教育局` in a group: the group chat receives and acts for the unit."""
-    require_admin(actor)
+    """`/bind 区教育局` in a group: the group chat receives and acts for the unit.
+
+    By an admin, or by a person bound (privately, with an invite) to that unit.
+    """
     if chat_id > 0:
         raise DubanError("/bind 用于群聊；个人请使用邀请链接。Use /bind in a group chat.")
-    member = Member(user_id=chat_id, chat_id=chat_id, unit=resolve_unit(repo, unit), name=title)
+    name = resolve_unit(repo, unit)
+    if not actor.is_admin and name not in personal_units(repo, actor.user_id):
+        raise PermissionDenied(
+            f"只有管理员或已绑定{name}的联系人可以把本群绑定到该单位。"
+            f"Only admins or members of {name} can bind a group."
+        )
+    member = Member(user_id=chat_id, chat_id=chat_id, unit=name, name=title)
     repo.put_member(member)
     return member
 
@@ -219,6 +263,6 @@ def deactivate_chat(repo: MemberRepo, chat_id: int) -> list[Member]:
 def migrate_chat(repo: MemberRepo, old: int, new: int) -> None:
     """A group became a supergroup: its bindings follow the new chat id."""
     for m in repo.members():
-        if m.chat_id == old:
+        if m.chat_id == old and m.active:
             repo.put_member(replace(m, chat_id=new, user_id=new if m.user_id == old else m.user_id))
             repo.put_member(replace(m, active=False))

@@ -38,6 +38,7 @@ _ZH: dict[str, str] = {
     "lang_usage": "用法：/lang zh 或 /lang en",
     "unknown_command": "没有这个命令。发送 /help 查看可用命令。",
     "stale_button": "该按钮已失效。",
+    "invite_too_many": "邀请码错误次数过多，请10分钟后再试，或向整改办索取新的邀请链接。",
     # -- questions the bot asks, and their answers
     "ask_evidence": "请发送措施 {mid} 的完成说明、照片或文件作为佐证（发送“取消”放弃）。",
     "ask_date": "请发送措施 {mid} 新的完成时限（如“6月底”“2024-06-30”），可在日期后写理由。",
@@ -196,6 +197,7 @@ _EN: dict[str, str] = {
     "lang_usage": "Usage: /lang zh or /lang en",
     "unknown_command": "Unknown command; see /help.",
     "stale_button": "This button is no longer valid.",
+    "invite_too_many": "Too many wrong invite codes; try again in 10 minutes or ask the office for a new link.",
     "ask_evidence": "Send a note, photo or file as evidence for {mid} (or “cancel”).",
     "ask_date": "Send the new due date for {mid} (e.g. 2024-06-30), optionally followed by the reason.",
     "ask_reason": "New date {date}. Send the reason for the extension.",

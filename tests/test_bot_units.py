@@ -71,9 +71,11 @@ async def test_stranger_and_other_unit_are_refused_and_nothing_changes(bot: Bot)
     await bind(bot, ENV, "区环境集团")
     before = bot.repo.measure("P24-4")
     refused = await bot.say(ENV, "/done P24-4 我们做完了")
-    assert "区教育局负责" in refused.text
-    refused = await bot.say(STRANGER, "/done P24-4 做完了")
-    assert "区教育局负责" in refused.text
+    assert "P24-4" in refused.text and "区教育局" not in refused.text  # who owns it is not told
+    refused_stranger = await bot.say(STRANGER, "/done P24-4 做完了")
+    unknown = await bot.say(STRANGER, "/measure P99-9")
+    # one refusal for "not yours" and "no such measure": a stranger cannot probe the ledger
+    assert refused_stranger.text == refused.text == unknown.text.replace("P99-9", "P24-4")
     assert bot.repo.measure("P24-4") == before
 
 
@@ -82,7 +84,7 @@ async def test_stranger_pressing_a_forged_button_is_refused(bot: Bot) -> None:
     await sweep(bot.s)
     reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
     answer = await bot.press(STRANGER, reminder, "d:P24-4", expect_reply=False)
-    assert "区教育局负责" in str(answer)
+    assert "找不到您可办理的措施 P24-4" in str(answer) and "区教育局" not in str(answer)
 
 
 async def test_expired_and_unknown_invites_bind_nothing(bot: Bot) -> None:

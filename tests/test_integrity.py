@@ -1,0 +1,126 @@
+"""Nothing forged and nothing misrouted: invites, groups, lapsed questions, strangers, migration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.delivery import sweep
+from devtools.tgtypes import Sent
+from ledger.chatwords import done_report
+from tests.harness import ADMIN, Bot
+from tests.test_bot_units import EDU, ENV, STRANGER, bind
+
+GROUP = -4001
+
+
+async def invite_code(bot: Bot, unit: str = "区教育局") -> str:
+    link = await bot.say(ADMIN, f"/invite {unit}")
+    return link.text.rsplit("start=", 1)[1].strip()
+
+
+async def test_an_invite_opened_in_a_group_binds_nobody(bot: Bot) -> None:
+    code = await invite_code(bot)
+    refused = await bot.say(EDU, f"/start {code}", chat=GROUP)
+    assert "私聊" in refused.text
+    assert not bot.repo.members()
+    await bot.say(EDU, f"/start {code}")  # privately it works, once
+    again = await bot.say(EDU, f"/start {code}", chat=GROUP)  # and redeeming it again in a group still binds nobody
+    assert "私聊" in again.text
+    assert [(m.user_id, m.chat_id) for m in bot.repo.members()] == [(EDU, EDU)]
+    stranger = await bot.say(STRANGER, "/done P24-4 做完了", chat=GROUP)
+    assert "找不到您可办理的措施" in stranger.text and bot.repo.measure("P24-4").status == "open"
+    mine = await bot.say(STRANGER, "/mine", chat=GROUP)
+    assert "尚未绑定" in mine.text
+
+
+async def test_a_group_is_bound_by_an_admin_or_a_member_of_the_unit_only(bot: Bot) -> None:
+    refused = await bot.say(STRANGER, "/bind 区教育局", chat=GROUP)
+    assert "只有管理员或已绑定区教育局的联系人" in refused.text
+    await bind(bot, ENV, "区环境集团")
+    refused = await bot.say(ENV, "/bind 区教育局", chat=GROUP)  # bound, but to another unit
+    assert "只有管理员" in refused.text
+    await bind(bot, EDU, "区教育局")
+    bound = await bot.say(EDU, "/bind 区教育局", chat=GROUP)
+    assert "已绑定：区教育局" in bound.text
+    assert any(m.chat_id == GROUP and m.unit == "区教育局" for m in bot.repo.members())
+
+
+async def test_wrong_invite_codes_are_limited_per_person(bot: Bot) -> None:
+    for i in range(5):
+        answer = await bot.say(STRANGER, f"/start wrong{i}")
+        assert "邀请码无效" in answer.text
+    code = await invite_code(bot)
+    blocked = await bot.say(STRANGER, f"/start {code}")  # even a right code waits out the pause
+    assert "错误次数过多" in blocked.text and not bot.repo.members()
+    bot.clock.now += dt.timedelta(minutes=11)
+    assert "已绑定" in (await bot.say(STRANGER, f"/start {code}")).text
+
+
+async def test_a_question_lapses_and_a_reply_to_a_reminder_wins(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    await sweep(bot.s)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    await bot.press(EDU, reminder, "n:P24-4")  # asks for a progress note on P24-4
+    bot.clock.now += dt.timedelta(minutes=31)
+    answer = await bot.say(EDU, "你好")
+    assert "没看懂" in answer.text  # not recorded as a note a month, or half an hour, later
+    assert not any(e.action == "note" for e in bot.repo.measure("P24-4").history)
+
+    asked = await bot.say(EDU, "/done P30-2")  # the bot now waits for evidence on P30-2 …
+    assert "P30-2" in asked.text
+    await bot.say(EDU, "完成 课桌椅已更换", reply_to=reminder.message_id)  # … but this reply names P24-4
+    assert bot.repo.measure("P24-4").status == "submitted"
+    assert bot.repo.measure("P30-2").status == "open"
+
+
+async def test_follow_up_questions_in_a_group_force_a_reply(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    await bot.say(EDU, "/bind 区教育局", chat=GROUP)
+    await sweep(bot.s)
+    reminder = next(m for m in bot.emu.bot_messages(GROUP) if "P24-4" in m.text)
+    prompt = await bot.press(EDU, reminder, "x:P24-4")
+    assert isinstance(prompt, Sent)
+    assert (prompt.reply_markup or {}).get("force_reply") is True and prompt.reply_markup.get("selective") is True
+    await bot.say(EDU, "2024-09-30 供货延迟", chat=GROUP, reply_to=prompt.message_id)
+    assert bot.repo.measure("P24-4").extension is not None
+
+
+async def test_group_migration_moves_the_binding_at_once(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    await bot.say(EDU, "/bind 区教育局", chat=GROUP)
+    service = bot.emu._message(Sent(GROUP, 99999, f"user:{EDU}", ""), EDU)
+    service.pop("text", None)
+    bot.emu._push({"message": {**service, "migrate_to_chat_id": -1004001}})
+    await bot.emu.wait_for(lambda: any(m.chat_id == -1004001 and m.active for m in bot.repo.members()))
+    assert not any(m.chat_id == GROUP and m.active for m in bot.repo.members())
+
+
+@pytest.mark.parametrize(
+    "text,note",
+    [
+        ("完成", ""),
+        ("完成了，附照片", "附照片"),
+        ("已完成整改", ""),
+        ("整改完成。验收单见附件", "验收单见附件"),
+        ("已整改到位", ""),
+        ("已办结", ""),
+        ("已经完成：课桌椅全部更换", "课桌椅全部更换"),
+        ("全部完成", ""),
+        ("done - replaced all desks", "- replaced all desks"),
+        ("Finished.", ""),
+        ("未完成", None),
+        ("尚未完成", None),
+        ("还没完成，下周", None),
+        ("完成不了", None),
+        ("完成情况：推进中", None),
+        ("完成率80%", None),
+        ("完成时限是6月底", None),
+        ("基本完成", None),
+        ("下周完成", None),
+        ("你好", None),
+    ],
+)
+def test_completion_words_in_chinese_chat(text: str, note: str | None) -> None:
+    assert done_report(text) == note
