@@ -22,9 +22,11 @@ from ledger.i18n import t
 from ledger.messages import render_digest, render_reminder, split_messages
 from ledger.models import Measure
 from ledger.planner import keys_to_record, plan
+from ledger.status import submitted_since
 from ledger.views import progress, shorten
 
 log = logging.getLogger(__name__)
+NOTE_LIMIT = 1500  # a unit's note or reason in a request to the office; the whole note stays on the measure
 
 
 async def send(s: Services, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> SendResult:
@@ -78,19 +80,47 @@ async def to_admins(s: Services, text: str) -> None:
         await send(s, chat, text)
 
 
-async def signoff_request(s: Services, m: Measure, evidence_message: Message | None) -> None:
-    """Each submission reaches the admins with the unit's note, the evidence and ✅ 销号 / ↩ 退回."""
+async def to_office(s: Services, text: str, markup: InlineKeyboardMarkup | None = None) -> list[SendResult]:
+    """Send to the office (its group, or each admin privately); the results Telegram accepted."""
+    return [r for chat in s.admin_chats() for r in await to_office_chat(s, chat, text, markup)]
+
+
+async def to_office_chat(
+    s: Services, chat: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> list[SendResult]:
+    """Send to one office chat. When the office group refuses (the bot was removed: 403, or any
+    other failure), each admin gets it privately and the failure is logged: nothing is lost silently."""
+    r = await send(s, chat, text, markup)
+    if r.ok or chat != s.settings.admin_chat:
+        return [r] if r.ok else []
+    log.error("the office group %s refused a message (%s); sending to each admin privately", chat, r.error)
+    return [p for admin in sorted(s.settings.admins) if (p := await send(s, admin, text, markup)).ok]
+
+
+def request_key(kind: str, m: Measure) -> str:
+    """The sent-log key of the office's request about a measure's current submission or extension."""
+    if kind == "signoff":
+        since = submitted_since(m)
+        return f"request:signoff:{m.id}:{since.isoformat() if since else ''}"
+    assert m.extension is not None
+    return f"request:extension:{m.id}:{m.extension.requested_at.isoformat()}"
+
+
+async def signoff_request(s: Services, m: Measure, evidence_message: Message | None = None) -> bool:
+    """The submission reaches the office with the unit's note, the evidence and ✅ 销号 / ↩ 退回.
+
+    Returns whether it did; if not, the sweep retries it (the request key stays unrecorded).
+    """
     lang = s.settings.language
-    text = t(lang, "signoff_request", mid=m.id, unit=m.unit, text=shorten(m.text, 200), note=m.evidence.note or "—")
-    for chat in s.admin_chats():
-        if evidence_message is not None and (evidence_message.photo or evidence_message.document):
+    note = shorten(m.evidence.note or "—", NOTE_LIMIT)
+    text = t(lang, "signoff_request", mid=m.id, unit=m.unit, text=shorten(m.text, 200), note=note)
+    if evidence_message is not None and (evidence_message.photo or evidence_message.document):
+        for chat in s.admin_chats():
             await send_with(s, chat, evidence_message.copy)  # type: ignore[arg-type]  # MessageId is enough
-        r = await send(s, chat, text, signoff_keyboard(m.id, lang))
-        if r.message:
-            s.repo.remember_message(r.chat_id, r.message.message_id, m.id, "signoff")
+    return await _request(s, m, "signoff", text, signoff_keyboard(m.id, lang))
 
 
-async def extension_request(s: Services, m: Measure) -> None:
+async def extension_request(s: Services, m: Measure) -> bool:
     assert m.extension is not None
     lang = s.settings.language
     text = t(
@@ -101,12 +131,30 @@ async def extension_request(s: Services, m: Measure) -> None:
         text=shorten(m.text, 200),
         old=m.due.isoformat() if m.due else "—",
         new=m.extension.new_due.isoformat(),
-        reason=m.extension.reason,
+        reason=shorten(m.extension.reason, NOTE_LIMIT),
     )
-    for chat in s.admin_chats():
-        r = await send(s, chat, text, extension_keyboard(m.id, lang))
-        if r.message:
-            s.repo.remember_message(r.chat_id, r.message.message_id, m.id, "extension")
+    return await _request(s, m, "extension", text, extension_keyboard(m.id, lang))
+
+
+async def _request(s: Services, m: Measure, kind: str, text: str, markup: InlineKeyboardMarkup) -> bool:
+    accepted = await to_office(s, text, markup)
+    for r in accepted:
+        assert r.message is not None
+        s.repo.remember_message(r.chat_id, r.message.message_id, m.id, kind)
+    if accepted:
+        s.repo.record_sent(request_key(kind, m), m.id, kind, s.now())
+    return bool(accepted)
+
+
+async def resend_requests(s: Services, measures: list[Measure]) -> int:
+    """Sign-off and extension requests the office has not received yet (it was unreachable)."""
+    sent, keys = 0, s.repo.sent_keys()
+    for m in measures:
+        if m.status == "submitted" and request_key("signoff", m) not in keys:
+            sent += await signoff_request(s, m)
+        elif m.status == "open" and m.extension is not None and request_key("extension", m) not in keys:
+            sent += await extension_request(s, m)
+    return sent
 
 
 async def to_unit(s: Services, m: Measure, text: str) -> None:
@@ -133,6 +181,7 @@ async def sweep(s: Services) -> SweepReport:
 
 async def _sweep(s: Services) -> SweepReport:
     now = s.now()
+    await resend_requests(s, s.repo.measures())
     measures = {m.id: m for m in s.repo.measures()}
     directory = s.directory()  # once per sweep: it reads every binding
     reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, directory, s.repo.report().date)
@@ -147,7 +196,11 @@ async def _sweep(s: Services) -> SweepReport:
             chat_lang = s.lang(chat)
             text = render_reminder(r, m, now.date(), chat_lang, for_admin=office_copy)
             markup = None if r.reason == "signoff" or office_copy else reminder_keyboard(m.id, chat_lang)
-            result = await send(s, chat, text, markup)
+            if office_copy:
+                office = await to_office_chat(s, chat, text)
+                result = office[0] if office else SendResult(chat, error="office unreachable")
+            else:
+                result = await send(s, chat, text, markup)
             if result.ok:
                 assert result.message is not None
                 accepted.append(chat)

@@ -124,3 +124,84 @@ async def test_group_migration_moves_the_binding_at_once(bot: Bot) -> None:
 )
 def test_completion_words_in_chinese_chat(text: str, note: str | None) -> None:
     assert done_report(text) == note
+
+
+OFFICE_GROUP = -9000
+
+
+@pytest.fixture
+async def office_bot(tmp_path):  # type: ignore[no-untyped-def]
+    """The shipped ledger with the office's notices going to a group chat."""
+    from store import Repository
+    from tests.conftest import load_seed
+    from tests.harness import TZ, running_bot
+
+    repo = Repository.open(str(tmp_path / "duban.json"))
+    load_seed(repo)
+    async for b in running_bot(repo, dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ), admin_chat=OFFICE_GROUP):
+        yield b
+    repo.close()
+
+
+async def test_when_the_office_group_removed_the_bot_admins_get_requests_privately(office_bot: Bot) -> None:
+    from tests.harness import ADMIN2
+
+    bot = office_bot
+    await bind(bot, EDU, "区教育局")
+    bot.emu.blocked.add(OFFICE_GROUP)  # the bot was removed from the office's group
+    answer = await bot.say(EDU, "/done P24-4 已更换")
+    assert "等待整改办审核销号" in answer.text
+    for admin in (ADMIN, ADMIN2):
+        assert any("待销号" in m.text and "P24-4" in m.text for m in bot.emu.bot_messages(admin))
+    await sweep(bot.s)  # delivered once: the sweep does not send it again
+    assert sum("📥" in m.text and "P24-4" in m.text for m in bot.emu.bot_messages(ADMIN)) == 1
+
+
+async def test_a_request_nobody_received_is_retried_by_the_next_sweep(office_bot: Bot) -> None:
+    from tests.harness import ADMIN2
+
+    bot = office_bot
+    await bind(bot, EDU, "区教育局")
+    bot.emu.blocked.update({OFFICE_GROUP, ADMIN, ADMIN2})
+    answer = await bot.say(EDU, "/done P24-4 已更换")
+    assert "暂时无法通知整改办" in answer.text and bot.repo.measure("P24-4").status == "submitted"
+    bot.emu.blocked.clear()
+    await sweep(bot.s)
+    await sweep(bot.s)
+    requests = [m for m in bot.emu.bot_messages(OFFICE_GROUP) if "📥" in m.text and "P24-4" in m.text]
+    assert len(requests) == 1 and requests[0].buttons
+
+
+async def test_a_very_long_note_still_reaches_the_office_whole_on_the_measure(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    note = "验收单<附件>&说明" * 600  # 6 000 characters, with HTML-looking text
+    answer = await bot.say(EDU, f"/done P24-4 {note}")
+    assert "等待整改办审核销号" in answer.text
+    request = next(m for m in bot.emu.bot_messages(ADMIN) if "📥" in m.text)
+    assert len(request.text) <= 4096 and "&lt;附件&gt;" in request.text and request.buttons
+    assert bot.repo.measure("P24-4").evidence.note == note
+    assert not bot.emu.errors
+
+
+async def test_maximal_input_through_every_command_gets_a_fitting_reply(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    long = "课桌椅<b>&amp;" * 400  # about 5 000 characters of HTML-looking text
+    for user, command in [
+        (EDU, f"/done P24-4 {long}"),
+        (EDU, f"/note P30-2 {long}"),
+        (EDU, f"/extend P30-2 2099-01-01 {long}"),
+        (EDU, f"/measure P24-4 {long}"),
+        (EDU, f"/lang {long}"),
+        (STRANGER, f"/start {long}"),
+        (ADMIN, f"/find {long}"),
+        (ADMIN, f"/unit {long}"),
+        (ADMIN, f"/due {long}"),
+        (ADMIN, f"/reopen P1-1 {long}"),
+        (ADMIN, f"/invite {long}"),
+        (EDU, long),
+    ]:
+        answer = await bot.say(user, command)
+        assert answer.text and len(answer.text) <= 4096, command[:20]
+    assert (await bot.say(EDU, "/measure P30-2")).text  # the long note is on the measure and still renders
+    assert not bot.emu.errors, bot.emu.errors
+    assert not bot.s.handler_errors, bot.s.handler_errors
