@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import difflib
 import json
 import os
 import signal
@@ -32,14 +33,57 @@ DEMO_LEDGER = "data/xuanwu-2024.toml"  # the shipped Xuanwu ledger the demo play
 Config = dict[str, Any]
 
 
+# Every key config.toml may hold; [schedule] is checked by Policy.from_config, which knows its own.
+KNOWN_KEYS: dict[str, set[str] | None] = {
+    "store": {"path"},
+    "ledger": {"seed"},
+    "telegram": {
+        "token",
+        "username",
+        "base_url",
+        "base_file_url",
+        "mode",
+        "webhook_url",
+        "webhook_listen",
+        "webhook_port",
+        "proxy",
+    },
+    "bot": {
+        "admins",
+        "admin_chat",
+        "require_approval",
+        "language",
+        "invite_days",
+        "ask_expires_minutes",
+        "require_evidence",
+    },
+    "schedule": None,
+    "calendar": {"file"},
+    "units": {"aliases"},
+}
+
+
 def load_config(path: str) -> Config:
+    """config.toml, with every unknown section or key refused naming the nearest known one."""
     if not os.path.exists(path):
         raise DubanError(f"找不到配置文件 {path}。Config file not found.")
     try:
         with open(path, "rb") as f:
-            return tomllib.load(f)
+            cfg = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise DubanError(f"配置文件 {path} 格式错误：{e}") from None
+    for section, body in cfg.items():
+        known = KNOWN_KEYS.get(section, set())
+        if section not in KNOWN_KEYS or not isinstance(body, dict):
+            raise DubanError(f"配置文件 {path}：未知的配置段 [{section}]{_nearest(section, set(KNOWN_KEYS))}")
+        for key in set(body) - (known if known is not None else set(body)):
+            raise DubanError(f"配置文件 {path}：[{section}] {key} 不是已知的配置项{_nearest(key, known or set())}")
+    return cfg
+
+
+def _nearest(word: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.5)
+    return f"，是否应为 {close[0]}？Did you mean {close[0]}?" if close else "。Unknown key."
 
 
 def store_path(cfg: Config, cfg_path: str) -> str:
@@ -210,9 +254,11 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     """Run the bot: polling (default) or webhook, with the daily sweep, catch-up and digest."""
+    import asyncio
     import logging
 
-    from bot.app import Webhook, build_application, serve
+    from bot.app import build_application
+    from bot.network import Webhook, redact_logs, serve, wait_until_reachable
     from bot.services import Services, Settings
     from jobs.schedule import schedule_jobs
 
@@ -224,9 +270,10 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
             "  export TELEGRAM_BOT_TOKEN=123456:ABC...\n再运行 run_bot.py run。不需要令牌即可体验：make demo\n"
             "No bot token: get one from @BotFather (/newbot), set TELEGRAM_BOT_TOKEN, or try `make demo` without one."
         )
-    webhook = Webhook.from_config(tg)
+    webhook, proxy = Webhook.from_config(tg), str(tg.get("proxy", ""))
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would print the token
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
+    redact_logs(token)
     settings = Settings.from_config(cfg.get("bot", {}))
     seed = str(cfg.get("ledger", {}).get("seed", ""))
     with session(args, cfg) as (repo, policy, now):
@@ -234,8 +281,11 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
             import_file(repo, os.path.join(HERE, seed), now, "run:seed")
         elif not repo.measures():
             logging.warning("台账为空：请用 run_bot.py import 台账.xlsx 导入，或由管理员把台账文件发给机器人。")
+        asyncio.run(wait_until_reachable(token, tg.get("base_url") or None, proxy))
         services = Services(repo=repo, policy=policy, settings=settings, clock=lambda: dt.datetime.now(policy.tz))
-        app = build_application(services, token, tg.get("base_url") or None, tg.get("base_file_url") or None)
+        app = build_application(
+            services, token, tg.get("base_url") or None, tg.get("base_file_url") or None, proxy=proxy
+        )
         schedule_jobs(app, services)
         serve(app, webhook=webhook)
     return 0

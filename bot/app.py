@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
@@ -24,7 +22,6 @@ from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
-from ledger.errors import DubanError
 
 log = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]  # the default context types, as ApplicationBuilder builds it
@@ -73,9 +70,12 @@ def build_application(
     base_file_url: str | None = None,
     *,
     job_queue: bool = True,
+    proxy: str = "",
 ) -> App:
     """One Application, all handlers registered; `services` reaches them through bot_data."""
     builder = ApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.policy.tz))
+    if proxy:  # http://, https:// or socks5:// — in mainland China the Bot API is reached through one
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if base_url:
         builder = builder.base_url(base_url)
     if base_file_url:
@@ -161,30 +161,3 @@ async def register_commands(app: App, s: Services) -> None:
             await app.bot.set_my_commands(admin_cmds, scope=BotCommandScopeChat(chat))
     except TelegramError as e:  # menus are a convenience; the bot works without them
         log.warning("could not register command menus: %s", e)
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """`[telegram] mode = "webhook"`: where Telegram posts updates; polling when `url` is empty."""
-
-    url: str = ""
-    listen: str = "127.0.0.1"
-    port: int = 8443
-
-    @classmethod
-    def from_config(cls, tg: Mapping[str, Any]) -> Webhook:
-        if tg.get("mode", "polling") != "webhook":
-            return cls()
-        if not tg.get("webhook_url"):
-            raise DubanError('[telegram] mode = "webhook" 需要 webhook_url。')
-        return cls(
-            str(tg["webhook_url"]), str(tg.get("webhook_listen", "127.0.0.1")), int(tg.get("webhook_port", 8443))
-        )
-
-
-def serve(app: App, *, webhook: Webhook) -> None:
-    """Run until stopped: long polling, or a webhook server when one is configured."""
-    if webhook.url:
-        app.run_webhook(listen=webhook.listen, port=webhook.port, url_path="telegram", webhook_url=webhook.url)
-    else:
-        app.run_polling(allowed_updates=["message", "callback_query"])

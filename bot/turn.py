@@ -15,6 +15,7 @@ from typing import Any
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
+from telegram.error import NetworkError
 from telegram.ext import ContextTypes
 
 from bot import delivery
@@ -134,6 +135,9 @@ def handler(fn: Callable[[Turn], Awaitable[None]]) -> PtbHandler:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure; tell the user something went wrong, without internals."""
+    if update is None and isinstance(context.error, NetworkError):  # polling hiccups: one line, no traceback
+        log.warning("Telegram 暂时无法连接（%s）；继续重试。Telegram unreachable; retrying.", context.error)
+        return
     log.error("error while handling an update", exc_info=context.error)
     s = services_of(context)
     s.handler_errors.append(repr(context.error))

@@ -18,6 +18,7 @@ class BotApiMethods:
     token: str
     username: str
     webhook_url: str
+    webhook_secret: str
     commands: dict[str, list[dict[str, Any]]]
     blocked: set[int]
     _updates: list[dict[str, Any]]
@@ -49,6 +50,7 @@ class BotApiMethods:
 
     async def _m_setWebhook(self, p: dict[str, Any]) -> bool:
         self.webhook_url = str(p.get("url", ""))
+        self.webhook_secret = str(p.get("secret_token", ""))  # Telegram sends it back on every update
         return True
 
     def update_json(self, user_id: int, text: str) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class Emulator(BotApiMethods):
         self._closing = False
         self.throttled = 0  # requests refused for going over max_per_second
         self.webhook_url = ""
+        self.webhook_secret = ""
 
     async def release_polls(self) -> None:
         """End pending long polls at once (so a bot can stop without waiting out its timeout)."""

@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -91,14 +92,19 @@ async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
         body = json.dumps(emu.update_json(9001, "/help")).encode()
         before = len(emu.bot_messages(9001))
 
-        def post() -> int:
-            req = urllib.request.Request(
-                f"http://127.0.0.1:{port}/telegram", data=body, headers={"Content-Type": "application/json"}
-            )
-            with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
-                return int(resp.status)
+        def post(secret: str) -> int:
+            headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret}
+            req = urllib.request.Request(f"http://127.0.0.1:{port}/telegram", data=body, headers=headers)
+            try:
+                with urllib.request.urlopen(req, timeout=10) as resp:  # loopback only
+                    return int(resp.status)
+            except urllib.error.HTTPError as e:
+                return e.code
 
-        assert await asyncio.get_running_loop().run_in_executor(None, post) == 200
+        loop = asyncio.get_running_loop()
+        assert len(emu.webhook_secret) >= 32
+        assert await loop.run_in_executor(None, post, "forged") == 403  # a forged update is refused
+        assert await loop.run_in_executor(None, post, emu.webhook_secret) == 200
         answer = await emu.wait_for(
             lambda: next((m for m in emu.bot_messages(9001)[before:] if "/mine" in m.text), None), timeout=60
         )
