@@ -116,4 +116,4 @@ def report_meta(text: str) -> ReportMeta:
         feedback_date=feedback,
         published=published,
         **stated,
-    )  # type: ignore[arg-type]
+    )
