@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from ledger.errors import LedgerImportError
-from ledger.extract_blocks import blocks
+from ledger.extract_blocks import Block, blocks
 from ledger.extract_measure import DraftMeasure, draft_measure
 from ledger.extract_meta import figures, looks_truncated, report_meta
 from ledger.extract_tree import build
@@ -23,6 +23,7 @@ _NOISE = re.compile(
     r"^(?:发布日期|发布时间|信息来源|来源[:：]|字号|【?打印|关闭|分享|浏览|点击|责任编辑|联系方式|联系电话"
     r"|邮政信箱|电子邮箱|信息索引号|文件名称|发布机构|成文日期|公开方式|朗读|日期[:：])"
 )
+_DATE_LINE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
 @dataclass
@@ -44,7 +45,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
     meta = report_meta(text)
     ref = meta.date or default_ref or dt.date(2000, 1, 1)
     level = _level(meta)
-    raw = [b for b in blocks(text) if not _NOISE.match(b.raw)]
+    raw = _without_signature([b for b in blocks(text) if not _NOISE.match(b.raw)])
     problems: list[tuple[int, str, str]] = []
     measures: list[DraftMeasure] = []
     for p in build(raw):
@@ -64,6 +65,15 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
         measures[-1].flags.append("truncated")
         draft.warnings.append("原文似乎被截断（以“……”结尾），只提取了现有部分。The text looks truncated.")
     return draft
+
+
+def _without_signature(bs: list[Block]) -> list[Block]:
+    """The blocks less the closing issuer and date, which would otherwise end the last problem."""
+    if bs and _DATE_LINE.fullmatch(bs[-1].raw.strip()):
+        bs = bs[:-1]
+        if bs and bs[-1].style == "text" and len(bs[-1].raw) < 40 and not re.search(r"[。；;，,]", bs[-1].raw):
+            bs = bs[:-1]
+    return bs
 
 
 def _level(meta: ReportMeta) -> str:
@@ -89,6 +99,7 @@ DRAFT_COLUMNS = (
     "到期日",
     "状态",
     "单位推定",
+    "备注",
     "flags",
     "confidence",
 )
@@ -112,6 +123,7 @@ def draft_rows(draft: Draft) -> list[list[object]]:
                 m.deadline.due.isoformat() if m.deadline.due else "",
                 "已完成" if m.status == "done" else "推进中",
                 "是" if m.unit_inferred else "",
+                m.note,
                 " ".join(m.flags),
                 m.confidence,
             ]
@@ -143,11 +155,16 @@ def draft_json(draft: Draft) -> list[str]:
                     "evidence": m.evidence,
                     "flags": m.flags,
                     "confidence": m.confidence,
+                    "unit_source": m.unit_source,
+                    "note": m.note,
                 },
                 ensure_ascii=False,
             )
         )
-    out.append(json.dumps({"report": draft.report.to_dict()}, ensure_ascii=False))
+    report = draft.report.to_dict() | {k: v for k, v in draft.figures.items() if k not in draft.report.to_dict()}
+    if draft.warnings:
+        report["warnings"] = draft.warnings
+    out.append(json.dumps({"report": report}, ensure_ascii=False))
     return out
 
 
@@ -164,10 +181,34 @@ def draft_summary(draft: Draft) -> list[str]:
     flags = Counter(f for m in draft.measures for f in m.flags)
     flagged = [m for m in draft.measures if set(m.flags) - {"no_deadline"}]
     lines.append(f"需人工核对 {len(flagged)} 条：" + "、".join(f"{k} {v}" for k, v in flags.most_common()))
+    lines.extend(_stated(draft))
+    lines.extend(draft.warnings)
+    return lines
+
+
+_FIGURE_WORDS = (
+    ("problems_total", "问题{}个"),
+    ("problems_done", "已完成{}个"),
+    ("problems_open", "正在整改{}个"),
+    ("measures_total", "措施{}条"),
+    ("measures_done", "已完成{}条"),
+    ("measures_open", "正在推进{}条"),
+    ("completion_rate", "完成率{}%"),
+)
+
+
+def _stated(draft: Draft) -> list[str]:
+    """The report's own figures, beside the ledger's count, as today."""
     r = draft.report
-    if r.measures_total:
-        lines.append(
+    if r.measures_total and r.problems_total:
+        return [
             f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
             f"{r.measures_total}条措施中已完成{r.measures_done}条"
-        )
-    return lines
+        ]
+    said = [w.format(draft.figures[k]) for k, w in _FIGURE_WORDS if k in draft.figures]
+    if not said:
+        return []
+    done = sum(1 for m in draft.measures if m.status == "done")
+    return [
+        f"通报口径：{'，'.join(said)}（台账提取：{len(draft.problems)}个问题，{len(draft.measures)}条措施，已完成{done}条）"
+    ]

@@ -40,7 +40,7 @@ _LABEL_WORDS = "|".join(sorted(_LABEL_KIND, key=len, reverse=True))
 LABEL = re.compile(rf"^(?P<l>{_LABEL_WORDS})\s*[:：]\s*(?P<v>.*)$")
 # A label in the middle of a paragraph ("问题一：…。整改情况：…"), after a sentence or a space.
 _INLINE_LABEL = re.compile(rf"(?:(?<=[。；;！!）)])|\s+)(?=(?:{_LABEL_WORDS})\s*[:：])")
-_UNIT_END = r"(?:镇|乡|街道|学院|学校|中学|小学|医院|分局|局|委员会|委|办公室|办|中心|公司|集团|社区|村|所|处|部|院)"
+_UNIT_END = r"(?:镇|乡|街道|学院|学校|中学|小学|医院|馆|分局|局|委员会|委|办公室|办|中心|公司|集团|社区|村|所|处|部|院)"
 UNIT_HEADING = re.compile(
     rf"^(?:中共)?(?P<u>[\u4e00-\u9fff]{{1,14}}?{_UNIT_END})"
     r"(?:党委|党组|党工委|党总支|党支部)?(?=$|群众|巡察|巡视|问题|整改|反馈|落实|关于)"
@@ -92,13 +92,23 @@ def lines(text: str) -> list[str]:
             out.append("")
             in_item = False
             continue
-        structural = is_structural(ln)
-        if in_item and out and out[-1] and not structural and not re.search(r"[。；;:：！？!?)）”]$", out[-1]):
+        if in_item and out and out[-1] and not is_structural(ln) and not re.search(r"[。；;:：！？!?)）”]$", out[-1]):
             out[-1] += ln  # a line break inside a paragraph
             continue
         out.append(ln)
-        in_item = structural
+        in_item = _may_go_on(ln)
     return out
+
+
+def _may_go_on(ln: str) -> bool:
+    """Whether the next line may continue this one: an enumerated item; a label or a numbered
+    heading only when long enough to have been wrapped (a short title is followed by its body)."""
+    n = norm(ln)
+    if ENUM.match(n):
+        return True
+    if LABEL.match(n) or any(p.match(n) for _, p in HEADING_STYLES):
+        return len(ln) >= 30
+    return False
 
 
 def classify(raw: str) -> Block:

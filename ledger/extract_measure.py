@@ -91,12 +91,12 @@ def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str) -> N
         names = [canonical(u) for u in _UNIT_SPLIT.split(raw.unit) if u]
         dm.unit, dm.co_units, dm.unit_source = names[0], names[1:], "text"
         return
-    dm.unit, dm.co_units, dm.unit_inferred = choose_units(dm.text, dm.problem_title)
-    if section_unit and (dm.unit_inferred or not dm.unit):
-        dm.unit, dm.unit_inferred, dm.unit_source = section_unit, False, "section"
-        dm.co_units = [u for u in named_units(dm.text) if u != section_unit]
+    if section_unit:  # a per-unit report: the heading's unit owns everything under it
+        dm.unit, dm.unit_source = canonical(section_unit), "section"
+        dm.co_units = [u for u in named_units(dm.text) if u != dm.unit]
         dm.flags.append("unit_from_section")
         return
+    dm.unit, dm.co_units, dm.unit_inferred = choose_units(dm.text, dm.problem_title)
     if dm.unit_inferred:
         # District bodies are only inferred for a district or county's own report.
         dm.unit = (level + dm.unit[1:]) if level and dm.unit.startswith("区") else (dm.unit if level else "")

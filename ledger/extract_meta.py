@@ -16,6 +16,8 @@ from ledger.models import ReportMeta
 
 _COUNT_SENTENCE = re.compile(r"[^。\n]*(?:截至|截止|目前|共|反馈|梳理|制定)[^。\n]*\d+\s*[个条项][^。\n]*")
 _CLAUSE = re.compile(r"[，,；;、]")
+_PART = re.compile(r"(?=已|其余|其中)")
+_NUMBER = re.compile(r"(\d+)\s*([个条项])(?!方面|领域|单位|部门|村|镇|乡)")
 _TRUNCATED = re.compile(r"(?:……|\.{3,}|…)\s*$")
 
 
@@ -45,9 +47,10 @@ def _headline(text: str) -> dict[str, int]:
 
 def figures(text: str) -> dict[str, object]:
     """Counts stated in the preamble, clause by clause: totals, done, open, completion rate."""
-    out: dict[str, object] = {}
-    head = text[:4000]
-    for sentence in _COUNT_SENTENCE.findall(head):
+    out: dict[str, object] = dict(_headline(text))
+    for sentence in _COUNT_SENTENCE.findall(text[:4000]):
+        if not re.search(r"问题|措施|任务", sentence):
+            continue
         subject = ""
         for clause in _CLAUSE.split(sentence):
             if "问题" in clause:
@@ -58,23 +61,31 @@ def figures(text: str) -> dict[str, object]:
             if rate:
                 out.setdefault("completion_rate", float(rate[1]))
                 continue
-            n = re.search(r"(\d+)\s*([个条项])", clause)
-            if not n:
-                continue
-            what = subject or ("measures" if n[2] == "条" else "problems")
-            if n[2] == "条":
-                what = "measures"
-            if re.search(r"正在|推进|未完成|持续|基本完成", clause):
-                key = f"{what}_open"
-            elif re.search(r"完成|整改到位|办结|销号", clause):
-                key = f"{what}_done"
-            else:
-                key = f"{what}_total"
-            out.setdefault(key, int(n[1]))
-        m = re.search(r"(?:截至|截止)[^，,]{0,20}", sentence)
-        if m and "as_of" not in out:
+            for part in _PART.split(clause):
+                key, n = _count(part, subject)
+                if key:
+                    out.setdefault(key, n)
+        if "as_of" not in out and re.search(r"截至|截止|目前", sentence):
             out["as_of"] = sentence.strip()
     return out
+
+
+def _count(part: str, subject: str) -> tuple[str, int]:
+    """("measures_done", 17) for "已完成17条"; ("", 0) for a part without a count."""
+    found = _NUMBER.findall(part)
+    if not found:
+        return "", 0
+    n, word = found[-1]
+    what = "measures" if word == "条" else (subject or "problems")
+    if "其中" in part or "长期" in part:
+        state = "long_term"
+    elif re.search(r"正在|推进|未完成|持续|基本完成|其余", part):
+        state = "open"
+    elif re.search(r"完成|整改到位|办结|销号", part):
+        state = "done"
+    else:
+        state = "total"
+    return f"{what}_{state}", int(n)
 
 
 def looks_truncated(text: str) -> bool:
@@ -104,11 +115,10 @@ def report_meta(text: str) -> ReportMeta:
     )
     if fm:
         feedback = dt.date(int(fm[1]), int(fm[2]), int(fm[3]))
-    stated = _headline(text)
     more = figures(text)
-    for key in ("problems_total", "problems_done", "measures_total", "measures_done"):
-        if key not in stated and isinstance(more.get(key), int):
-            stated[key] = int(str(more[key]))
+    keys = ("problems_total", "problems_due_within_year", "problems_done", "measures_total")
+    keys += ("measures_due_within_year", "measures_done")
+    stated = {k: int(str(more[k])) for k in keys if k in more}
     return ReportMeta(
         title=title,
         issuer=issuer,
