@@ -201,10 +201,8 @@ def _stated(draft: Draft) -> list[str]:
     """The report's own figures, beside the ledger's count, as today."""
     r = draft.report
     if r.measures_total and r.problems_total:
-        return [
-            f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
-            f"{r.measures_total}条措施中已完成{r.measures_done}条"
-        ]
+        line = f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
+        return [line + f"{r.measures_total}条措施中已完成{r.measures_done}条"]
     said = [w.format(draft.figures[k]) for k, w in _FIGURE_WORDS if k in draft.figures]
     if not said:
         return []
