@@ -116,8 +116,8 @@ def report_meta(text: str) -> ReportMeta:
     if fm:
         feedback = dt.date(int(fm[1]), int(fm[2]), int(fm[3]))
     more = figures(text)
-    keys = ("problems_total", "problems_due_within_year", "problems_done", "measures_total", "measures_due_within_year")
-    keys += ("measures_done",)
+    keys: tuple[str, ...] = ("problems_total", "problems_due_within_year", "problems_done")
+    keys += ("measures_total", "measures_due_within_year", "measures_done")
     stated = {k: int(str(more[k])) for k in keys if k in more}
     return ReportMeta(
         title=title,
