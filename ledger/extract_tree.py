@@ -53,14 +53,14 @@ class RawProblem:
 
 
 def consistent_styles(bs: list[Block]) -> set[str]:
-    """Heading styles that number in sequence at least 60% of the time."""
+    """Heading styles that number in sequence (1, the next, or the same again) 60% of the time."""
     seen: dict[str, list[int]] = {}
     for b in bs:
         if b.num:
             seen.setdefault(b.style, []).append(b.num)
     out = set()
     for style, nums in seen.items():
-        good = sum(1 for i, n in enumerate(nums) if n == 1 or (i and n == nums[i - 1] + 1))
+        good = sum(1 for i, n in enumerate(nums) if n == 1 or (i and n - nums[i - 1] in (0, 1)))
         if good / len(nums) >= 0.6:
             out.add(style)
     return out | {"unit"}
