@@ -29,7 +29,8 @@ def timed(fn, reps: int) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    text = open(SEED, encoding="utf-8").read()
+    with open(SEED, encoding="utf-8") as f:
+        text = f.read()
     body = text[text.index("二、整改进展情况及成效") : text.index("三、下一步工作打算")]
     print("extraction benchmark (best of runs)")
     for times, reps in ((1, 5), (10, 3), (50, 2), (100, 1)):
