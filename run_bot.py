@@ -314,7 +314,12 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", cmd_check, "print what a sweep at --at would send (sends nothing)", as_json=True)
     command("overdue", cmd_overdue, "overdue measures with working days late", as_json=True)
     command("stats", cmd_stats, "progress figures, overall and per unit", as_json=True)
-    s = command("extract", cmd_extract, "draft a ledger from a published report (.txt, .docx, .html)", at=None)
+    s = command(
+        "extract",
+        cmd_extract,
+        "draft a ledger from a published report (.txt, .docx with text or a ledger table, .html, .pdf with a text layer)",
+        at=None,
+    )
     s.add_argument("report")
     s.add_argument("--out", help="write the draft ledger as XLSX")
     s.add_argument("--json", action="store_true", help="one JSON object per measure, then the report metadata")

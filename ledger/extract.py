@@ -12,62 +12,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ledger.deadlines import parse_deadline
 from ledger.errors import LedgerImportError
-from ledger.models import Deadline, ReportMeta
-from ledger.units import choose_units
+from ledger.extract_blocks import Block, blocks
+from ledger.extract_measure import DraftMeasure, draft_measure
+from ledger.extract_meta import figures, looks_truncated, report_meta
+from ledger.extract_tree import build
+from ledger.models import ReportMeta
 
-_CN = "一二三四五六七八九十"
-_TOP = re.compile(rf"^[{_CN}]+\s*[、.．]\s*(?P<t>.+)$")
-_SECTION = re.compile(rf"^[(（]\s*[{_CN}]+\s*[)）]\s*(?P<t>.+)$")
-_PROBLEM = re.compile(r"^(?P<n>\d{1,3})\s*[.、．]\s*(?P<t>.+)$")
-_PROBLEM_TITLE = re.compile(r"关于[“\"「](?P<t>.+?)[”\"」]问题")
-_MEASURE = re.compile(
-    rf"^(?:(?P<shi>[{_CN}]+是)|(?P<di>第[{_CN}]+[，,、])|(?P<circ>[①-⑳])|[(（](?P<par>\d{{1,2}})[)）])"
-)
-_DONE_SECTION = re.compile(r"已完成|已办结|已整改")
 _NOISE = re.compile(
     r"^(?:发布日期|发布时间|信息来源|来源[:：]|字号|【?打印|关闭|分享|浏览|点击|责任编辑|联系方式|联系电话"
     r"|邮政信箱|电子邮箱|信息索引号|文件名称|发布机构|成文日期|公开方式|朗读|日期[:：])"
 )
-_DONE_TEXT = re.compile(
-    r"已全部完成|已完成|已投入使用|已建成|已交付|已挂牌|已实施|已于[^，。；]{0,12}(?:印发|完成|建成|实施)"
-)
-_PROBLEM_HEADING = re.compile(r"问题(?:的整改)?[。.]?$|^关于.{2,60}问题")
-_STATUS_HEADING = re.compile(r"^(?:已|正在|需|按计划|集中整改|持续|长期|尚未|未)")
-_OPEN_TEXT = re.compile(r"正在|推进中|拟|计划|下一步|待|将")
-_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_WIDTH[0x3000] = 0x20
-
-
-@dataclass
-class DraftMeasure:
-    id: str
-    problem: int
-    problem_title: str
-    section: str
-    text: str
-    unit: str = ""
-    co_units: list[str] = field(default_factory=list)
-    unit_inferred: bool = False
-    deadline_text: str = ""
-    deadline: Deadline = field(default_factory=Deadline)
-    status: str = "open"
-    evidence: str = ""
-    flags: list[str] = field(default_factory=list)
-
-    @property
-    def confidence(self) -> float:
-        """How sure the extraction is, 0–1: each flag a human should look at costs some."""
-        cost = {
-            "no_unit": 0.5,
-            "unit_inferred": 0.3,
-            "unit_check": 0.2,
-            "no_deadline": 0.1,
-            "status_from_text": 0.1,
-            "deadline_past": 0.2,
-        }
-        return round(max(0.0, 1.0 - sum(cost.get(f, 0.1) for f in self.flags)), 2)
+_DATE_LINE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
 @dataclass
@@ -75,88 +31,8 @@ class Draft:
     report: ReportMeta
     problems: list[tuple[int, str, str]]  # (number, title, section)
     measures: list[DraftMeasure]
-
-
-def _lines(text: str) -> list[str]:
-    """Paragraphs, with a paragraph broken over several lines joined again."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
-    out: list[str] = []
-    in_item = False  # the previous line belongs to a numbered item, whose paragraph may go on
-    for raw in text.split("\n"):
-        ln = raw.strip()
-        if not ln:
-            out.append("")
-            in_item = False
-            continue
-        n = _norm(ln)
-        structural = _SECTION.match(n) or _TOP.match(n) or _PROBLEM.match(n) or _MEASURE.match(n)
-        if in_item and out and out[-1] and not structural and not re.search(r"[。；;:：！？!?)）”]$", out[-1]):
-            out[-1] += ln  # a line break inside a paragraph
-            continue
-        out.append(ln)
-        in_item = bool(_MEASURE.match(n) or _PROBLEM.match(n))
-    return out
-
-
-def _norm(ln: str) -> str:
-    """Half-width forms for matching structure: （一）→(一), １．→1."""
-    return ln.translate(_WIDTH)
-
-
-def _headline(text: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    m = re.search(
-        r"(\d+)\s*个问题中[，,]?\s*需一年内完成整改的\s*(\d+)\s*个[，,]?\s*(?:目前)?已完成(?:整改)?\s*(\d+)\s*个", text
-    )
-    if m:
-        out.update(problems_total=int(m[1]), problems_due_within_year=int(m[2]), problems_done=int(m[3]))
-    else:
-        m = re.search(r"(\d+)\s*个问题[^。]{0,30}?已完成(?:整改)?\s*(\d+)\s*个", text)
-        if m:
-            out.update(problems_total=int(m[1]), problems_done=int(m[2]))
-    m = re.search(
-        r"(\d+)\s*条(?:整改)?措施中[，,]?\s*需一年内完成整改的\s*(\d+)\s*条[，,]?\s*(?:目前)?已完成(?:整改)?\s*(\d+)\s*条",
-        text,
-    )
-    if m:
-        out.update(measures_total=int(m[1]), measures_due_within_year=int(m[2]), measures_done=int(m[3]))
-    else:
-        m = re.search(r"(\d+)\s*条(?:整改)?措施[^。]{0,30}?已完成(?:整改)?\s*(\d+)\s*条", text)
-        if m:
-            out.update(measures_total=int(m[1]), measures_done=int(m[2]))
-    return out
-
-
-def report_meta(text: str) -> ReportMeta:
-    """Title, issuer, dates and headline figures stated in the report."""
-    lines = [ln for ln in _lines(text) if ln]
-    title = lines[0] if lines else ""
-    published = None
-    m = re.search(r"发布(?:日期|时间)\s*[:：]\s*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})", text)
-    if m:
-        published = dt.date(int(m[1]), int(m[2]), int(m[3]))
-    date = None
-    issuer = ""
-    for i in range(len(lines) - 1, max(len(lines) - 6, -1), -1):
-        dm = re.fullmatch(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", lines[i])
-        if dm:
-            date = dt.date(int(dm[1]), int(dm[2]), int(dm[3]))
-            issuer = lines[i - 1] if i > 0 and len(lines[i - 1]) < 40 else ""
-            break
-    feedback = None
-    fm = re.search(
-        r"(\d{4})年\d{1,2}月\d{1,2}日至\d{1,2}月\d{1,2}日[^。]{0,40}?于(\d{1,2})月(\d{1,2})日进行了?反馈", text
-    )
-    if fm:
-        feedback = dt.date(int(fm[1]), int(fm[2]), int(fm[3]))
-    return ReportMeta(
-        title=title,
-        issuer=issuer,
-        date=date or published,
-        feedback_date=feedback,
-        published=published,
-        **_headline(text),
-    )  # type: ignore[arg-type]
+    figures: dict[str, object] = field(default_factory=dict)  # the preamble's counts, as stated
+    warnings: list[str] = field(default_factory=list)
 
 
 def extract_text(text: str, source: str = "report", *, default_ref: dt.date | None = None) -> Draft:
@@ -168,67 +44,36 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
         raise LedgerImportError("文件为空，没有可提取的内容。The report is empty.", file=source)
     meta = report_meta(text)
     ref = meta.date or default_ref or dt.date(2000, 1, 1)
+    level = _level(meta)
+    raw = _without_signature([b for b in blocks(text) if not _NOISE.match(b.raw)])
     problems: list[tuple[int, str, str]] = []
     measures: list[DraftMeasure] = []
-    section = ""
-    current: int | None = None
-    paren_problems = False  # "（一）关于…的问题" headings, with numbered measures "1.…" under them
-    buf: list[str] = []
-
-    level = _level(meta)
-
-    def flush() -> None:
-        if current is None or not buf:
-            buf.clear()
-            return
-        body = "".join(buf).strip()
-        buf.clear()
-        n = sum(1 for m in measures if m.problem == current) + 1
-        measures.append(_draft(f"P{current}-{n}", current, problems[-1][1], section, body, ref, level))
-
-    for raw in _lines(text):
-        if not raw or _NOISE.match(raw):
+    for p in build(raw):
+        if not p.measures:
             continue
-        ln = _norm(raw)
-        if m := _SECTION.match(ln):
-            flush()
-            if _PROBLEM_HEADING.search(m["t"].strip()) and not _STATUS_HEADING.match(m["t"].strip()):
-                paren_problems = True
-                tm = _PROBLEM_TITLE.search(ln)
-                title = tm["t"] if tm else re.sub(r"^关于|的问题[。.]?$|问题[。.]?$", "", m["t"].strip())
-                current = len(problems) + 1
-                problems.append((current, title, ""))
-                continue
-            section, current = m["t"].strip(), None
-            continue
-        if _TOP.match(ln) and not _MEASURE.match(ln):
-            flush()
-            section, current, paren_problems = "", None, False
-            continue
-        pm = _PROBLEM.match(ln)
-        if pm and paren_problems and current is not None:
-            flush()  # under a "（一）…问题" heading, "1." starts a measure
-            buf.append(raw)
-            continue
-        if pm and section and (_PROBLEM_TITLE.search(ln) or len(ln) < 60):
-            flush()
-            tm = _PROBLEM_TITLE.search(ln)
-            title = tm["t"] if tm else pm["t"].rstrip("。.")
-            current = len(problems) + 1
-            problems.append((current, title, section))
-            continue
-        if current is None:
-            continue
-        if _MEASURE.match(ln) or (buf and not _MEASURE.match(buf[0])):
-            flush()  # a marked item, or (in reports without 一是…) each paragraph, is one measure
-        buf.append(raw)
-    flush()
+        n = len(problems) + 1
+        problems.append((n, p.title, p.section))
+        for k, rm in enumerate(p.measures, start=1):
+            measures.append(draft_measure(f"P{n}-{k}", n, p.title, p.section, rm, p.section_unit, ref, level))
     if not problems:
         raise LedgerImportError(
             "没有识别出问题和整改措施的结构（如“1. 关于……问题的整改”“一是……”）。 No problems or measures recognised.",
             file=source,
         )
-    return Draft(report=meta, problems=problems, measures=measures)
+    draft = Draft(report=meta, problems=problems, measures=measures, figures=figures(text))
+    if looks_truncated(text):
+        measures[-1].flags.append("truncated")
+        draft.warnings.append("原文似乎被截断（以“……”结尾），只提取了现有部分。The text looks truncated.")
+    return draft
+
+
+def _without_signature(bs: list[Block]) -> list[Block]:
+    """The blocks less the closing issuer and date, which would otherwise end the last problem."""
+    if bs and _DATE_LINE.fullmatch(bs[-1].raw.strip()):
+        bs = bs[:-1]
+        if bs and bs[-1].style == "text" and len(bs[-1].raw) < 40 and not re.search(r"[。；;，,]", bs[-1].raw):
+            bs = bs[:-1]
+    return bs
 
 
 def _level(meta: ReportMeta) -> str:
@@ -239,40 +84,6 @@ def _level(meta: ReportMeta) -> str:
     if re.search(r"区委|区人民政府|区政府|区委员会", head):
         return "区"
     return ""
-
-
-def _draft(
-    mid: str, problem: int, title: str, section: str, body: str, ref: dt.date, level: str = "区"
-) -> DraftMeasure:
-    dm = DraftMeasure(id=mid, problem=problem, problem_title=title, section=section, text=body)
-    dm.unit, dm.co_units, dm.unit_inferred = choose_units(body, title)
-    if dm.unit_inferred:
-        # District bodies are only inferred for a district or county's own report.
-        dm.unit = (level + dm.unit[1:]) if level and dm.unit.startswith("区") else (dm.unit if level else "")
-        dm.unit_inferred = bool(dm.unit)
-    if not dm.unit:
-        dm.flags.append("no_unit")
-    elif dm.unit_inferred:
-        dm.flags.append("unit_inferred")
-    elif not dm.unit.startswith("区"):
-        dm.flags.append("unit_check")
-    d = parse_deadline(body, ref)
-    if d.kind != "none":
-        dm.deadline, dm.deadline_text = d, d.span
-        if d.due and d.due < ref:
-            dm.flags.append("deadline_past")
-    else:
-        dm.flags.append("no_deadline")
-    sentences = [x for x in re.split(r"(?<=[。；;])", body) if x.strip()]
-    if _DONE_SECTION.search(section):
-        dm.status = "done"
-        dm.evidence = next((x for x in sentences if _DONE_TEXT.search(x)), "")
-    elif not re.search(r"推进|正在|持续|长期|未完成", section):  # the section says nothing of status
-        done = [x for x in sentences if _DONE_TEXT.search(x)]
-        if done and not any(_OPEN_TEXT.search(x) for x in sentences):
-            dm.status, dm.evidence = "done", done[0]
-            dm.flags.append("status_from_text")
-    return dm
 
 
 DRAFT_COLUMNS = (
@@ -288,6 +99,7 @@ DRAFT_COLUMNS = (
     "到期日",
     "状态",
     "单位推定",
+    "备注",
     "flags",
     "confidence",
 )
@@ -311,6 +123,7 @@ def draft_rows(draft: Draft) -> list[list[object]]:
                 m.deadline.due.isoformat() if m.deadline.due else "",
                 "已完成" if m.status == "done" else "推进中",
                 "是" if m.unit_inferred else "",
+                m.note,
                 " ".join(m.flags),
                 m.confidence,
             ]
@@ -342,11 +155,16 @@ def draft_json(draft: Draft) -> list[str]:
                     "evidence": m.evidence,
                     "flags": m.flags,
                     "confidence": m.confidence,
+                    "unit_source": m.unit_source,
+                    "note": m.note,
                 },
                 ensure_ascii=False,
             )
         )
-    out.append(json.dumps({"report": draft.report.to_dict()}, ensure_ascii=False))
+    report = draft.report.to_dict() | {k: v for k, v in draft.figures.items() if k not in draft.report.to_dict()}
+    if draft.warnings:
+        report["warnings"] = draft.warnings
+    out.append(json.dumps({"report": report}, ensure_ascii=False))
     return out
 
 
@@ -363,10 +181,32 @@ def draft_summary(draft: Draft) -> list[str]:
     flags = Counter(f for m in draft.measures for f in m.flags)
     flagged = [m for m in draft.measures if set(m.flags) - {"no_deadline"}]
     lines.append(f"需人工核对 {len(flagged)} 条：" + "、".join(f"{k} {v}" for k, v in flags.most_common()))
-    r = draft.report
-    if r.measures_total:
-        lines.append(
-            f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
-            f"{r.measures_total}条措施中已完成{r.measures_done}条"
-        )
+    lines.extend(_stated(draft))
+    lines.extend(draft.warnings)
     return lines
+
+
+_FIGURE_WORDS = (
+    ("problems_total", "问题{}个"),
+    ("problems_done", "已完成{}个"),
+    ("problems_open", "正在整改{}个"),
+    ("measures_total", "措施{}条"),
+    ("measures_done", "已完成{}条"),
+    ("measures_open", "正在推进{}条"),
+    ("completion_rate", "完成率{}%"),
+)
+
+
+def _stated(draft: Draft) -> list[str]:
+    """The report's own figures, beside the ledger's count, as today."""
+    r = draft.report
+    if r.measures_total and r.problems_total:
+        line = f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
+        return [line + f"{r.measures_total}条措施中已完成{r.measures_done}条"]
+    said = [w.format(draft.figures[k]) for k, w in _FIGURE_WORDS if k in draft.figures]
+    if not said:
+        return []
+    done = sum(1 for m in draft.measures if m.status == "done")
+    return [
+        f"通报口径：{'，'.join(said)}（台账提取：{len(draft.problems)}个问题，{len(draft.measures)}条措施，已完成{done}条）"
+    ]

@@ -1,4 +1,4 @@
-"""Getting plain text out of a report file: .txt (UTF-8 or GB18030), .docx and .html."""
+"""Getting plain text out of a report file: .txt (UTF-8 or GB18030), .docx (with ledger tables), .html and .pdf."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import re
 from html.parser import HTMLParser
 
 from ledger.errors import LedgerImportError
+from ledger.report_docx import docx_text
+from ledger.report_pdf import pdf_text
 
 BLOCK_TAGS = {
     "p",
@@ -90,7 +92,9 @@ def read_report(path: str) -> str:
             raise LedgerImportError(
                 "无法打开该 Word 文件（.docx 损坏或格式不对）。Cannot open the .docx.", file=name
             ) from None
-        return "\n".join(p.text for p in doc.paragraphs)
+        return docx_text(doc)
+    if ext == ".pdf" or raw[:5] == b"%PDF-":
+        return pdf_text(raw, name)
     text = decode(raw, name)
     if ext in (".html", ".htm") or re.search(r"<(html|body|p|div)\b", text[:2000], re.IGNORECASE):
         return html_to_text(text)

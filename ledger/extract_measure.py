@@ -1,0 +1,129 @@
+"""One measure of a draft ledger: its unit, deadline and status, and the flags a human should check.
+
+The unit comes from a 责任单位 label, else a body named in the text, else the unit a section
+heading names (`unit_from_section`), else the body whose business the text is about (inferred,
+only for a district or county's own report). The status comes from a 完成情况/整改进展 label,
+else the section's title (已完成… / 持续推进…), else completion words in the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ledger.deadlines import parse_deadline
+from ledger.extract_tree import RawMeasure
+from ledger.models import Deadline
+from ledger.units import canonical, choose_units, named_units
+
+_DONE_SECTION = re.compile(r"已完成|已办结|已整改")
+_DONE_TEXT = re.compile(
+    r"已全部完成|已完成|已投入使用|已建成|已交付|已挂牌|已实施|已于[^，。；]{0,12}(?:印发|完成|建成|实施)"
+)
+_OPEN_TEXT = re.compile(r"正在|推进中|拟|计划|下一步|待|将")
+_DONE_LABEL = re.compile(r"^(?:已完成|已整改|已办结|已销号|已全部完成|全部完成|完成整改|已落实|完成)")
+_UNIT_SPLIT = re.compile(r"[、，,；;/\s]+")
+
+
+@dataclass
+class DraftMeasure:
+    id: str
+    problem: int
+    problem_title: str
+    section: str
+    text: str
+    unit: str = ""
+    co_units: list[str] = field(default_factory=list)
+    unit_inferred: bool = False
+    deadline_text: str = ""
+    deadline: Deadline = field(default_factory=Deadline)
+    status: str = "open"
+    evidence: str = ""
+    flags: list[str] = field(default_factory=list)
+    unit_source: str = "none"  # text, section, inferred or none
+    note: str = ""  # the report's own status words ("完成情况：基本完成")
+
+    @property
+    def confidence(self) -> float:
+        """How sure the extraction is, 0–1: each flag a human should look at costs some."""
+        cost = {
+            "no_unit": 0.5,
+            "unit_inferred": 0.3,
+            "unit_check": 0.2,
+            "no_deadline": 0.1,
+            "status_from_text": 0.1,
+            "deadline_past": 0.2,
+            "unit_from_section": 0.1,
+            "truncated": 0.3,
+        }
+        return round(max(0.0, 1.0 - sum(cost.get(f, 0.1) for f in self.flags)), 2)
+
+
+def draft_measure(
+    mid: str,
+    problem: int,
+    title: str,
+    section: str,
+    raw: RawMeasure,
+    section_unit: str,
+    ref: dt.date,
+    level: str = "区",
+) -> DraftMeasure:
+    """A measure with its unit, deadline and status read, and flags for what may be wrong."""
+    body = raw.text
+    dm = DraftMeasure(id=mid, problem=problem, problem_title=title, section=section, text=body)
+    _unit(dm, raw, section_unit, level)
+    d = parse_deadline(raw.deadline or body, ref)
+    if d.kind != "none":
+        dm.deadline, dm.deadline_text = d, d.span
+        if d.due and d.due < ref:
+            dm.flags.append("deadline_past")
+    else:
+        dm.deadline_text = raw.deadline
+        dm.flags.append("no_deadline")
+    _status(dm, raw, section)
+    return dm
+
+
+def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str) -> None:
+    if raw.unit:
+        names = [canonical(u) for u in _UNIT_SPLIT.split(raw.unit) if u]
+        dm.unit, dm.co_units, dm.unit_source = names[0], names[1:], "text"
+        return
+    if section_unit:  # a per-unit report: the heading's unit owns everything under it
+        dm.unit, dm.unit_source = canonical(section_unit), "section"
+        dm.co_units = [u for u in named_units(dm.text) if u != dm.unit]
+        dm.flags.append("unit_from_section")
+        return
+    dm.unit, dm.co_units, dm.unit_inferred = choose_units(dm.text, dm.problem_title)
+    if dm.unit_inferred:
+        # District bodies are only inferred for a district or county's own report.
+        dm.unit = (level + dm.unit[1:]) if level and dm.unit.startswith("区") else (dm.unit if level else "")
+        dm.unit_inferred = bool(dm.unit)
+    if not dm.unit:
+        dm.flags.append("no_unit")
+    elif dm.unit_inferred:
+        dm.flags.append("unit_inferred")
+        dm.unit_source = "inferred"
+    else:
+        dm.unit_source = "text"
+        if not dm.unit.startswith("区"):
+            dm.flags.append("unit_check")
+
+
+def _status(dm: DraftMeasure, raw: RawMeasure, section: str) -> None:
+    sentences = [x for x in re.split(r"(?<=[。；;])", dm.text) if x.strip()]
+    if raw.status:
+        value = raw.status.split("：", 1)[-1].strip()
+        dm.status = "done" if _DONE_LABEL.match(value) else "open"
+        dm.note = raw.status if dm.status == "open" else ""
+        dm.evidence = raw.status if dm.status == "done" else ""
+    elif _DONE_SECTION.search(section):
+        dm.status = "done"
+        dm.evidence = next((x for x in sentences if _DONE_TEXT.search(x)), "")
+    elif not re.search(r"推进|正在|持续|长期|未完成", section):  # the section says nothing of status
+        done = [x for x in sentences if _DONE_TEXT.search(x)]
+        if done and not any(_OPEN_TEXT.search(x) for x in sentences):
+            dm.status, dm.evidence = "done", done[0]
+            dm.flags.append("status_from_text")

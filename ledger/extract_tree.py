@@ -1,0 +1,218 @@
+"""Blocks → sections, problems and measures, chosen by the markers a document actually uses.
+
+1. Heading styles that number consistently (1,2,3…; 一、二、…; restarting at 1 is fine) are
+   headings; a style that does not (a stray "3、" in prose) is read as text.
+2. Nesting follows the order in which styles first appear: the first style met is the top level,
+   a new style goes one level deeper, a known style closes the levels below it.
+3. A style whose items are all sentences with nothing under them ("1.财务部会同…，年底前完成。")
+   enumerates measures, not headings.
+4. Problems are the deepest headings that have their own 整改 text; headings above them are
+   sections. Headings at a shallower depth with their own text (一、整改工作组织情况 with 一是…)
+   are report prose, not problems, unless they sit in the branch that holds problems.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ledger.extract_blocks import ENUM, INLINE_SHI, Block, norm, unit_named_by
+
+_TITLE_QUOTED = re.compile(r"关于[“\"「](?P<t>.+?)[”\"」]")
+_GENERIC = re.compile(r"整改.{0,6}情况|情况及成效|进展情况|落实情况|^整改|工作打算|下一步")
+_SENTENCE = re.compile(r"[，,；;]|。.")
+
+
+@dataclass
+class Node:
+    block: Block
+    depth: int
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    body: list[Block] = field(default_factory=list)  # the blocks under it that are not headings
+
+    def content(self) -> bool:
+        """Own 整改 text: a paragraph, an enumerated item, or a measure label with a value."""
+        return any(b.style in ("text", "enum") or (b.label == "measure") for b in self.body)
+
+
+@dataclass
+class RawMeasure:
+    text: str
+    unit: str = ""  # from a 责任单位 label
+    deadline: str = ""  # from a 完成时限 label
+    status: str = ""  # from a 完成情况/整改进展 label, as written ("完成情况：已完成")
+
+
+@dataclass
+class RawProblem:
+    title: str
+    section: str
+    section_unit: str
+    measures: list[RawMeasure]
+
+
+def consistent_styles(bs: list[Block]) -> set[str]:
+    """Heading styles that number in sequence (1, the next, or the same again) 60% of the time."""
+    seen: dict[str, list[int]] = {}
+    for b in bs:
+        if b.num:
+            seen.setdefault(b.style, []).append(b.num)
+    out = set()
+    for style, nums in seen.items():
+        good = sum(1 for i, n in enumerate(nums) if n == 1 or (i and n - nums[i - 1] in (0, 1)))
+        if good / len(nums) >= 0.6:
+            out.add(style)
+    return out | {"unit"}
+
+
+def _tree(bs: list[Block], headings: set[str]) -> list[Node]:
+    order: list[str] = []  # heading styles by nesting, as first met
+    roots: list[Node] = []
+    stack: list[Node] = []
+    preamble = Node(Block("text", 0, "", ""), 0)
+    for b in bs:
+        if b.style not in headings:
+            (stack[-1] if stack else preamble).body.append(b)
+            continue
+        if b.style in order and any(n.block.style == b.style for n in stack):
+            while stack and stack[-1].block.style != b.style:
+                stack.pop()
+            stack.pop()
+        elif b.style in order:
+            while stack and order.index(stack[-1].block.style) > order.index(b.style):
+                stack.pop()
+        else:
+            order.append(b.style)
+        node = Node(b, len(stack) + 1, stack[-1] if stack else None)
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+    return roots
+
+
+def _walk(nodes: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    for n in nodes:
+        out.append(n)
+        out.extend(_walk(n.children))
+    return out
+
+
+def _measure_styles(nodes: list[Node]) -> set[str]:
+    """Styles whose every item is a leaf sentence: they enumerate measures."""
+    by_style: dict[str, list[Node]] = {}
+    for n in nodes:
+        by_style.setdefault(n.block.style, []).append(n)
+    out = set()
+    for style, ns in by_style.items():
+        if style in ("wenti", "unit") or min(n.depth for n in ns) == 1:
+            continue
+        leaves = [n for n in ns if not n.children and not n.body and _is_sentence(n.block.title)]
+        if len(leaves) == len(ns):
+            out.add(style)
+    return out
+
+
+def _is_sentence(t: str) -> bool:
+    return bool(_SENTENCE.search(t)) and not _TITLE_QUOTED.search(t) and not re.search(r"问题[。.]?$", t)
+
+
+def build(bs: list[Block]) -> list[RawProblem]:
+    """The problems of a report, in order, with their raw measures."""
+    headings = consistent_styles(bs)
+    nodes = _walk(_tree(bs, headings))
+    enum_styles = _measure_styles(nodes)
+    if enum_styles:
+        bs = [Block("enum", 0, b.raw, b.raw) if b.style in enum_styles else b for b in bs]
+        nodes = _walk(_tree(bs, headings - enum_styles))
+    with_text = [n for n in nodes if n.content() and n.block.style != "unit"]
+    if not with_text:
+        return []
+    deepest = max(n.depth for n in with_text)
+    branches = {id(_root(n)) for n in with_text if n.depth == deepest}
+    problems = [
+        n for n in with_text if n.depth == deepest or (n.depth > 1 and not n.children and id(_root(n)) in branches)
+    ]
+    return [_problem(n) for n in problems]
+
+
+def _root(n: Node) -> Node:
+    while n.parent:
+        n = n.parent
+    return n
+
+
+def problem_title(t: str) -> str:
+    """关于“X”问题的整改 → X; 关于X的问题 → X; a long description → its first sentence."""
+    m = _TITLE_QUOTED.search(t)
+    if m:
+        return m["t"]
+    t = t.strip()
+    if t.startswith("关于"):
+        t = re.sub(r"(?:的)?问题(?:的整改)?[。.]?$", "", t[2:])
+    first = re.match(r"[^。]+。", t)
+    return (first[0] if first else t).rstrip("。.；;")
+
+
+def _problem(n: Node) -> RawProblem:
+    ancestors: list[Node] = []
+    p = n.parent
+    while p:
+        ancestors.insert(0, p)
+        p = p.parent
+    titles = [_section_title(a.block) for a in ancestors]
+    section = " / ".join(t for t in titles if (t and not _GENERIC.search(t)) or unit_named_by(t))
+    unit = next((u for a in reversed(ancestors) if (u := unit_named_by(a.block.title))), "")
+    return RawProblem(problem_title(n.block.title), section, unit, _measures(n.body))
+
+
+def _section_title(b: Block) -> str:
+    return b.title.strip().rstrip("。.：:")
+
+
+def _measures(body: list[Block]) -> list[RawMeasure]:
+    """A problem's measures: enumerated items, 整改情况 paragraphs, or (with neither) each paragraph.
+
+    Labels for unit, deadline and status after a 整改措施 item belong to that item; elsewhere they
+    belong to the whole problem.
+    """
+    labelled = any(b.label == "measure" for b in body)
+    out: list[RawMeasure] = []
+    common = RawMeasure("")
+    scope: RawMeasure | None = None  # the 整改措施 item that owns the labels after it
+    started = False  # a measure label was seen: paragraphs before it describe the problem
+    for b in body:
+        if b.style == "label":
+            target = scope or common
+            if b.label == "measure":
+                started = True
+                pieces = split_enumerated(b.title) if b.title else []
+                new = [RawMeasure(x) for x in pieces]
+                out.extend(new)
+                scope = new[0] if len(new) == 1 and b.label_word in ("整改措施", "具体措施") else None
+            elif b.label == "unit":
+                target.unit = b.title
+            elif b.label == "deadline":
+                target.deadline = b.title
+            elif b.label == "status":
+                target.status = f"{b.label_word}：{b.title}"
+            continue
+        if labelled and not started:
+            continue  # the problem described again before its 整改情况
+        scope = None
+        enumerated = b.style == "enum" or bool(ENUM.match(norm(b.raw)))
+        if enumerated or not out or not ENUM.match(norm(out[-1].text)):
+            out.extend(RawMeasure(x) for x in split_enumerated(b.raw))
+        else:
+            out[-1].text += b.raw  # a paragraph that goes on an enumerated item
+    for m in out:
+        m.unit = m.unit or common.unit
+        m.deadline = m.deadline or common.deadline
+        m.status = m.status or common.status
+    return [m for m in out if m.text.strip()]
+
+
+def split_enumerated(text: str) -> list[str]:
+    """ "一是…；二是…" in one paragraph → one item each (only where an item follows ；or 。)."""
+    parts = [p.strip() for p in INLINE_SHI.split(text)]
+    return [p for p in parts if p]
