@@ -317,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = command(
         "extract",
         cmd_extract,
-        "draft a ledger from a published report (.txt, .docx with text or a ledger table, .html, .pdf with a text layer)",
+        "draft a ledger from a published report (.txt, .docx incl. ledger tables, .html, text .pdf)",
         at=None,
     )
     s.add_argument("report")
