@@ -108,12 +108,46 @@ def session(args: argparse.Namespace, cfg: Config) -> Iterator[tuple[Repository,
     from store import Repository
 
     policy = Policy.from_config(cfg.get("schedule", {}))
+    use_holiday_file(cfg, args.config)
     now = local_now(getattr(args, "at", None), policy)
     repo = Repository.open(store_path(cfg, args.config))
     try:
         yield repo, policy, now
     finally:
         repo.close()
+
+
+def use_holiday_file(cfg: Config, cfg_path: str) -> list[int]:
+    """Install `[calendar] file` (years the holiday package does not know yet); the years it adds."""
+    from ledger.calendar_cn import install_holidays
+    from ledger.holidays import parse_holidays
+
+    name = str(cfg.get("calendar", {}).get("file", ""))
+    if not name:
+        return []
+    path = name if os.path.isabs(name) else os.path.join(os.path.dirname(os.path.abspath(cfg_path)), name)
+    try:
+        with open(path, "rb") as f:
+            years = parse_holidays(tomllib.load(f), name)
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise DubanError(f"[calendar] file {name}：无法读取（{e}）。") from None
+    install_holidays(years)
+    return sorted(years)
+
+
+def cmd_calendar(args: argparse.Namespace, cfg: Config) -> int:
+    """Which years' holidays are known, and whether the reminders' horizon is covered."""
+    from ledger.calendar_cn import covered_years, package_knows
+
+    policy = Policy.from_config(cfg.get("schedule", {}))
+    from_file = use_holiday_file(cfg, args.config)
+    now = local_now(args.at, policy)
+    package = [y for y in covered_years() if package_knows(y)]
+    print(f"chinesecalendar: {package[0]}–{package[-1]}" if package else "chinesecalendar: —")
+    print("[calendar] file: " + ("、".join(map(str, from_file)) if from_file else "—"))
+    warning = reports.calendar_warning(now.date(), policy.lead_days)
+    print(warning or f"至 {now.date() + dt.timedelta(days=max(policy.lead_days, default=0) + 31)} 的节假日均已知。")
+    return 0 if warning is None else 1
 
 
 def emit(rows: Sequence[object]) -> None:
@@ -326,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = command("invite", cmd_invite, "create an invite link for a unit", at=None)
     s.add_argument("unit")
     s.add_argument("--multi", action="store_true", help="usable by several people")
+    s = command("calendar", cmd_calendar, "which years' holidays are known (exit 1 if the horizon is not)")
+    s.add_argument("action", choices=["check"])
     command("run", cmd_run, "run the bot (token from TELEGRAM_BOT_TOKEN)", at=None)
     s = command("demo", cmd_demo, "the real bot on the shipped ledger against a local emulator", at="2024-12-13T09:00")
     s.add_argument("--out", default="demo-output", help="folder for the chart, the export and the transcript")

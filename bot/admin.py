@@ -95,7 +95,8 @@ async def stats(turn: Turn) -> None:
     _admin(turn)
     s, today = turn.s, turn.now.date()
     measures = s.repo.measures()
-    await turn.reply_lines(reports.stats_lines(measures, s.repo.report(), today, turn.lang))
+    warning = reports.calendar_warning(today, s.policy.lead_days, turn.lang)
+    await turn.reply_lines(reports.stats_lines(measures, s.repo.report(), today, turn.lang, warning))
     chart = render_chart(measures, today, s.policy.yellow_days, turn.lang)
     await delivery.send_file(s, turn.chat_id, chart, "progress.png", turn.t("chart_caption"), photo=True)
 

@@ -17,11 +17,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, unit
+from bot import admin, delivery, unit
 from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
+from ledger import reports
 
 log = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]  # the default context types, as ApplicationBuilder builds it
@@ -145,6 +146,18 @@ async def post_init(app: App) -> None:
     me = await app.bot.get_me()
     s.username = me.username or ""
     await register_commands(app, s)
+    await warn_calendar(s)
+
+
+async def warn_calendar(s: Services) -> None:
+    """Tell the office once (per missing year) that reminders will count Monday–Friday."""
+    warning = reports.calendar_warning(s.now().date(), s.policy.lead_days, s.settings.language)
+    if warning is None:
+        return
+    log.warning("%s", warning)
+    if s.repo.pref(0, "calendar_warned") != warning:
+        await delivery.to_office(s, warning)
+        s.repo.set_pref(0, "calendar_warned", warning)
 
 
 async def register_commands(app: App, s: Services) -> None:

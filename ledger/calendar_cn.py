@@ -1,9 +1,11 @@
 """The Chinese official calendar: working days with 调休, and lunar festivals.
 
 Working days come from the `chinese-calendar` package, which transcribes the State
-Council's yearly holiday notice (including make-up working weekends, 调休). For a
-year the package does not know yet (the notice appears each November), we fall back
-to Monday–Friday and say so in `calendar_known`; the README documents this.
+Council's yearly holiday notice (including make-up working weekends, 调休). The notice
+appears each November, often before a new release of the package: an office's holiday
+file (`[calendar] file`, see `ledger.holidays`) then adds the new year, or corrects one.
+For a year neither knows we fall back to Monday–Friday and say so (`calendar_known`,
+`uncovered_years`); the bot warns the office.
 """
 
 from __future__ import annotations
@@ -15,10 +17,21 @@ from functools import lru_cache
 import chinese_calendar
 from lunardate import LunarDate
 
+from ledger.holidays import YearCalendar
 
-@lru_cache(maxsize=4096)
-def calendar_known(year: int) -> bool:
-    """Whether the official holiday calendar for `year` is known to this install."""
+_EXTRA: dict[int, YearCalendar] = {}  # years from the office's holiday file; they win over the package
+
+
+def install_holidays(years: dict[int, YearCalendar]) -> None:
+    """Use the office's holiday file from now on (called once, at start-up, by the wiring)."""
+    _EXTRA.clear()
+    _EXTRA.update(years)
+    calendar_known.cache_clear()
+    is_workday.cache_clear()
+    _INDEX.__init__()  # type: ignore[misc]  # rebuilt on demand with the new calendar
+
+
+def package_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
     except NotImplementedError:
@@ -26,10 +39,28 @@ def calendar_known(year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)
+def calendar_known(year: int) -> bool:
+    """Whether the official holiday calendar for `year` is known (the holiday file or the package)."""
+    return year in _EXTRA or package_knows(year)
+
+
+def uncovered_years(start: dt.date, end: dt.date) -> list[int]:
+    """Years from `start` to `end` whose holidays nobody told us: Monday–Friday is assumed there."""
+    return [y for y in range(start.year, end.year + 1) if not calendar_known(y)]
+
+
+def covered_years(lo: int = 2000, hi: int = 2100) -> list[int]:
+    return [y for y in range(lo, hi) if calendar_known(y)]
+
+
 @lru_cache(maxsize=65536)
 def is_workday(day: dt.date) -> bool:
     """A Chinese working day: weekdays that are not statutory holidays, plus 调休 weekends."""
-    if calendar_known(day.year):
+    extra = _EXTRA.get(day.year)
+    if extra is not None:
+        return extra.is_workday(day)
+    if package_knows(day.year):
         return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5
 

@@ -95,6 +95,7 @@ _ZH: dict[str, str] = {
     "stats_units_head": "单位：完成/总数（完成率） 推进中 待销号 逾期 长期",
     "stats_unit": "{unit}：{done}/{total}（{rate}%） 推进中{open} 待销号{submitted} 逾期{overdue} 长期{ongoing}",
     "chart_caption": "各单位整改进度",
+    "calendar_missing": "⚠️ {years}年节假日安排未配置，暂按周一至周五计算。请在 [calendar] file 中补充国务院办公厅公布的放假安排。",
     "export_caption": "整改台账（{n}条措施）",
     "export_file": "整改台账-{date}.xlsx",
     "import_done": "✅ 导入完成：{summary}",
@@ -255,6 +256,7 @@ _EN: dict[str, str] = {
         "{unit}: {done}/{total} ({rate}%) open {open} submitted {submitted} overdue {overdue} standing {ongoing}"
     ),
     "chart_caption": "Progress by unit",
+    "calendar_missing": "⚠️ No holiday schedule for {years}: Monday–Friday is assumed. Add it to [calendar] file.",
     "export_caption": "Ledger ({n} measures)",
     "export_file": "ledger-{date}.xlsx",
     "import_done": "✅ Imported: {summary}",

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ledger.calendar_cn import uncovered_years
 from ledger.errors import DubanError
 from ledger.i18n import plain, status_label, t
 from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, write_xlsx
@@ -85,10 +86,14 @@ def stats_json(measures: list[Measure], report: ReportMeta, today: dt.date) -> d
     }
 
 
-def stats_lines(measures: list[Measure], report: ReportMeta, today: dt.date, lang: str = "zh") -> list[str]:
+def stats_lines(
+    measures: list[Measure], report: ReportMeta, today: dt.date, lang: str = "zh", warning: str | None = None
+) -> list[str]:
     """The `/stats` text: the headline beside the report's, then each unit, the latest first."""
     p = progress(measures, today)
     lines = [t(lang, "stats_head", today=today), headline(p, report, lang), render_progress(p, lang)]
+    if warning:
+        lines.append(warning)
     lines.append(t(lang, "stats_units_head"))
     per_unit = unit_progress(measures, today)
     for name, x in sorted(per_unit.items(), key=lambda kv: (-kv[1].overdue, kv[1].rate, kv[0])):
@@ -243,6 +248,15 @@ def check_lines(reminders: list[Reminder], measures: dict[str, Measure], now: dt
         lines.append("   → " + (", ".join(map(str, r.recipients)) or "(无人可发送：单位未绑定)") + "\n")
     lines.append(f"共 {len(reminders)} 条提醒（{now:%Y-%m-%d %H:%M %Z}）")
     return lines
+
+
+def calendar_warning(today: dt.date, lead_days: Sequence[int], lang: str = "zh") -> str | None:
+    """A warning when the reminders' horizon reaches a year whose holidays nobody told us."""
+    end = today + dt.timedelta(days=max(lead_days, default=0) + 31)
+    missing = uncovered_years(today, end)
+    if not missing:
+        return None
+    return t(lang, "calendar_missing", years="、".join(str(y) for y in missing))
 
 
 def chart_labels(lang: str) -> dict[str, str]:
