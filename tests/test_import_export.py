@@ -243,3 +243,16 @@ def test_a_second_run_on_the_same_store_refuses_to_start(config: str, tmp_path) 
         assert r.returncode == 2 and "Another Duban process" in r.stderr
     finally:
         holder.close()
+
+
+def test_office_ids_are_found_whatever_the_case_or_width_and_buttons_use_a_short_key(repo: Repository) -> None:
+    from ledger.models import Measure
+
+    repo.put_measures([Measure(id=i, problem=1, text=f"措施{i}") for i in ("ZG-01", "2024-整改-015", "（二）4")])
+    assert repo.measure("zg-01").id == "ZG-01"
+    assert repo.measure("ＺＧ－０１").id == "ZG-01"
+    assert repo.measure("(二)4").id == "（二）4"
+    for m in repo.measures():
+        key = repo.key_of(m.id)
+        assert repo.measure_by_key(key).id == m.id
+        assert len(f"ea:{key}".encode()) <= 64 and key.isascii()
