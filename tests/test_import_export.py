@@ -256,3 +256,39 @@ def test_office_ids_are_found_whatever_the_case_or_width_and_buttons_use_a_short
         key = repo.key_of(m.id)
         assert repo.measure_by_key(key).id == m.id
         assert len(f"ea:{key}".encode()) <= 64 and key.isascii()
+
+
+KNOWN_UNITS = ["区教育局", "区财政局", "区环境集团", "区应急管理局", "区住建局", "玄武交警大队"]
+SPELLINGS = {
+    "区教育局": ("区教育局", "exact"),
+    "玄武区教育局": ("区教育局", "normalised"),
+    "教育局": ("区教育局", "normalised"),
+    "区教育局（牵头）": ("区教育局", "normalised"),
+    "区 教育局": ("区教育局", "normalised"),
+    "区环境集团有限公司": ("区环境集团", "normalised"),
+    "玄武区环境集团有限责任公司": ("区环境集团", "normalised"),
+    "区应急局": ("区应急管理局", "alias"),
+    "区住房和城乡建设局": ("区住建局", "alias"),
+    "区体育局": ("区体育局", "new"),
+    "区教育督导室": ("区教育督导室", "new"),
+}
+
+
+@pytest.mark.parametrize("written", SPELLINGS, ids=list(SPELLINGS))
+def test_unit_spellings_resolve_to_the_directory_or_are_reported_new(written: str) -> None:
+    from ledger.units import resolve_unit
+
+    hit = resolve_unit(written, KNOWN_UNITS)
+    assert (hit.name, hit.how) == SPELLINGS[written]
+
+
+def test_a_new_unit_comes_with_the_closest_known_name_and_aliases_from_config_apply() -> None:
+    from ledger.units import match_units, resolve_unit, split_units
+
+    assert resolve_unit("区教育督导室", KNOWN_UNITS).suggestion == "区教育局"
+    assert resolve_unit("环境集团公司", KNOWN_UNITS, {"环境集团公司": "区环境集团"}).name == "区环境集团"
+    assert match_units("教育", KNOWN_UNITS) == ["区教育局"]
+    assert match_units("体育", KNOWN_UNITS) == []
+    assert split_units("区住建局、区城管局") == ("区住建局", ("区城管局",))
+    assert split_units("区住建局/区城管局") == ("区住建局", ("区城管局",))
+    assert split_units("区住建局、区教育局（牵头）") == ("区教育局", ("区住建局",))
