@@ -165,8 +165,8 @@ def test_real_ledger_headers_in_chinese_are_understood(repo: Repository, tmp_pat
     apply_import(plan_import(parsed, repo, NOW, "台账.csv"), repo, NOW, "test")
     ms = repo.measures()
     assert [(m.id, m.unit, m.status, m.due) for m in ms] == [
-        ("P1-1", "区教育局", "open", dt.date(2024, 8, 31)),
-        ("P1-2", "区教育局", "done", dt.date(2024, 6, 30)),
+        ("1", "区教育局", "open", dt.date(2024, 8, 31)),  # a 序号 that does not repeat is the office's id
+        ("2", "区教育局", "done", dt.date(2024, 6, 30)),
     ]
     assert repo.problems()[0].title == "教育资源投入不足"
 
