@@ -204,6 +204,26 @@ class Repository:
             self._cache = None
             self._db.table("events").insert_multiple(ev.to_dict() for m in new for ev in m.history)
 
+    def rename_measures(self, pairs: list[tuple[str, str]]) -> None:
+        """Give stored measures new ids in one go (swaps and chains allowed); record and history stay.
+
+        Used when a re-import matches rows by content and the office renumbered its ledger.
+        """
+        table = self._db.table("measures")
+        with self.batch():
+            moves = []
+            for old, new in pairs:
+                doc_id = self._measure_ids.pop(id_key(old), None)
+                if doc_id is None:
+                    raise UnknownMeasure(f"没有编号为 {old} 的整改措施。No measure {old}.")
+                moves.append((doc_id, new))
+            for doc_id, new in moves:
+                if id_key(new) in self._measure_ids:
+                    raise StoreError(f"编号 {new} 已被占用。Id {new} is taken.")
+                table.update({"id": new}, doc_ids=[doc_id])
+                self._measure_ids[id_key(new)] = doc_id
+            self._cache = None
+
     # -- audit log ---------------------------------------------------------------
     def append_event(self, ev: Event) -> None:
         self._db.table("events").insert(ev.to_dict())

@@ -292,3 +292,12 @@ def test_a_new_unit_comes_with_the_closest_known_name_and_aliases_from_config_ap
     assert split_units("区住建局、区城管局") == ("区住建局", ("区城管局",))
     assert split_units("区住建局/区城管局") == ("区住建局", ("区城管局",))
     assert split_units("区住建局、区教育局（牵头）") == ("区教育局", ("区住建局",))
+
+
+def test_measures_can_swap_ids_in_one_rename(repo: Repository) -> None:
+    from ledger.models import Measure
+
+    repo.put_measures([Measure(id=i, problem=1, text=f"措施{i}") for i in ("1", "2", "3")])
+    repo.rename_measures([("1", "2"), ("2", "1"), ("3", "3（原）")])
+    assert {m.id: m.text for m in repo.measures()} == {"1": "措施2", "2": "措施1", "3（原）": "措施3"}
+    assert repo.measure("2").text == "措施1"
