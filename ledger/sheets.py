@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.errors import LedgerImportError
+from ledger.xlsxwrite import EXCEL_EPOCH, col_letter
 
 MAX_ROWS = 100_000  # a district ledger has hundreds of rows; more is a mistake or a zip bomb
 MAX_INFLATED = 200 * 1024 * 1024  # bytes an XLSX may unpack to
@@ -55,11 +56,11 @@ def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
             file=name,
         )
     rows: list[list[Any]] = []
-    reader = csv.reader(io.StringIO(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     last_line = 0
     try:
         for r in reader:
-            rows.append(list(r))
+            rows.append([_unquote(c) for c in r])
             last_line = reader.line_num
             if len(rows) > MAX_ROWS:
                 raise too_many_rows(name)
@@ -70,9 +71,14 @@ def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
             f"CSV 格式错误（引号不成对？）：{e}。 Malformed CSV (unbalanced quote?).",
             file=name,
             row=last_line + 1,
-            column=_col_name(col),
+            column=col_letter(col),
         ) from None
     return [Sheet(name, rows)]
+
+
+def _unquote(cell: str) -> str:
+    """Undo the `'` that Duban's CSV export puts before a cell that would start a formula."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def xlsx_sheets(raw: bytes, name: str) -> list[Sheet]:
@@ -179,16 +185,6 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _col_name(j: int) -> str:
-    s = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 _SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
 
 

@@ -301,3 +301,24 @@ def test_measures_can_swap_ids_in_one_rename(repo: Repository) -> None:
     repo.rename_measures([("1", "2"), ("2", "1"), ("3", "3（原）")])
     assert {m.id: m.text for m in repo.measures()} == {"1": "措施2", "2": "措施1", "3（原）": "措施3"}
     assert repo.measure("2").text == "措施1"
+
+
+def test_export_writes_formula_like_cells_as_text_real_dates_and_an_autofilter() -> None:
+    from ledger.ledgerwrite import write_csv, write_xlsx
+
+    rows = [["编号", "整改措施", "到期日"]] + [
+        [f"A-{i}", v, "2024-06-30"] for i, v in enumerate(["=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+    ]
+    wb = openpyxl.load_workbook(io.BytesIO(write_xlsx(rows, ["red"] * 6, rows[:2])))
+    ws = wb["整改台账"]
+    assert [(c.value, c.data_type) for c in ws["B"][1:]] == [(r[1], "s") for r in rows[1:]]
+    assert ws["C2"].value == dt.datetime(2024, 6, 30) and ws["C2"].number_format == "yyyy-mm-dd"
+    assert ws.auto_filter.ref == "A1:C7" and ws.freeze_panes == "A2"
+    overdue = wb["逾期"]
+    assert overdue.auto_filter.ref == "A1:C2" and overdue["A1"].font.b
+    assert overdue["B2"].fill.start_color.rgb == ws["B2"].fill.start_color.rgb == "FFFFC7CE"
+    text = write_csv(rows).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and "'+1" in text and "'-2" in text and "'@SUM(A1)" in text
+    from ledger.sheets import csv_sheets  # and the quote is undone when the file comes back
+
+    assert [r[1] for r in csv_sheets(write_csv(rows), "x.csv")[0].rows[1:]] == [r[1] for r in rows[1:]]
