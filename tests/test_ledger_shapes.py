@@ -1,0 +1,212 @@
+"""Ledgers in the shapes district offices keep: titles, merged cells, two-row headers, footnotes,
+several sheets, multi-unit cells, extra columns, Excel dates. Each is built here with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import pathlib
+
+import openpyxl
+import pytest
+
+from ledger.errors import LedgerImportError
+from ledger.ledgerfile import read_ledger, read_ledger_bytes
+from ledger.ledgerwrite import export_rows, write_xlsx
+from ledger.service import import_file
+from store import Repository
+from tests.conftest import NOW
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "ledgers"
+Rows = list[list[object]]
+
+
+def book(path: pathlib.Path, *sheets: tuple[str, Rows, list[str]]) -> str:
+    """An XLSX with the given sheets: (name, rows, merged ranges like "A1:F1")."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows, merges in sheets:
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        for rng in merges:
+            ws.merge_cells(rng)
+    wb.save(path)
+    return str(path)
+
+
+TITLED: Rows = [
+    ["玄武区巡察反馈问题整改台账（2024年）", None, None, None, None, None, None],
+    ["填报单位：区委巡察办", None, None, "填报日期：2024年3月15日", None, None, None],
+    ["编号", "反馈问题", "整改措施", "责任\n单位", "完成 时限", "整改进展", "佐证材料"],
+    [
+        "ZG-01",
+        "教育资源投入不足",
+        "更换全区中小学老旧课桌椅",
+        "区教育局（牵头）、区财政局",
+        "2024年8月底前",
+        "已招标",
+        "",
+    ],
+    ["ZG-02", None, "完成区属学校屋面防水维修", "区教育局", "6月底", "", "验收单"],
+    [None, None, None, None, None, None, None],
+    ["ZG-03", "养老服务短板", "新建两处社区居家养老服务站", "区民政局/区卫健委", "长期坚持", "", ""],
+    ["注：本表由各责任单位每月5日前更新。", None, None, None, None, None, None],
+    ["填表人：张三", None, None, None, None, None, None],
+    ["区委巡察办（盖章）", None, None, None, None, None, None],
+]
+
+
+def test_title_rows_merged_problems_and_footnotes_are_read_as_the_office_wrote_them(tmp_path) -> None:
+    path = book(tmp_path / "台账.xlsx", ("Sheet1", TITLED, ["A1:G1", "A2:C2", "B4:B5"]))
+    parsed = read_ledger(path)
+    ms = {m.id: m for m in parsed.measures}
+    assert list(ms) == ["ZG-01", "ZG-02", "ZG-03"] and not parsed.ids_synthesized
+    assert ms["ZG-01"].problem == ms["ZG-02"].problem != ms["ZG-03"].problem  # merged over its measures
+    assert (ms["ZG-01"].unit, ms["ZG-01"].co_units) == ("区教育局", ("区财政局",))
+    assert (ms["ZG-03"].unit, ms["ZG-03"].co_units) == ("区民政局", ("区卫健委",))
+    assert ms["ZG-01"].extra == (("整改进展", "已招标"),) and ms["ZG-02"].extra == (("佐证材料", "验收单"),)
+    assert sorted((s.row, s.why) for s in parsed.skipped) == [
+        (1, "标题"),
+        (2, "标题"),
+        (6, "空行"),
+        (8, "脚注"),
+        (9, "脚注"),
+        (10, "脚注"),
+    ]
+
+
+def test_a_problem_written_once_above_its_group_is_carried_down_but_text_and_ids_never(tmp_path) -> None:
+    rows: Rows = [
+        ["序号", "存在问题", "整改任务", "责任单位", "整改时限"],
+        ["1", "停车难", "新增公共停车泊位300个", "区城管局", "2024年底"],
+        ["2", None, "规范非机动车停放", "区城管局", "2024年6月"],
+        ["3", "油烟扰民", "餐饮油烟专项整治", "区城管局", "2024年5月"],
+    ]
+    ms = read_ledger(book(tmp_path / "a.xlsx", ("整改", rows, []))).measures
+    assert [m.problem for m in ms] == [1, 1, 2] and [m.id for m in ms] == ["1", "2", "3"]
+
+
+def test_two_row_header_is_read_as_its_lower_row(tmp_path) -> None:
+    rows: Rows = [
+        ["序号", "问题", "整改任务", None, "责任单位", "整改情况"],
+        [None, None, "整改措施", "完成时限", None, "完成情况"],
+        ["A-1", "作风问题", "开展作风建设专项整治", "2024年6月30日", "区纪委监委", "基本完成"],
+    ]
+    merges = ["A1:A2", "B1:B2", "C1:D1", "E1:E2"]
+    (m,) = read_ledger(book(tmp_path / "b.xlsx", ("Sheet1", rows, merges))).measures
+    assert (m.id, m.unit, m.deadline_text) == ("A-1", "区纪委监委", "2024年6月30日")
+    assert m.extra == (("完成情况", "基本完成"),)
+
+
+def test_deadlines_from_excel_dates_serials_and_text_dates(tmp_path, repo: Repository) -> None:
+    rows: Rows = [
+        ["编号", "问题", "整改措施", "责任单位", "完成时限"],
+        ["1.1", "p", "一", "区教育局", dt.datetime(2024, 6, 30)],
+        ["1.2", "p", "二", "区教育局", 46203],
+        ["1.3", "p", "三", "区教育局", "46203"],
+        ["1.4", "p", "四", "区教育局", "2024/6/30"],
+        ["1.5", "p", "五", "区教育局", "2024.6.30"],
+        ["1.6", "p", "六", "区教育局", "每季度"],
+        ["1.7", "p", "七", "区教育局", "尽快吧"],
+    ]
+    path = book(tmp_path / "d.xlsx", ("Sheet1", rows, []))
+    wb = openpyxl.load_workbook(path)
+    wb.active["E3"].number_format = "yyyy/m/d"  # a date-formatted number
+    wb.save(path)
+    plan = import_file(repo, path, NOW, "t")
+    due = {m.id: m.due for m in repo.measures()}
+    assert due["1.1"] == due["1.4"] == due["1.5"] == dt.date(2024, 6, 30)
+    assert due["1.2"] == due["1.3"] == dt.date(2026, 6, 30)  # serial 46203
+    assert sorted(plan.deadlines["date"]) == ["1.1", "1.2", "1.3", "1.4", "1.5"]
+    assert plan.deadlines["unreadable"] == ["1.7"] and "无法识别 1 条（1.7）" in plan.summary()
+
+
+def test_several_ledger_sheets_become_sections_and_sheet_picks_one(tmp_path) -> None:
+    head = ["编号", "问题", "整改措施", "责任单位", "完成时限"]
+    path = book(
+        tmp_path / "multi.xlsx",
+        ("填表说明", [["请按以下格式填报"], ["每月更新"]], []),
+        ("巡察反馈", [head, ["X-1", "问题甲", "措施甲", "区教育局", "6月底"]], []),
+        ("审计整改", [head, ["S-1", "问题乙", "措施乙", "区财政局", "9月底"]], []),
+    )
+    both = read_ledger(path)
+    assert both.sheets == ["巡察反馈", "审计整改"]
+    assert {p.title: p.section for p in both.problems} == {"问题甲": "巡察反馈", "问题乙": "审计整改"}
+    one = read_ledger(path, sheet="审计整改")
+    assert [m.id for m in one.measures] == ["S-1"]
+    with pytest.raises(LedgerImportError, match="填表说明"):
+        read_ledger(path, sheet="没有这张表")
+
+
+def test_lead_and_cooperating_unit_columns(tmp_path) -> None:
+    rows: Rows = [
+        ["编号", "问题", "整改措施", "牵头单位", "配合单位", "责任人"],
+        ["1", "p", "m", "区住建局", "区城管局、区水务局", "王局长"],
+    ]
+    (m,) = read_ledger(book(tmp_path / "u.xlsx", ("Sheet1", rows, []))).measures
+    assert (m.unit, m.co_units, m.leader) == ("区住建局", ("区城管局", "区水务局"), "王局长")
+
+
+def _export(repo: Repository) -> list[list[str]]:
+    rows = export_rows(repo.problems(), repo.measures(), {})
+    return rows
+
+
+def test_export_import_export_keeps_ids_groups_dates_and_extra_columns(tmp_path) -> None:
+    first, second = Repository.memory(), Repository.memory()
+    import_file(first, book(tmp_path / "t.xlsx", ("Sheet1", TITLED, ["A1:G1", "B4:B5"])), NOW, "t")
+    out = tmp_path / "out.xlsx"
+    rows = _export(first)
+    out.write_bytes(write_xlsx(rows, [""] * (len(rows) - 1), rows[:1]))
+    import_file(second, str(out), NOW, "t")
+    assert _export(second) == rows
+    assert rows[0][-2:] == ["整改进展", "佐证材料"] and [r[0] for r in rows[1:]] == ["ZG-01", "ZG-02", "ZG-03"]
+
+
+def test_a_workbook_not_written_by_openpyxl_reads_the_same(tmp_path) -> None:
+    """Inline strings and no shared-strings part, as some producers (WPS among them) write."""
+    from ledger.xlsxwrite import SheetSpec, write_workbook
+
+    rows = [[str(c) if c is not None else "" for c in r] for r in TITLED]
+    raw = write_workbook([SheetSpec("Sheet1", rows)])
+    assert [m.id for m in read_ledger_bytes(raw, "wps.xlsx", ".xlsx").measures] == ["ZG-01", "ZG-02", "ZG-03"]
+
+
+def test_legacy_xls_with_a_title_and_merged_problem_cells() -> None:
+    parsed = read_ledger(str(FIXTURES / "titled.xls"))
+    ms = {m.id: m for m in parsed.measures}
+    assert list(ms) == ["ZG-01", "ZG-02", "ZG-03"]
+    assert ms["ZG-01"].problem == ms["ZG-02"].problem and ms["ZG-01"].co_units == ("区财政局",)
+
+
+BAD = {
+    "toml-float-id": (".toml", b'[[measures]]\nid = 1.5\nproblem = 1\ntext = "x"\nunit = "u"\n', "column id"),
+    "toml-table-text": (".toml", b'[[measures]]\nid = "A"\nproblem = 1\ntext = {a = 1}\nunit = "u"\n', "column text"),
+    "same-id-full-width": (
+        ".csv",
+        "编号,整改措施,责任单位\nZG-01,a,u\nＺＧ－０１,b,u\n".encode("utf-8-sig"),
+        "row 3, column 编号",
+    ),
+    "unbalanced-quote": (".csv", '编号,整改措施,责任单位\nA,"b,u\nC,d,u\n'.encode(), "row 2, column B"),
+    "no-header": (".csv", "a,b\n1,2\n".encode(), "first 10 rows"),
+}
+
+
+@pytest.mark.parametrize("case", BAD, ids=list(BAD))
+def test_malformed_ledgers_are_refused_with_where(case: str) -> None:
+    ext, raw, where = BAD[case]
+    with pytest.raises(LedgerImportError, match=where):
+        read_ledger_bytes(raw, f"bad{ext}", ext)
+
+
+def test_a_small_xlsx_inflating_to_100000_rows_is_refused_before_loading(tmp_path) -> None:
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Sheet1")
+    ws.append(["编号", "整改措施", "责任单位"])
+    for i in range(100_001):
+        ws.append([i, "x", "u"])
+    wb.save(tmp_path / "big.xlsx")
+    assert (tmp_path / "big.xlsx").stat().st_size < 2_000_000
+    with pytest.raises(LedgerImportError, match="100000"):
+        read_ledger(str(tmp_path / "big.xlsx"))
