@@ -20,7 +20,7 @@ from ledger.columns import EXPORT_COLUMNS, HEADERS
 from ledger.errors import LedgerImportError
 from ledger.ids import clean_id, id_key
 from ledger.models import Measure, Problem, ReportMeta, Status, Unit
-from ledger.sheetrows import RawRow, Skipped, read_rows
+from ledger.sheetrows import RawRow, Skipped, alias_sheet, read_rows
 from ledger.sheets import csv_sheets, xls_sheets, xlsx_sheets
 from ledger.status import STATUS_WORDS, status_from_word
 from ledger.units import split_units
@@ -47,6 +47,7 @@ class ParsedLedger:
     skipped: list[Skipped] = field(default_factory=list)
     ids_synthesized: bool = False
     deadline_dates: set[str] = field(default_factory=set)  # ids whose deadline cell was an Excel date
+    aliases: dict[str, str] = field(default_factory=dict)  # from a 别名 sheet: name as written → unit
 
 
 def read_ledger(path: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None) -> ParsedLedger:
@@ -82,6 +83,7 @@ def read_ledger_bytes(
     found = read_rows(sheets, name, sheet)
     parsed = _from_rows(found.rows, name, known_problems or [])
     parsed.sheets, parsed.rows_read, parsed.skipped = found.sheets, found.rows_read, found.skipped
+    parsed.aliases = alias_sheet(sheets)
     return parsed
 
 

@@ -125,17 +125,21 @@ def _resolve_units(
 ) -> list[Measure]:
     """Each unit name in the file resolved against the directory; names not in it are listed as new."""
     known = [u.name for u in units] + [n for m in stored for n in (m.unit, *m.co_units) if n]
-    table = {a: u.name for u in units for a in u.aliases} | dict(aliases or {})
-    seen: dict[str, UnitMatch] = {}
+    table = {a: u.name for u in units for a in u.aliases} | parsed.aliases | dict(aliases or {})
+    seen: dict[str, str] = {}
+    new_names: list[str] = []
 
     def name(written: str) -> str:
         if written not in seen:
             hit = resolve_unit(written, known, table)
-            seen[written] = hit
             if hit.how == "new":
-                plan.new_units.append(hit)
-                known.append(hit.name)
-        return seen[written].name
+                again = resolve_unit(written, new_names)  # the same new unit, spelled another way
+                if again.how == "new":
+                    plan.new_units.append(hit)
+                    new_names.append(hit.name)
+                hit = again if again.how != "new" else hit
+            seen[written] = hit.name
+        return seen[written]
 
     out = []
     for m in parsed.measures:

@@ -117,6 +117,7 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
     for i in range(h.row):
         if any(text_of(v) for v in sh.rows[i]):
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
+            out.rows_read += 1
     carried: dict[str, str] = {}
     for i in range(h.row + 1, len(sh.rows)):
         cells = sh.rows[i]
@@ -163,3 +164,19 @@ def _deadline_text(v: Any) -> str:
         return text_of(v)
     d = serial_date(v)
     return d.isoformat() if d else text_of(v)
+
+
+ALIAS_SHEETS = ("别名", "单位别名")
+
+
+def alias_sheet(sheets: list[Sheet]) -> dict[str, str]:
+    """A sheet named 别名: two columns, the name as written → the unit it means (a header row is skipped)."""
+    out: dict[str, str] = {}
+    for sh in sheets:
+        if sh.name.strip() not in ALIAS_SHEETS:
+            continue
+        for r in sh.rows:
+            cells = [text_of(v) for v in r[:2]]
+            if len(cells) == 2 and all(cells) and cells[0] != "别名":
+                out[cells[0]] = cells[1]
+    return out

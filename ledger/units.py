@@ -11,9 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from ledger.errors import DubanError
+from ledger.models import Unit
 
 _CJK = "\u4e00-\u9fff"
 # A name starts at a clause boundary, after 一是/二是, or after 由/为 ("由玄武公安分局牵头", "单位为区环境集团").
@@ -203,3 +206,18 @@ def split_units(cell: str) -> tuple[str, tuple[str, ...]]:
     clean = [_LEAD_MARK.sub("", p).strip() for p in parts]
     lead = _LEAD_MARK.sub("", lead).strip()
     return lead, tuple(dict.fromkeys(p for p in clean if p != lead))
+
+
+def add_alias(units: Sequence[Unit], alias: str, target: str) -> Unit:
+    """`/alias 区环境集团有限公司 区环境集团`: the known unit `target` also goes by `alias` (returned, to store)."""
+    names = [u.name for u in units]
+    hit = resolve_unit(target, names)
+    if hit.how == "new":
+        hint = f"（最接近：{hit.suggestion}）" if hit.suggestion else ""
+        raise DubanError(f"单位目录中没有“{target}”{hint}。 No unit {target}.")
+    table = {a: u.name for u in units for a in u.aliases}
+    taken = resolve_unit(alias, names, table)
+    if taken.how != "new" and taken.name != hit.name:
+        raise DubanError(f"“{alias}”已指向“{taken.name}”。 {alias} already means {taken.name}.")
+    unit = next(u for u in units if u.name == hit.name)
+    return unit if alias in unit.aliases or alias == unit.name else Unit(unit.name, (*unit.aliases, alias))

@@ -4,7 +4,6 @@ several sheets, multi-unit cells, extra columns, Excel dates. Each is built here
 from __future__ import annotations
 
 import datetime as dt
-import io
 import pathlib
 
 import openpyxl
@@ -189,7 +188,7 @@ BAD = {
         "row 3, column 编号",
     ),
     "unbalanced-quote": (".csv", '编号,整改措施,责任单位\nA,"b,u\nC,d,u\n'.encode(), "row 2, column B"),
-    "no-header": (".csv", "a,b\n1,2\n".encode(), "first 10 rows"),
+    "no-header": (".csv", b"a,b\n1,2\n", "first 10 rows"),
 }
 
 
@@ -210,3 +209,48 @@ def test_a_small_xlsx_inflating_to_100000_rows_is_refused_before_loading(tmp_pat
     assert (tmp_path / "big.xlsx").stat().st_size < 2_000_000
     with pytest.raises(LedgerImportError, match="100000"):
         read_ledger(str(tmp_path / "big.xlsx"))
+
+
+def test_a_new_unit_is_named_with_its_closest_known_unit_and_strict_units_refuses(file_repo, tmp_path) -> None:
+    from ledger.models import Unit
+
+    for name in ("区教育局", "区环境集团"):
+        file_repo.put_unit(Unit(name))
+    head = ["编号", "问题", "整改措施", "责任单位"]
+    rows: Rows = [
+        head,
+        ["1", "p", "a", "玄武区教育局"],
+        ["2", "p", "b", "区环境集团有限公司"],
+        ["3", "p", "c", "区教育督导室"],
+        ["4", "p", "d", "环境公司"],
+    ]
+    path = book(tmp_path / "u.xlsx", ("Sheet1", rows, []), ("别名", [["别名", "单位"], ["环境公司", "区环境集团"]], []))
+    before = (tmp_path / "s.json").read_bytes()
+    with pytest.raises(LedgerImportError, match="区教育督导室（最接近：区教育局）"):
+        import_file(file_repo, path, NOW, "t", strict_units=True)
+    assert (tmp_path / "s.json").read_bytes() == before
+    plan = import_file(file_repo, path, NOW, "t")
+    assert [m.unit for m in file_repo.measures()] == ["区教育局", "区环境集团", "区教育督导室", "区环境集团"]
+    assert "新单位（单位目录中没有）：区教育督导室（最接近：区教育局）" in plan.summary()
+
+
+def test_an_alias_joins_a_written_name_to_a_known_unit() -> None:
+    from ledger.errors import DubanError
+    from ledger.models import Unit
+    from ledger.units import add_alias
+
+    units = [Unit("区环境集团"), Unit("区教育局", ("教育局",))]
+    assert add_alias(units, "区环境集团有限公司", "环境集团") == Unit("区环境集团", ("区环境集团有限公司",))
+    with pytest.raises(DubanError, match="已指向"):
+        add_alias(units, "教育局", "区环境集团")
+    with pytest.raises(DubanError, match="没有"):
+        add_alias(units, "x", "区体育局")
+
+
+def test_the_summary_names_rows_skips_ids_sheets_and_deadlines(repo: Repository, tmp_path) -> None:
+    plan = import_file(repo, book(tmp_path / "t.xlsx", ("巡察", TITLED, ["A1:G1", "B4:B5"])), NOW, "t", dry_run=True)
+    text = plan.summary()
+    assert "t.xlsx：读取 9 行（工作表：巡察），新增 3 条，更新 0 条，未变 0 条。" in text
+    assert "跳过：标题 2 行（第 1、2 行），空行 1 行（第 6 行），脚注 3 行（第 8、9、10 行）" in text
+    assert "编号：沿用文件中的编号" in text and "完成时限：日期 0 条，文字 3 条，无法识别 0 条" in text
+    assert repo.measures() == []
