@@ -200,12 +200,10 @@ def test_malformed_ledgers_are_refused_with_where(case: str) -> None:
 
 
 def test_a_small_xlsx_inflating_to_100000_rows_is_refused_before_loading(tmp_path) -> None:
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet("Sheet1")
-    ws.append(["编号", "整改措施", "责任单位"])
-    for i in range(100_001):
-        ws.append([i, "x", "u"])
-    wb.save(tmp_path / "big.xlsx")
+    from ledger.xlsxwrite import SheetSpec, write_workbook
+
+    rows = [["编号", "整改措施", "责任单位"]] + [[str(i), "x", "u"] for i in range(100_001)]
+    (tmp_path / "big.xlsx").write_bytes(write_workbook([SheetSpec("Sheet1", rows)]))
     assert (tmp_path / "big.xlsx").stat().st_size < 2_000_000
     with pytest.raises(LedgerImportError, match="100000"):
         read_ledger(str(tmp_path / "big.xlsx"))
