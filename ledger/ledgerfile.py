@@ -118,12 +118,20 @@ def _read_toml(raw: bytes, name: str) -> ParsedLedger:
     for i, m in enumerate(data.get("measures", []), start=1):
         if not isinstance(m, dict):
             raise LedgerImportError("措施格式错误。Malformed measure.", file=name, row=i, column="measures")
+        extra = m.pop("extra", {})
+        if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
+            raise LedgerImportError(
+                'extra 应为表，如 extra = {"整改进展" = "…"}。 extra must be a table of text.',
+                file=name,
+                row=i,
+                column="extra",
+            )
         vals = {k: _toml_cell(v, k, i, name) for k, v in m.items()}
         if isinstance(m.get("problem"), int) and "problem_title" not in vals:
             known = by_id.get(m["problem"])
             vals["problem_title"] = known.title if known else ""
             vals["section"] = known.section if known else ""
-        rows.append(RawRow(i, vals))
+        rows.append(RawRow(i, vals, extra=tuple((str(k), v.strip()) for k, v in extra.items() if v.strip())))
     if not rows:
         raise LedgerImportError("文件中没有整改措施（[[measures]]）。No measures in the file.", file=name)
     parsed = _from_rows(rows, name, problems, header_row=False)

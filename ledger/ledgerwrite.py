@@ -67,6 +67,8 @@ def write_toml(
         out.append(f"status = {_toml_str(m.status)}")
         if m.note:
             out.append(f"note = {_toml_str(m.note)}")
+        if m.extra:
+            out.append("extra = {" + ", ".join(f"{_toml_str(k)} = {_toml_str(v)}" for k, v in m.extra) + "}")
         out.append(f"text = {_toml_str(m.text)}")
     return "\n".join(out) + "\n"
 

@@ -252,3 +252,44 @@ def test_the_summary_names_rows_skips_ids_sheets_and_deadlines(repo: Repository,
     assert "跳过：标题 2 行（第 1、2 行），空行 1 行（第 6 行），脚注 3 行（第 8、9、10 行）" in text
     assert "编号：沿用文件中的编号" in text and "完成时限：日期 0 条，文字 3 条，无法识别 0 条" in text
     assert repo.measures() == []
+
+
+def test_toml_export_keeps_the_extra_columns(repo: Repository, tmp_path) -> None:
+    from ledger.ledgerwrite import write_toml
+
+    import_file(repo, book(tmp_path / "t.xlsx", ("Sheet1", TITLED, ["B4:B5"])), NOW, "t")
+    toml = write_toml(repo.report(), repo.problems(), repo.measures(), repo.units())
+    again = read_ledger_bytes(toml.encode(), "t.toml", ".toml")
+    assert [m.extra for m in again.measures] == [m.extra for m in repo.measures()]
+    assert again.measures[0].extra == (("整改进展", "已招标"),)
+
+
+def test_a_formula_deadline_is_read_from_its_cached_result(tmp_path) -> None:
+    """Excel stores a formula's last result; openpyxl (data_only) reads that, as Duban does."""
+    import zipfile
+
+    rows: Rows = [
+        ["编号", "问题", "整改措施", "责任单位", "完成时限"],
+        ["F-1", "p", "m", "区教育局", "=DATE(2024,6,30)"],
+    ]
+    src = book(tmp_path / "f.xlsx", ("Sheet1", rows, []))
+    out = tmp_path / "cached.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>DATE(2024,6,30)</f><v></v>", b"<f>DATE(2024,6,30)</f><v>45473</v>")
+                data = data.replace(b"<f>DATE(2024,6,30)</f><v/>", b"<f>DATE(2024,6,30)</f><v>45473</v>")
+                assert b"<v>45473</v>" in data
+            zout.writestr(item, data)
+    (m,) = read_ledger(str(out)).measures
+    assert m.deadline_text == "2024-06-30"
+
+
+def test_status_words_offices_use_mean_one_thing_for_import_and_for_list() -> None:
+    from ledger.status import status_from_word
+
+    assert status_from_word("已完成整改") == status_from_word("已办结") == ("done", "")
+    assert status_from_word("正在整改") == ("open", "") and status_from_word("基本完成")[0] == "open"
+    assert status_from_word("已 完成") == ("done", "") and status_from_word("Done") == ("done", "")
+    assert status_from_word("差不多了") is None
