@@ -263,7 +263,8 @@ class Repository:
     def remember_message(self, chat_id: int, message_id: int, measure_id: str, kind: str = "reminder") -> None:
         """Which measure a message the bot sent is about, so a reply to it finds the measure."""
         table = self._db.table("messages")
-        table.insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind})
+        doc_id = self._measure_ids.get(id_key(measure_id))  # follows the measure if a re-import renumbers it
+        table.insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind, "doc": doc_id})
         if len(table) > self.MESSAGES_KEPT + self.MESSAGES_KEPT // 4:
             ids = sorted(doc.doc_id for doc in table.all())
             table.remove(doc_ids=ids[: len(ids) - self.MESSAGES_KEPT])
@@ -271,7 +272,10 @@ class Repository:
     def message_measure(self, chat_id: int, message_id: int) -> str | None:
         q = Query()
         doc = self._db.table("messages").get((q.chat == chat_id) & (q.msg == message_id))
-        return str(doc["measure"]) if doc else None
+        if not doc:
+            return None
+        current = self._db.table("measures").get(doc_id=doc["doc"]) if doc.get("doc") else None
+        return str(current["id"]) if current else str(doc["measure"])
 
     # -- sent-log ------------------------------------------------------------------
     def sent_keys(self) -> frozenset[str]:

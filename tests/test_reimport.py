@@ -104,3 +104,11 @@ def test_accepting_changes_keeps_status_on_the_id(worked_ledger, tmp_path) -> No
     import_file(worked_ledger, write_csv(tmp_path / "v2.csv", rows), NOW, "t", accept_changes=True)
     m = worked_ledger.measure("3")
     assert m.status == "done" and m.text == rows[2][1]
+
+
+def test_a_reply_to_an_old_reminder_finds_its_measure_after_renumbering(worked_ledger, tmp_path) -> None:
+    worked_ledger.remember_message(-100, 7, "2")  # a reminder about b, then numbered 2
+    v2 = write_csv(tmp_path / "v2.csv", list(zip("12345", [TEXTS["a"], NEW_TEXT, TEXTS["c"], TEXTS["b"], TEXTS["e"]])))
+    import_file(worked_ledger, v2, NOW, "t", match="text")
+    assert worked_ledger.message_measure(-100, 7) == "4"
+    assert worked_ledger.measure("4").text == TEXTS["b"]
