@@ -293,3 +293,15 @@ def test_status_words_offices_use_mean_one_thing_for_import_and_for_list() -> No
     assert status_from_word("正在整改") == ("open", "") and status_from_word("基本完成")[0] == "open"
     assert status_from_word("已 完成") == ("done", "") and status_from_word("Done") == ("done", "")
     assert status_from_word("差不多了") is None
+
+
+def test_a_row_number_restarting_under_each_problem_gives_made_up_ids_and_says_so(repo, tmp_path) -> None:
+    rows: Rows = [
+        ["序号", "问题", "整改措施", "责任单位"],
+        [1, "问题甲", "a", "区教育局"],
+        [2, None, "b", "区教育局"],
+        [1, "问题乙", "c", "区教育局"],
+    ]
+    plan = import_file(repo, book(tmp_path / "n.xlsx", ("Sheet1", rows, [])), NOW, "t")
+    assert [m.id for m in repo.measures()] == ["P1-1", "P1-2", "P2-1"]
+    assert "未找到唯一的编号列，已按问题顺序生成编号 P1-1…" in plan.summary()
