@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.planner_bench
 	$(BIN)/python -m bench.bot_latency_bench
 	$(BIN)/python -m bench.extract_bench
+	$(BIN)/python -m bench.export_bench
 
 clean:
 	rm -rf $(VENV) var demo-output .pytest_cache .hypothesis

@@ -8,8 +8,10 @@ import io
 import json
 from typing import Any
 
-from ledger.ledgerfile import EXPORT_COLUMNS, STATUS_EXPORT
+from ledger.columns import EXPORT_COLUMNS
+from ledger.ledgerfile import STATUS_EXPORT
 from ledger.models import Measure, Problem, ReportMeta, Unit
+from ledger.xlsxwrite import FILLS, SheetSpec, write_workbook
 
 
 def _toml_str(s: str) -> str:
@@ -65,14 +67,17 @@ def write_toml(
         out.append(f"status = {_toml_str(m.status)}")
         if m.note:
             out.append(f"note = {_toml_str(m.note)}")
+        if m.extra:
+            out.append("extra = {" + ", ".join(f"{_toml_str(k)} = {_toml_str(v)}" for k, v in m.extra) + "}")
         out.append(f"text = {_toml_str(m.text)}")
     return "\n".join(out) + "\n"
 
 
 def export_rows(problems: list[Problem], measures: list[Measure], tiers: dict[str, str]) -> list[list[str]]:
-    """One row per measure, in EXPORT_COLUMNS order (with the header row first)."""
+    """One row per measure, in EXPORT_COLUMNS order then the office's own extra columns (header row first)."""
     titles = {p.id: p for p in problems}
-    rows = [[label for _, label in EXPORT_COLUMNS]]
+    extras = list(dict.fromkeys(label for m in measures for label, _ in m.extra))
+    rows = [[label for _, label in EXPORT_COLUMNS] + extras]
     for m in measures:
         p = titles.get(m.problem)
         vals = {
@@ -91,50 +96,51 @@ def export_rows(problems: list[Problem], measures: list[Measure], tiers: dict[st
             "note": m.note,
             "unit_inferred": "是" if m.unit_inferred else "",
         }
-        rows.append([vals[k] for k, _ in EXPORT_COLUMNS])
+        own = dict(m.extra)
+        rows.append([vals[k] for k, _ in EXPORT_COLUMNS] + [own.get(label, "") for label in extras])
     return rows
 
 
+# A cell beginning with one of these is a formula to a spreadsheet program (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def write_csv(rows: list[list[str]]) -> bytes:
+    """CSV for Excel and WPS; a cell that would start a formula is written with a leading `'`."""
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
+    safe = ([f"'{c}" if c.startswith(FORMULA_START) else c for c in r] for r in rows)
+    csv.writer(buf, lineterminator="\r\n").writerows(safe)  # CRLF: a lone \r in a cell gets quoted
     return buf.getvalue().encode("utf-8-sig")
 
 
-TIER_FILLS = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE", "done": "D9D9D9"}
+TIER_FILLS = dict(zip(("green", "yellow", "red", "done"), FILLS))
 TIER_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "done": "已销号", "": ""}
+WIDTHS = {"编号": 10, "问题": 24, "整改措施": 60, "责任单位": 16, "完成时限": 24, "到期日": 12}
 
 
 def write_xlsx(rows: list[list[str]], tiers_by_row: list[str], overdue_rows: list[list[str]] | None = None) -> bytes:
-    """XLSX with a traffic-light fill per measure row, and an overdue sheet when given."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
+    """XLSX with a traffic-light fill per measure row, and an overdue sheet (same style) when given.
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "整改台账"
-    for r in rows:
-        ws.append(r)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, tier in enumerate(tiers_by_row, start=2):
-        fill = TIER_FILLS.get(tier)
-        if fill:
-            for cell in ws[i]:
-                cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
-    widths = {"A": 8, "C": 24, "E": 60, "F": 16, "I": 24}
-    for colname, w in widths.items():
-        ws.column_dimensions[colname].width = w
-    for row in ws.iter_rows(min_row=2, min_col=5, max_col=5):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+    到期日 is a real Excel date; the header row is frozen and has an autofilter. Streamed by
+    `ledger.xlsxwrite`, so time grows linearly with the ledger.
+    """
+    sheets = [_spec("整改台账", rows, tiers_by_row)]
     if overdue_rows is not None:
-        ws2 = wb.create_sheet("逾期")
-        for r in overdue_rows:
-            ws2.append(r)
-        for cell in ws2[1]:
-            cell.font = Font(bold=True)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        sheets.append(_spec("逾期", overdue_rows, ["red"] * (len(overdue_rows) - 1)))
+    return write_workbook(sheets)
+
+
+def _spec(title: str, rows: list[list[str]], tiers: list[str]) -> SheetSpec:
+    header = rows[0] if rows else []
+    due = header.index("到期日") if "到期日" in header else -1
+    fill_of = {t: i for i, t in enumerate(TIER_FILLS, start=1)}
+    body: list[list[str | dt.date]] = [list(header)]
+    for r in rows[1:]:
+        body.append([dt.date.fromisoformat(v) if j == due and v else v for j, v in enumerate(r)])
+    return SheetSpec(
+        title=title,
+        rows=body,
+        fills=[fill_of.get(t, 0) for t in tiers],
+        widths={j: WIDTHS[h] for j, h in enumerate(header) if h in WIDTHS},
+        wrap_col=header.index("整改措施") if "整改措施" in header else -1,
+    )

@@ -149,7 +149,11 @@ class Problem:
 
 @dataclass(frozen=True)
 class Measure:
-    """One numbered rectification measure; id `P{problem}-{n}`."""
+    """One rectification measure; `id` is the office's own (A-1, ZG-01, 2024-整改-015) or `P{problem}-{n}`.
+
+    `extra` keeps the ledger's columns Duban does not use (整改进展, 佐证材料 …) as (header, value),
+    so an export writes them back.
+    """
 
     id: str
     problem: int
@@ -166,6 +170,7 @@ class Measure:
     due_override: dt.date | None = None
     extension: Extension | None = None
     history: tuple[Event, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()
 
     @property
     def due(self) -> dt.date | None:

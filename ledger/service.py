@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from ledger.deadlines import parse_deadline
+from ledger.errors import LedgerImportError
+from ledger.import_summary import new_units_text as _new_units_text
+from ledger.import_summary import summary_lines
 from ledger.ledgerfile import ParsedLedger, read_ledger
-from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
+from ledger.models import Deadline, Event, Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Directory
+from ledger.reimport import Match, pair_by_id, pair_by_text
 from ledger.status import set_status_by_import
+from ledger.units import UnitMatch, resolve_unit
 
-EDITABLE = ("text", "unit", "co_units", "leader", "deadline_text", "note", "unit_inferred", "problem")
+EDITABLE = ("text", "unit", "co_units", "leader", "deadline_text", "note", "unit_inferred", "problem", "extra")
 
 
 class Repo(Protocol):
@@ -32,6 +39,7 @@ class Repo(Protocol):
     def has_measure(self, measure_id: str) -> bool: ...
     def put_measure(self, m: Measure) -> None: ...
     def put_measures(self, measures: list[Measure]) -> None: ...
+    def rename_measures(self, pairs: list[tuple[str, str]]) -> None: ...
     def append_event(self, ev: Event) -> None: ...
     def batch(self) -> contextlib.AbstractContextManager[None]: ...
 
@@ -48,22 +56,18 @@ class ImportPlan:
     not_in_file: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)
+    renames: list[tuple[str, str]] = field(default_factory=list)  # stored id → the file's id
+    moved_aside: list[tuple[str, str]] = field(default_factory=list)
+    new_units: list[UnitMatch] = field(default_factory=list)
+    read: ParsedLedger = field(default_factory=ParsedLedger)
+    deadlines: dict[str, list[str]] = field(default_factory=dict)  # date / prose / unreadable → ids
 
     @property
     def changes(self) -> bool:
-        return bool(self.new or self.updated or self.problems or self.units or self.report)
+        return bool(self.new or self.updated or self.problems or self.units or self.report or self.renames)
 
     def summary(self) -> str:
-        lines = [f"{self.source}：新增 {len(self.new)} 条，更新 {len(self.updated)} 条，未变 {self.unchanged} 条。"]
-        for m, fields in self.updated[:20]:
-            lines.append(f"  更新 {m.id}：{'、'.join(fields)}")
-        if len(self.updated) > 20:
-            lines.append(f"  ……另有 {len(self.updated) - 20} 条更新")
-        for mid, old, new in self.status_kept[:20]:
-            lines.append(f"  {mid}：文件中状态为“{new}”，台账中为“{old}”，保留台账状态（状态变更请在对话中办理）")
-        if self.not_in_file:
-            lines.append(f"  文件中没有、台账中保留的措施：{len(self.not_in_file)} 条")
-        return "\n".join(lines)
+        return "\n".join(summary_lines(self))
 
 
 def resolve_ref(parsed: ParsedLedger, repo: Repo, now: dt.datetime) -> dt.date:
@@ -71,21 +75,40 @@ def resolve_ref(parsed: ParsedLedger, repo: Repo, now: dt.datetime) -> dt.date:
     return parsed.report.date or repo.report().date or now.date()
 
 
-def plan_import(parsed: ParsedLedger, repo: Repo, now: dt.datetime, source: str) -> ImportPlan:
+def plan_import(
+    parsed: ParsedLedger,
+    repo: Repo,
+    now: dt.datetime,
+    source: str,
+    *,
+    match: Match = "id",
+    accept_changes: bool = False,
+    strict_units: bool = False,
+    aliases: Mapping[str, str] | None = None,
+) -> ImportPlan:
+    """What importing `parsed` would change; raises LedgerImportError (nothing written) where it must not."""
     ref = resolve_ref(parsed, repo, now)
     report = parsed.report if parsed.report.to_dict() and parsed.report != repo.report() else None
-    plan = ImportPlan(source=source, ref=ref, report=report)
+    plan = ImportPlan(source=source, ref=ref, report=report, read=parsed)
     existing_problems = {p.id: p for p in repo.problems()}
     plan.problems = [p for p in parsed.problems if existing_problems.get(p.id) != p]
     existing_units = {u.name: u for u in repo.units()}
     plan.units = [u for u in parsed.units if existing_units.get(u.name) != u]
-    in_file = set()
-    for m in parsed.measures:
-        in_file.add(m.id)
-        if not repo.has_measure(m.id):
-            plan.new.append(replace(m, deadline=parse_deadline(m.deadline_text, ref)))
+    stored = repo.measures()
+    rows = _resolve_units(parsed, stored, [*repo.units(), *parsed.units], aliases, plan)
+    if strict_units and plan.new_units:
+        raise LedgerImportError(_new_units_text(plan.new_units) + " Unknown units (--strict-units).", file=source)
+    pairing = pair_by_text(rows, stored) if match == "text" else pair_by_id(rows, stored, source, accept_changes)
+    plan.renames, plan.moved_aside = pairing.renames, pairing.moved_aside
+    matched = set()
+    for m in rows:
+        deadline = parse_deadline(m.deadline_text, ref)
+        _count_deadline(plan, m, deadline, parsed)
+        old = pairing.stored_for.get(m.id)
+        if old is None:
+            plan.new.append(replace(m, deadline=deadline))
             continue
-        old = repo.measure(m.id)
+        matched.add(old.id)
         changed = [f for f in EDITABLE if getattr(old, f) != getattr(m, f)]
         if old.status != m.status:
             plan.status_kept.append((m.id, old.status, m.status))
@@ -93,8 +116,47 @@ def plan_import(parsed: ParsedLedger, repo: Repo, now: dt.datetime, source: str)
             plan.updated.append((m, changed))
         else:
             plan.unchanged += 1
-    plan.not_in_file = [m.id for m in repo.measures() if m.id not in in_file]
+    plan.not_in_file = [m.id for m in stored if m.id not in matched]
     return plan
+
+
+def _resolve_units(
+    parsed: ParsedLedger, stored: list[Measure], units: list[Unit], aliases: Mapping[str, str] | None, plan: ImportPlan
+) -> list[Measure]:
+    """Each unit name in the file resolved against the directory; names not in it are listed as new."""
+    known = [u.name for u in units] + [n for m in stored for n in (m.unit, *m.co_units) if n]
+    table = {a: u.name for u in units for a in u.aliases} | parsed.aliases | dict(aliases or {})
+    seen: dict[str, str] = {}
+    new_names: list[str] = []
+
+    def name(written: str) -> str:
+        if written not in seen:
+            hit = resolve_unit(written, known, table)
+            if hit.how == "new":
+                again = resolve_unit(written, new_names)  # the same new unit, spelled another way
+                if again.how == "new":
+                    plan.new_units.append(hit)
+                    new_names.append(hit.name)
+                hit = again if again.how != "new" else hit
+            seen[written] = hit.name
+        return seen[written]
+
+    out = []
+    for m in parsed.measures:
+        unit = name(m.unit) if m.unit else ""
+        co = tuple(dict.fromkeys(c for c in (name(x) for x in m.co_units) if c != unit))
+        out.append(replace(m, unit=unit, co_units=co))
+    return out
+
+
+def _count_deadline(plan: ImportPlan, m: Measure, d: Deadline, parsed: ParsedLedger) -> None:
+    if m.id in parsed.deadline_dates or d.kind == "date":
+        kind = "date"
+    elif d.kind != "none" or not m.deadline_text:
+        kind = "prose" if m.deadline_text else "empty"
+    else:
+        kind = "unreadable"
+    plan.deadlines.setdefault(kind, []).append(m.id)
 
 
 def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> None:
@@ -108,6 +170,14 @@ def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> 
             repo.put_problem(p)
         for u in plan.units:
             repo.put_unit(u)
+        if plan.renames or plan.moved_aside:
+            repo.rename_measures(plan.moved_aside + plan.renames)
+            for old_id, new_id in plan.moved_aside + plan.renames:
+                m = repo.measure(new_id)
+                ev = Event(
+                    now, actor, "renumber", m.status, m.status, f"导入时编号 {old_id} → {new_id}", measure_id=new_id
+                )
+                repo.put_measure(replace(m, history=m.history + (ev,)))
         repo.put_measures(
             [set_status_by_import(replace(m, status="open", history=()), m.status, actor, now) for m in plan.new]
         )
@@ -128,11 +198,36 @@ def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> 
             repo.put_measure(replace(new, history=new.history + (ev,)))
 
 
-def import_file(repo: Repo, path: str, now: dt.datetime, actor: str, *, dry_run: bool = False) -> ImportPlan:
-    """Read, validate and (unless `dry_run`) apply a ledger file: all of it or nothing."""
-    import os
+def import_file(
+    repo: Repo,
+    path: str,
+    now: dt.datetime,
+    actor: str,
+    *,
+    dry_run: bool = False,
+    match: Match = "id",
+    accept_changes: bool = False,
+    sheet: str | None = None,
+    strict_units: bool = False,
+    aliases: Mapping[str, str] | None = None,
+) -> ImportPlan:
+    """Read, validate and (unless `dry_run`) apply a ledger file: all of it or nothing.
 
-    plan = plan_import(read_ledger(path, repo.problems()), repo, now, os.path.basename(path))
+    `match="text"` pairs rows with stored measures by content (after an office renumbered);
+    `accept_changes` takes changed texts under the same id as edits; `sheet` picks one sheet;
+    `strict_units` refuses a unit the directory does not know; `aliases` maps written → unit.
+    """
+    parsed = read_ledger(path, repo.problems(), sheet=sheet)
+    plan = plan_import(
+        parsed,
+        repo,
+        now,
+        os.path.basename(path),
+        match=match,
+        accept_changes=accept_changes,
+        strict_units=strict_units,
+        aliases=aliases,
+    )
     if not dry_run:
         apply_import(plan, repo, now, actor)
     return plan

@@ -21,6 +21,25 @@ from ledger.models import Event, Evidence, Extension, Measure, Status
 
 STATUS_LABELS_ZH: dict[str, str] = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
 
+# The words offices write in a ledger's 状态 column, and what each means here: (status, note).
+# A note keeps what the word said beyond the status (基本完成 is still open, but nearly there).
+# The one table: imports read it and `list --status` matches against it.
+STATUS_WORDS: dict[str, tuple[Status, str]] = {
+    **dict.fromkeys(("open", "开放", "推进中", "整改中", "正在整改", "正在推进", "进行中", "持续推进"), ("open", "")),
+    **dict.fromkeys(("未开始", "未完成", "尚未完成", "未整改", "部分完成", "长期坚持", "持续整改"), ("open", "")),
+    "基本完成": ("open", "文件中状态为“基本完成”"),
+    "阶段性完成": ("open", "文件中状态为“阶段性完成”"),
+    **dict.fromkeys(("submitted", "待审核", "待销号", "已提交", "申请销号", "待验收"), ("submitted", "")),
+    **dict.fromkeys(("done", "已完成", "完成", "已整改", "已完成整改", "整改完成", "已销号"), ("done", "")),
+    **dict.fromkeys(("已办结", "办结", "已落实", "已验收"), ("done", "")),
+}
+
+
+def status_from_word(word: str) -> tuple[Status, str] | None:
+    """What a status word means (spaces and case ignored), or None for a word nobody uses."""
+    key = "".join(word.split()).casefold()
+    return next((v for k, v in STATUS_WORDS.items() if k.casefold() == key), None)
+
 
 def submitted_since(m: Measure) -> dt.datetime | None:
     """When the pending submission was made (the last `submit` event)."""

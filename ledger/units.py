@@ -8,7 +8,15 @@ inferred from what the measure is about, by the usual division of district respo
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ledger.errors import DubanError
+from ledger.models import Unit
 
 _CJK = "\u4e00-\u9fff"
 # A name starts at a clause boundary, after 一是/二是, or after 由/为 ("由玄武公安分局牵头", "单位为区环境集团").
@@ -131,3 +139,85 @@ def infer_unit(text: str, context: str = "") -> str:
         if n > score:
             best, score = unit, n
     return best
+
+
+# -- one directory of units: resolving a name as an office wrote it ----------------------------
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_DISTRICT = re.compile(rf"^(?:[{_CJK}]{{2}}[区县]|[区县])(?=[{_CJK}]{{2}})")
+_COMPANY = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
+_LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]|牵头$")
+_UNIT_SPLIT = re.compile(r"[、,，;；/／\n]+|\s{2,}")
+
+
+@dataclass(frozen=True)
+class UnitMatch:
+    """How a written name was resolved: to `name`, by exact/normalised/alias, or `new` with a suggestion."""
+
+    written: str
+    name: str
+    how: Literal["exact", "normalised", "alias", "new"]
+    suggestion: str = ""
+
+
+def unit_key(name: str) -> str:
+    """The form unit names are compared by: 玄武区教育局（牵头） and 区教育局 are both 教育局."""
+    s = "".join(unicodedata.normalize("NFKC", name).split())
+    s = _BRACKETS.sub("", s.replace("(", "（").replace(")", "）"))
+    s = _COMPANY.sub("", s)
+    return _DISTRICT.sub("", s)
+
+
+def resolve_unit(name: str, known: Iterable[str], aliases: Mapping[str, str] | None = None) -> UnitMatch:
+    """Resolve `name` against the known units: exact, normalised, then the alias table (never invents one)."""
+    written = name.strip()
+    names = list(dict.fromkeys(known))
+    if written in names:
+        return UnitMatch(written, written, "exact")
+    by_key = {unit_key(k): k for k in names}
+    if unit_key(written) in by_key:
+        return UnitMatch(written, by_key[unit_key(written)], "normalised")
+    table = {**ALIASES, **(aliases or {})}
+    for alias, aliased in table.items():
+        if unit_key(alias) == unit_key(written):
+            target = by_key.get(unit_key(aliased), aliased)
+            if target in names:
+                return UnitMatch(written, target, "alias")
+    cleaned = _BRACKETS.sub("", written).strip() or written
+    close = difflib.get_close_matches(unit_key(written), list(by_key), n=1, cutoff=0.5)
+    return UnitMatch(written, cleaned, "new", by_key[close[0]] if close else "")
+
+
+def match_units(query: str, known: Iterable[str], aliases: Mapping[str, str] | None = None) -> list[str]:
+    """Units a person means by `query` (`list --unit 教育局`): the resolved one, else those containing it."""
+    names = list(dict.fromkeys(known))
+    hit = resolve_unit(query, names, aliases)
+    if hit.how != "new":
+        return [hit.name]
+    key = unit_key(query)
+    return [n for n in names if key and key in unit_key(n)]
+
+
+def split_units(cell: str) -> tuple[str, tuple[str, ...]]:
+    """A 责任单位 cell naming several units: (lead, co-units); the one marked 牵头 leads, else the first."""
+    parts = [p.strip() for p in _UNIT_SPLIT.split(cell) if p.strip()]
+    if not parts:
+        return "", ()
+    lead = next((p for p in parts if _LEAD_MARK.search(p)), parts[0])
+    clean = [_LEAD_MARK.sub("", p).strip() for p in parts]
+    lead = _LEAD_MARK.sub("", lead).strip()
+    return lead, tuple(dict.fromkeys(p for p in clean if p != lead))
+
+
+def add_alias(units: Sequence[Unit], alias: str, target: str) -> Unit:
+    """`/alias 区环境集团有限公司 区环境集团`: the known unit `target` also goes by `alias` (returned, to store)."""
+    names = [u.name for u in units]
+    hit = resolve_unit(target, names)
+    if hit.how == "new":
+        hint = f"（最接近：{hit.suggestion}）" if hit.suggestion else ""
+        raise DubanError(f"单位目录中没有“{target}”{hint}。 No unit {target}.")
+    table = {a: u.name for u in units for a in u.aliases}
+    taken = resolve_unit(alias, names, table)
+    if taken.how != "new" and taken.name != hit.name:
+        raise DubanError(f"“{alias}”已指向“{taken.name}”。 {alias} already means {taken.name}.")
+    unit = next(u for u in units if u.name == hit.name)
+    return unit if alias in unit.aliases or alias == unit.name else Unit(unit.name, (*unit.aliases, alias))

@@ -25,6 +25,7 @@ def measure_to_doc(m: Measure) -> dict[str, Any]:
         "due_override": m.due_override.isoformat() if m.due_override else None,
         "extension": m.extension.to_dict() if m.extension else None,
         "history": [e.to_dict() for e in m.history],
+        **({"extra": [list(kv) for kv in m.extra]} if m.extra else {}),
     }
 
 
@@ -46,6 +47,7 @@ def measure_from_doc(d: dict[str, Any]) -> Measure:
         due_override=dt.date.fromisoformat(d["due_override"]) if d.get("due_override") else None,
         extension=Extension.from_dict(d["extension"]) if d.get("extension") else None,
         history=tuple(Event.from_dict(e) for e in d.get("history", ())),
+        extra=tuple((str(k), str(v)) for k, v in d.get("extra", ())),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 
 from ledger.errors import StoreError, UnknownMeasure
+from ledger.ids import id_key, natural_key
 from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
 from store.codec import (
     measure_from_doc,
@@ -38,7 +39,7 @@ class Repository:
         self._db = db
         self._lock = lock
         self._check_schema()
-        self._measure_ids: dict[str, int] = {doc["id"]: doc.doc_id for doc in self._db.table("measures").all()}
+        self._measure_ids: dict[str, int] = {id_key(doc["id"]): doc.doc_id for doc in self._db.table("measures").all()}
         self._sent_keys: set[str] = {doc["key"] for doc in self._db.table("sent").all()}
         self._cache: list[Measure] | None = None  # decoded measures in ledger order
 
@@ -129,23 +130,45 @@ class Repository:
         return list(self._cache)
 
     def measure(self, measure_id: str) -> Measure:
-        doc_id = self._measure_ids.get(measure_id.upper())
+        """The measure with this id, case and full-width forms ignored (`/measure zg-01`)."""
+        doc_id = self._measure_ids.get(id_key(measure_id))
         doc = self._db.table("measures").get(doc_id=doc_id) if doc_id is not None else None
         if doc is None:
             raise UnknownMeasure(f"没有编号为 {measure_id} 的整改措施。No measure {measure_id}.")
         return measure_from_doc(doc)
 
     def has_measure(self, measure_id: str) -> bool:
-        return measure_id.upper() in self._measure_ids
+        return id_key(measure_id) in self._measure_ids
+
+    def key_of(self, measure_id: str) -> str:
+        """A short, stable key for buttons: the record number in base 36 (`k1z`), whatever the id.
+
+        Office ids may hold CJK (3 bytes a character), so callback data carries this key, not the id.
+        """
+        doc_id = self._measure_ids.get(id_key(measure_id))
+        if doc_id is None:
+            raise UnknownMeasure(f"没有编号为 {measure_id} 的整改措施。No measure {measure_id}.")
+        return "k" + _base36(doc_id)
+
+    def measure_by_key(self, key: str) -> Measure:
+        """The measure a button's short key (from `key_of`) names."""
+        try:
+            doc_id = int(key[1:], 36) if key.startswith("k") else -1
+        except ValueError:
+            doc_id = -1
+        doc = self._db.table("measures").get(doc_id=doc_id) if doc_id > 0 else None
+        if doc is None:
+            raise UnknownMeasure(f"按钮已失效（{key}）。This button no longer points to a measure.")
+        return measure_from_doc(doc)
 
     def put_measure(self, m: Measure) -> None:
         """Insert or replace a measure; the history it carries is appended to the audit log."""
         table = self._db.table("measures")
         doc = measure_to_doc(m)
         with self.batch():
-            doc_id = self._measure_ids.get(m.id)
+            doc_id = self._measure_ids.get(id_key(m.id))
             if doc_id is None:
-                self._measure_ids[m.id] = table.insert(doc)
+                self._measure_ids[id_key(m.id)] = table.insert(doc)
                 new_events: Iterable[Event] = m.history
             else:
                 old = table.get(doc_id=doc_id)
@@ -161,7 +184,7 @@ class Repository:
         if self._cache is None:
             return
         for i, old in enumerate(self._cache):
-            if old.id == m.id:
+            if id_key(old.id) == id_key(m.id):
                 self._cache[i] = m
                 return
         self._cache.append(m)
@@ -171,15 +194,35 @@ class Repository:
         """Insert or replace many measures in one write (imports)."""
         table = self._db.table("measures")
         with self.batch():
-            new = [m for m in measures if m.id not in self._measure_ids]
+            new = [m for m in measures if id_key(m.id) not in self._measure_ids]
             for m in measures:
-                if m.id in self._measure_ids:
+                if id_key(m.id) in self._measure_ids:
                     self.put_measure(m)
             ids = table.insert_multiple(measure_to_doc(m) for m in new)
             for m, doc_id in zip(new, ids):
-                self._measure_ids[m.id] = doc_id
+                self._measure_ids[id_key(m.id)] = doc_id
             self._cache = None
             self._db.table("events").insert_multiple(ev.to_dict() for m in new for ev in m.history)
+
+    def rename_measures(self, pairs: list[tuple[str, str]]) -> None:
+        """Give stored measures new ids in one go (swaps and chains allowed); record and history stay.
+
+        Used when a re-import matches rows by content and the office renumbered its ledger.
+        """
+        table = self._db.table("measures")
+        with self.batch():
+            moves = []
+            for old, new in pairs:
+                doc_id = self._measure_ids.pop(id_key(old), None)
+                if doc_id is None:
+                    raise UnknownMeasure(f"没有编号为 {old} 的整改措施。No measure {old}.")
+                moves.append((doc_id, new))
+            for doc_id, new in moves:
+                if id_key(new) in self._measure_ids:
+                    raise StoreError(f"编号 {new} 已被占用。Id {new} is taken.")
+                table.update({"id": new}, doc_ids=[doc_id])
+                self._measure_ids[id_key(new)] = doc_id
+            self._cache = None
 
     # -- audit log ---------------------------------------------------------------
     def append_event(self, ev: Event) -> None:
@@ -220,7 +263,8 @@ class Repository:
     def remember_message(self, chat_id: int, message_id: int, measure_id: str, kind: str = "reminder") -> None:
         """Which measure a message the bot sent is about, so a reply to it finds the measure."""
         table = self._db.table("messages")
-        table.insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind})
+        doc_id = self._measure_ids.get(id_key(measure_id))  # follows the measure if a re-import renumbers it
+        table.insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind, "doc": doc_id})
         if len(table) > self.MESSAGES_KEPT + self.MESSAGES_KEPT // 4:
             ids = sorted(doc.doc_id for doc in table.all())
             table.remove(doc_ids=ids[: len(ids) - self.MESSAGES_KEPT])
@@ -228,7 +272,10 @@ class Repository:
     def message_measure(self, chat_id: int, message_id: int) -> str | None:
         q = Query()
         doc = self._db.table("messages").get((q.chat == chat_id) & (q.msg == message_id))
-        return str(doc["measure"]) if doc else None
+        if not doc:
+            return None
+        current = self._db.table("measures").get(doc_id=doc["doc"]) if doc.get("doc") else None
+        return str(current["id"]) if current else str(doc["measure"])
 
     # -- sent-log ------------------------------------------------------------------
     def sent_keys(self) -> frozenset[str]:
@@ -244,9 +291,16 @@ class Repository:
         self._sent_keys.add(key)
 
 
-def measure_sort_key(m: Measure) -> tuple[int, int, str]:
-    try:
-        n = int(m.id.rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        n = 0
-    return (m.problem, n, m.id)
+def measure_sort_key(m: Measure) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
+    """Ledger order: problem, then the id read naturally (P2-9 before P2-10, ZG-01 before ZG-02)."""
+    return (m.problem, natural_key(m.id), m.id)
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out

@@ -165,8 +165,8 @@ def test_real_ledger_headers_in_chinese_are_understood(repo: Repository, tmp_pat
     apply_import(plan_import(parsed, repo, NOW, "台账.csv"), repo, NOW, "test")
     ms = repo.measures()
     assert [(m.id, m.unit, m.status, m.due) for m in ms] == [
-        ("P1-1", "区教育局", "open", dt.date(2024, 8, 31)),
-        ("P1-2", "区教育局", "done", dt.date(2024, 6, 30)),
+        ("1", "区教育局", "open", dt.date(2024, 8, 31)),  # a 序号 that does not repeat is the office's id
+        ("2", "区教育局", "done", dt.date(2024, 6, 30)),
     ]
     assert repo.problems()[0].title == "教育资源投入不足"
 
@@ -243,3 +243,82 @@ def test_a_second_run_on_the_same_store_refuses_to_start(config: str, tmp_path) 
         assert r.returncode == 2 and "Another Duban process" in r.stderr
     finally:
         holder.close()
+
+
+def test_office_ids_are_found_whatever_the_case_or_width_and_buttons_use_a_short_key(repo: Repository) -> None:
+    from ledger.models import Measure
+
+    repo.put_measures([Measure(id=i, problem=1, text=f"措施{i}") for i in ("ZG-01", "2024-整改-015", "（二）4")])
+    assert repo.measure("zg-01").id == "ZG-01"
+    assert repo.measure("ＺＧ－０１").id == "ZG-01"
+    assert repo.measure("(二)4").id == "（二）4"
+    for m in repo.measures():
+        key = repo.key_of(m.id)
+        assert repo.measure_by_key(key).id == m.id
+        assert len(f"ea:{key}".encode()) <= 64 and key.isascii()
+
+
+KNOWN_UNITS = ["区教育局", "区财政局", "区环境集团", "区应急管理局", "区住建局", "玄武交警大队"]
+SPELLINGS = {
+    "区教育局": ("区教育局", "exact"),
+    "玄武区教育局": ("区教育局", "normalised"),
+    "教育局": ("区教育局", "normalised"),
+    "区教育局（牵头）": ("区教育局", "normalised"),
+    "区 教育局": ("区教育局", "normalised"),
+    "区环境集团有限公司": ("区环境集团", "normalised"),
+    "玄武区环境集团有限责任公司": ("区环境集团", "normalised"),
+    "区应急局": ("区应急管理局", "alias"),
+    "区住房和城乡建设局": ("区住建局", "alias"),
+    "区体育局": ("区体育局", "new"),
+    "区教育督导室": ("区教育督导室", "new"),
+}
+
+
+@pytest.mark.parametrize("written", SPELLINGS, ids=list(SPELLINGS))
+def test_unit_spellings_resolve_to_the_directory_or_are_reported_new(written: str) -> None:
+    from ledger.units import resolve_unit
+
+    hit = resolve_unit(written, KNOWN_UNITS)
+    assert (hit.name, hit.how) == SPELLINGS[written]
+
+
+def test_a_new_unit_comes_with_the_closest_known_name_and_aliases_from_config_apply() -> None:
+    from ledger.units import match_units, resolve_unit, split_units
+
+    assert resolve_unit("区教育督导室", KNOWN_UNITS).suggestion == "区教育局"
+    assert resolve_unit("环境集团公司", KNOWN_UNITS, {"环境集团公司": "区环境集团"}).name == "区环境集团"
+    assert match_units("教育", KNOWN_UNITS) == ["区教育局"]
+    assert match_units("体育", KNOWN_UNITS) == []
+    assert split_units("区住建局、区城管局") == ("区住建局", ("区城管局",))
+    assert split_units("区住建局/区城管局") == ("区住建局", ("区城管局",))
+    assert split_units("区住建局、区教育局（牵头）") == ("区教育局", ("区住建局",))
+
+
+def test_measures_can_swap_ids_in_one_rename(repo: Repository) -> None:
+    from ledger.models import Measure
+
+    repo.put_measures([Measure(id=i, problem=1, text=f"措施{i}") for i in ("1", "2", "3")])
+    repo.rename_measures([("1", "2"), ("2", "1"), ("3", "3（原）")])
+    assert {m.id: m.text for m in repo.measures()} == {"1": "措施2", "2": "措施1", "3（原）": "措施3"}
+    assert repo.measure("2").text == "措施1"
+
+
+def test_export_writes_formula_like_cells_as_text_real_dates_and_an_autofilter() -> None:
+    from ledger.ledgerwrite import write_csv, write_xlsx
+
+    rows = [["编号", "整改措施", "到期日"]] + [
+        [f"A-{i}", v, "2024-06-30"] for i, v in enumerate(["=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+    ]
+    wb = openpyxl.load_workbook(io.BytesIO(write_xlsx(rows, ["red"] * 6, rows[:2])))
+    ws = wb["整改台账"]
+    assert [(c.value, c.data_type) for c in ws["B"][1:]] == [(r[1], "s") for r in rows[1:]]
+    assert ws["C2"].value == dt.datetime(2024, 6, 30) and ws["C2"].number_format == "yyyy-mm-dd"
+    assert ws.auto_filter.ref == "A1:C7" and ws.freeze_panes == "A2"
+    overdue = wb["逾期"]
+    assert overdue.auto_filter.ref == "A1:C2" and overdue["A1"].font.b
+    assert overdue["B2"].fill.start_color.rgb == ws["B2"].fill.start_color.rgb == "FFFFC7CE"
+    text = write_csv(rows).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and "'+1" in text and "'-2" in text and "'@SUM(A1)" in text
+    from ledger.sheets import csv_sheets  # and the quote is undone when the file comes back
+
+    assert [r[1] for r in csv_sheets(write_csv(rows), "x.csv")[0].rows[1:]] == [r[1] for r in rows[1:]]

@@ -18,11 +18,25 @@ RANK = {"ledger": 0, "store": 1, "bot": 2, "jobs": 3, "devtools": 4}
 PRODUCTION = ("ledger", "store", "bot", "jobs")
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node, except what sits under `if TYPE_CHECKING:` (annotations only, never imported)."""
+    out: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def imports_of(path: pathlib.Path, *, top_only: bool = True) -> set[str]:
-    """Modules `path` imports, anywhere in the file (function-level imports included)."""
+    """Modules `path` imports at run time, anywhere in the file (function-level imports included)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in _runtime_nodes(tree):
         if isinstance(node, ast.Import):
             names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:

@@ -1,0 +1,72 @@
+"""The import summary: what was read, what changed, what was skipped and why, in a few lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ledger.ledgerfile import SYNTHESIZED_NOTE
+
+if TYPE_CHECKING:
+    from ledger.service import ImportPlan
+    from ledger.units import UnitMatch
+
+SHOWN = 20
+
+
+def summary_lines(plan: ImportPlan) -> list[str]:
+    read = plan.read
+    head = f"{plan.source}："
+    if read.rows_read:
+        sheets = f"（工作表：{'、'.join(read.sheets)}）" if read.sheets else ""
+        head += f"读取 {read.rows_read} 行{sheets}，"
+    lines = [head + f"新增 {len(plan.new)} 条，更新 {len(plan.updated)} 条，未变 {plan.unchanged} 条。"]
+    if read.skipped:
+        whys: dict[str, list[int]] = {}
+        for s in read.skipped:
+            whys.setdefault(s.why, []).append(s.row)
+        parts = [f"{why} {len(rows)} 行（第 {_rows(rows)} 行）" for why, rows in whys.items()]
+        lines.append("  跳过：" + "，".join(parts))
+    if read.rows_read:
+        lines.append("  编号：" + (SYNTHESIZED_NOTE if read.ids_synthesized else "沿用文件中的编号"))
+    d = plan.deadlines
+    if d:
+        text = f"  完成时限：日期 {len(d.get('date', []))} 条，文字 {len(d.get('prose', []))} 条"
+        if d.get("empty"):
+            text += f"，未填 {len(d['empty'])} 条"
+        bad = d.get("unreadable", [])
+        text += f"，无法识别 {len(bad)} 条" + (f"（{_ids(bad)}）" if bad else "")
+        lines.append(text)
+    if plan.new_units:
+        lines.append("  " + new_units_text(plan.new_units))
+    if plan.renames:
+        lines.append(f"  按内容匹配，编号变更 {len(plan.renames)} 条：" + _pairs(plan.renames))
+    if plan.moved_aside:
+        lines.append("  文件中已无、其编号被他项使用的措施，改存为：" + _pairs(plan.moved_aside))
+    for m, fields in plan.updated[:SHOWN]:
+        lines.append(f"  更新 {m.id}：{'、'.join(fields)}")
+    if len(plan.updated) > SHOWN:
+        lines.append(f"  ……另有 {len(plan.updated) - SHOWN} 条更新")
+    for mid, old, new in plan.status_kept[:SHOWN]:
+        lines.append(f"  {mid}：文件中状态为“{new}”，台账中为“{old}”，保留台账状态（状态变更请在对话中办理）")
+    if plan.not_in_file:
+        lines.append(f"  文件中没有、台账中保留的措施：{len(plan.not_in_file)} 条")
+    return lines
+
+
+def new_units_text(units: Sequence[UnitMatch]) -> str:
+    parts = [u.name + (f"（最接近：{u.suggestion}）" if u.suggestion else "") for u in units[:SHOWN]]
+    more = f" 等 {len(units)} 个" if len(units) > SHOWN else ""
+    return f"新单位（单位目录中没有）：{'、'.join(parts)}{more}。可用别名归入已有单位。"
+
+
+def _rows(rows: list[int]) -> str:
+    return "、".join(str(r) for r in rows[:10]) + ("…" if len(rows) > 10 else "")
+
+
+def _ids(ids: list[str]) -> str:
+    return "、".join(ids[:SHOWN]) + ("…" if len(ids) > SHOWN else "")
+
+
+def _pairs(pairs: list[tuple[str, str]]) -> str:
+    return "、".join(f"{a}→{b}" for a, b in pairs[:SHOWN]) + ("…" if len(pairs) > SHOWN else "")

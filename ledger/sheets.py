@@ -1,0 +1,216 @@
+"""Reading the grid of cells out of a CSV, XLSX or legacy XLS file, within safe limits.
+
+Every format becomes `Sheet`s of plain cell values with merged ranges expanded: the top-left
+value is copied into each cell of the range, and `covered` remembers which cells were copies
+(a measure's text or id is never taken from a copy). Sizes are checked before anything is
+loaded whole: a small file that inflates to 100 000 rows is refused with a message.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.errors import LedgerImportError
+from ledger.xlsxwrite import EXCEL_EPOCH, col_letter
+
+MAX_ROWS = 100_000  # rows holding cells; a district ledger has hundreds, more is a mistake or a zip bomb
+MAX_INFLATED = 200 * 1024 * 1024  # bytes an XLSX may unpack to
+EMPTY_RUN_STOP = 5_000  # formatted-but-empty rows at the end of a sheet: stop reading there
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+@dataclass
+class Sheet:
+    """One sheet's cells (rows of values, as read) and the cells filled from a merged range."""
+
+    name: str
+    rows: list[list[Any]]
+    covered: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based
+
+
+def too_many_rows(name: str, sheet: str = "") -> LedgerImportError:
+    where = f"工作表“{sheet}”" if sheet else "文件"
+    return LedgerImportError(
+        f"{where}超过 {MAX_ROWS} 行，不像一份整改台账，已拒绝导入。 More than {MAX_ROWS} rows: refused.", file=name
+    )
+
+
+def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
+    text = None
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None or "\x00" in text:
+        raise LedgerImportError(
+            "无法识别文件编码（请保存为 UTF-8 或 GB18030 的 CSV）。"
+            " Unknown encoding: save the CSV as UTF-8 or GB18030.",
+            file=name,
+        )
+    rows: list[list[Any]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    last_line = 0
+    try:
+        for r in reader:
+            rows.append([_unquote(c) for c in r])
+            last_line = reader.line_num
+            if len(rows) > MAX_ROWS:
+                raise too_many_rows(name)
+    except csv.Error as e:
+        line = text.splitlines()[last_line] if last_line < len(text.splitlines()) else ""
+        col = line[: line.index('"')].count(",") if '"' in line else 0
+        raise LedgerImportError(
+            f"CSV 格式错误（引号不成对？）：{e}。 Malformed CSV (unbalanced quote?).",
+            file=name,
+            row=last_line + 1,
+            column=col_letter(col),
+        ) from None
+    return [Sheet(name, rows)]
+
+
+def _unquote(cell: str) -> str:
+    """Undo the `'` that Duban's CSV export puts before a cell that would start a formula."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def xlsx_sheets(raw: bytes, name: str) -> list[Sheet]:
+    import openpyxl  # imported here: only spreadsheet imports need it
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(raw))
+        inflated = sum(i.file_size for i in zf.infolist())
+    except zipfile.BadZipFile:
+        raise LedgerImportError(
+            "无法打开该 Excel 文件（文件损坏或不是 .xlsx）。 Cannot open the spreadsheet.", file=name
+        ) from None
+    if inflated > MAX_INFLATED:
+        raise LedgerImportError(
+            f"文件解压后超过 {MAX_INFLATED // 2**20} MB，已拒绝导入。 The spreadsheet inflates too far.", file=name
+        )
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception:
+        raise LedgerImportError(
+            "无法打开该 Excel 文件（文件损坏或不是 .xlsx）。 Cannot open the spreadsheet.", file=name
+        ) from None
+    try:
+        for ws in wb.worksheets:  # count first: reading 100 000 rows through openpyxl takes ~15 s
+            if _rows_with_cells(zf, getattr(ws, "_worksheet_path", "")) > MAX_ROWS:
+                raise too_many_rows(name, ws.title)
+        return [_read_only_sheet(ws, zf, name) for ws in wb.worksheets]
+    finally:
+        wb.close()
+
+
+def _rows_with_cells(zf: zipfile.ZipFile, path: str) -> int:
+    """Rows that hold cells, counted by scanning the sheet's XML as it inflates (stops past the cap)."""
+    if not path:
+        return 0
+    n, tail = 0, b""
+    with zf.open(path) as f:
+        while chunk := f.read(1 << 20):
+            n += (tail + chunk).count(b"</row>")
+            tail = chunk[-5:]
+            if n > MAX_ROWS:
+                break
+    return n
+
+
+def _read_only_sheet(ws: Any, zf: zipfile.ZipFile, name: str) -> Sheet:
+    rows: list[list[Any]] = []
+    kept, empty_run = 0, 0
+    for values in ws.iter_rows(values_only=True):
+        if any(v is not None and str(v).strip() for v in values):
+            kept, empty_run = kept + 1, 0
+            if kept > MAX_ROWS:
+                raise too_many_rows(name, ws.title)
+        else:
+            empty_run += 1
+            if empty_run > EMPTY_RUN_STOP:
+                break
+        rows.append(list(values))
+    # read-only worksheets do not parse merged ranges: read them from the sheet's XML
+    path = getattr(ws, "_worksheet_path", "")
+    merges = []
+    if path:
+        for m in _MERGE.finditer(zf.read(path)):
+            c1, r1, c2, r2 = m.groups()
+            merges.append((int(r1) - 1, int(r2) - 1, _col_index(c1.decode()), _col_index(c2.decode())))
+    return _expand(Sheet(ws.title, rows), merges)
+
+
+def xls_sheets(raw: bytes, name: str) -> list[Sheet]:
+    """Legacy Excel 97–2003 through xlrd (which reads .xls only, and is maintained for that)."""
+    import xlrd  # type: ignore[import-untyped]
+
+    try:
+        book = xlrd.open_workbook(file_contents=raw, formatting_info=True, on_demand=True)
+    except Exception:
+        raise LedgerImportError(
+            "无法打开该 .xls 文件（文件损坏或不是 Excel 97–2003）。 Cannot open the .xls.", file=name
+        ) from None
+    sheets = []
+    for sh in book.sheets():
+        if sh.nrows > MAX_ROWS:
+            raise too_many_rows(name, sh.name)
+        rows: list[list[Any]] = []
+        for r in range(sh.nrows):
+            row: list[Any] = []
+            for c in range(sh.ncols):
+                cell = sh.cell(r, c)
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    row.append(None)
+                else:
+                    row.append(cell.value)
+            rows.append(row)
+        merges = [(rlo, rhi - 1, clo, chi - 1) for rlo, rhi, clo, chi in sh.merged_cells]
+        sheets.append(_expand(Sheet(sh.name, rows), merges))
+    return sheets
+
+
+def _expand(sheet: Sheet, merges: list[tuple[int, int, int, int]]) -> Sheet:
+    """Copy each merged range's top-left value into its other cells, remembering which were copies."""
+    for r1, r2, c1, c2 in merges:
+        if r1 >= len(sheet.rows):
+            continue
+        top = sheet.rows[r1][c1] if c1 < len(sheet.rows[r1]) else None
+        for r in range(r1, min(r2, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            if len(row) <= c2:
+                row.extend([None] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                if (r, c) != (r1, c1):
+                    row[c] = top
+                    sheet.covered.add((r, c))
+    return sheet
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+_SERIAL = re.compile(r"^\d{5}(?:\.0+)?$")
+
+
+def serial_date(v: Any) -> dt.date | None:
+    """An Excel serial day number (46203, or "46203" typed as text) in a plausible range, as a date."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)) or (isinstance(v, str) and _SERIAL.match(v.strip())):
+        n = float(v)
+        if 30_000 <= n <= 80_000 and n == int(n):  # 1982 … 2119
+            return EXCEL_EPOCH + dt.timedelta(days=int(n))
+    return None
