@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import difflib
 import json
 import os
 import signal
@@ -21,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ledger import reports
+from ledger.config import check_config, unit_aliases
 from ledger.errors import DubanError
 from ledger.policy import Policy
 from ledger.service import import_file
@@ -33,36 +33,6 @@ DEMO_LEDGER = "data/xuanwu-2024.toml"  # the shipped Xuanwu ledger the demo play
 Config = dict[str, Any]
 
 
-# Every key config.toml may hold; [schedule] is checked by Policy.from_config, which knows its own.
-KNOWN_KEYS: dict[str, set[str] | None] = {
-    "store": {"path"},
-    "ledger": {"seed"},
-    "telegram": {
-        "token",
-        "username",
-        "base_url",
-        "base_file_url",
-        "mode",
-        "webhook_url",
-        "webhook_listen",
-        "webhook_port",
-        "proxy",
-    },
-    "bot": {
-        "admins",
-        "admin_chat",
-        "require_approval",
-        "language",
-        "invite_days",
-        "ask_expires_minutes",
-        "require_evidence",
-    },
-    "schedule": None,
-    "calendar": {"file"},
-    "units": {"aliases"},
-}
-
-
 def load_config(path: str) -> Config:
     """config.toml, with every unknown section or key refused naming the nearest known one."""
     if not os.path.exists(path):
@@ -72,18 +42,8 @@ def load_config(path: str) -> Config:
             cfg = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise DubanError(f"配置文件 {path} 格式错误：{e}") from None
-    for section, body in cfg.items():
-        known = KNOWN_KEYS.get(section, set())
-        if section not in KNOWN_KEYS or not isinstance(body, dict):
-            raise DubanError(f"配置文件 {path}：未知的配置段 [{section}]{_nearest(section, set(KNOWN_KEYS))}")
-        for key in set(body) - (known if known is not None else set(body)):
-            raise DubanError(f"配置文件 {path}：[{section}] {key} 不是已知的配置项{_nearest(key, known or set())}")
+    check_config(cfg, path)
     return cfg
-
-
-def _nearest(word: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.5)
-    return f"，是否应为 {close[0]}？Did you mean {close[0]}?" if close else "。Unknown key."
 
 
 def store_path(cfg: Config, cfg_path: str) -> str:
@@ -158,7 +118,18 @@ def emit(rows: Sequence[object]) -> None:
 # -- commands ------------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
     with session(args, cfg) as (repo, _, now):
-        plan = import_file(repo, args.file, now, "cli:import", dry_run=args.dry_run)
+        plan = import_file(
+            repo,
+            args.file,
+            now,
+            "cli:import",
+            dry_run=args.dry_run,
+            match="text" if args.match == "text" else "id",
+            accept_changes=args.accept_changes,
+            sheet=args.sheet,
+            strict_units=args.strict_units,
+            aliases=unit_aliases(cfg),
+        )
         print(("（试运行，未写入）" if args.dry_run else "") + plan.summary())
     return 0
 
@@ -178,15 +149,25 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
+    from ledger.status import STATUS_WORDS, status_from_word
+    from ledger.units import match_units
     from ledger.views import headline, ledger_lines, measure_json, progress
 
-    if args.status and args.status not in ("open", "submitted", "done"):
-        raise DubanError("--status 只能是 open、submitted 或 done。")
+    word = status_from_word(args.status) if args.status else None
+    status = word[0] if word else None
+    if args.status and status is None:
+        raise DubanError(f"--status {args.status} 不是已知的状态。可用：{'、'.join(STATUS_WORDS)}")
     with session(args, cfg) as (repo, _, now):
+        units: set[str] = set()
+        if args.unit:
+            known = [u.name for u in repo.units()] + [m.unit for m in repo.measures()]
+            units = set(match_units(args.unit, known, unit_aliases(cfg)))
+            if not units:
+                raise DubanError(f"没有与“{args.unit}”相符的责任单位。No unit matches {args.unit}.")
         measures = [
             m
             for m in repo.measures()
-            if (not args.unit or args.unit in (m.unit, *m.co_units)) and (not args.status or m.status == args.status)
+            if (not units or units & {m.unit, *m.co_units}) and (status is None or m.status == status)
         ]
         if args.json:
             print("\n".join(measure_json(m) for m in measures))
@@ -308,7 +289,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL
     redact_logs(token)
-    settings = Settings.from_config(cfg.get("bot", {}))
+    settings = Settings.from_config(cfg.get("bot", {}), unit_aliases(cfg))
     seed = str(cfg.get("ledger", {}).get("seed", ""))
     with session(args, cfg) as (repo, policy, now):
         if not repo.measures() and seed:
@@ -339,8 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--json", action="store_true", help="one JSON object per line")
         return s
 
-    command("import", cmd_import, "import a ledger file (.toml, .csv, .xlsx)").add_argument("file")
-    sub.choices["import"].add_argument("--dry-run", action="store_true", help="only report what would change")
+    s = command("import", cmd_import, "import a ledger file (.xlsx, .xls, .csv, .toml)")
+    s.add_argument("file")
+    s.add_argument("--dry-run", action="store_true", help="only report what would change")
+    s.add_argument("--match", choices=["id", "text"], default="id", help="pair rows with stored measures by id or text")
+    s.add_argument("--accept-changes", action="store_true", help="changed texts under the same id are edits")
+    s.add_argument("--sheet", help="import only this sheet")
+    s.add_argument("--strict-units", action="store_true", help="refuse units the directory does not know")
     command("export", cmd_export, "export the ledger (.toml, .csv, .xlsx)").add_argument("file")
     s = command("list", cmd_list, "list measures", as_json=True)
     s.add_argument("--unit")

@@ -8,12 +8,15 @@ next message is routed by `ANSWERS[question.kind]`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from telegram import Message
 
@@ -26,7 +29,7 @@ from ledger.deadlines import parse_user_date
 from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label
 from ledger.ledgerfile import read_ledger_bytes
-from ledger.models import Evidence
+from ledger.models import Evidence, Measure
 from ledger.service import apply_import, plan_import
 
 
@@ -80,6 +83,18 @@ class Question:
             )
         except (ValueError, TypeError, KeyError, IndexError):
             return None
+
+
+BUTTON_KEY = re.compile(r"^k[0-9a-z]{1,10}$")
+
+
+def button_measure(turn: Turn, token: str) -> Measure:
+    """The measure a button names: its short store key (`k1z`), or the id on buttons sent by
+    versions before keys (a reminder from last month still works)."""
+    repo = turn.s.repo
+    if BUTTON_KEY.match(token):
+        return repo.measure_by_key(token)
+    return repo.measure(token)
 
 
 def question(turn: Turn) -> Question | None:
@@ -213,21 +228,42 @@ async def answer(turn: Turn, q: Question, text: str) -> None:
     await ANSWERS[q.kind](turn, q, text)
 
 
+IMPORT_TYPES = (".xlsx", ".xls", ".csv", ".toml")
+
+
+def import_options(caption: str) -> dict[str, Any]:
+    """Options written in the file's caption, as on the command line: `--match text`,
+    `--accept-changes`, `--strict-units`, `--sheet 名称` (or 按内容匹配 / 确认修改)."""
+    words = caption.split()
+    opts: dict[str, Any] = {}
+    if "按内容匹配" in caption or ("--match" in words and "text" in words):
+        opts["match"] = "text"
+    if "--accept-changes" in words or "确认修改" in caption:
+        opts["accept_changes"] = True
+    if "--strict-units" in words:
+        opts["strict_units"] = True
+    if "--sheet" in words and words.index("--sheet") + 1 < len(words):
+        opts["sheet"] = words[words.index("--sheet") + 1]
+    return opts
+
+
 async def import_document(turn: Turn) -> None:
-    """An admin sends an XLSX/CSV/TOML: import it with the CLI's validation, all or nothing."""
+    """An admin sends a ledger (XLSX, XLS, CSV, TOML): imported with the CLI's validation, all or
+    nothing; the file is read off the event loop, so nobody else waits while a large one parses."""
     actions.require_admin(turn.actor)
     msg = turn.message
     assert msg is not None and msg.document is not None
     name = msg.document.file_name or "ledger"
     ext = os.path.splitext(name)[1].lower()
-    if ext not in (".xlsx", ".csv", ".toml"):
+    if ext not in IMPORT_TYPES:
         raise DubanError(turn.t("import_type", ext=ext or "(无扩展名)"))
     if (msg.document.file_size or 0) > 20 * 1024 * 1024:
         raise DubanError(turn.t("import_too_big"))
     f = await msg.document.get_file()
     raw = bytes(await f.download_as_bytearray())
-    repo = turn.s.repo
-    parsed = read_ledger_bytes(raw, name, ext, repo.problems())
-    plan = plan_import(parsed, repo, turn.now, name)
+    repo, opts = turn.s.repo, import_options(msg.caption or "")
+    sheet = opts.pop("sheet", None)
+    parsed = await asyncio.to_thread(read_ledger_bytes, raw, name, ext, repo.problems(), sheet=sheet)
+    plan = plan_import(parsed, repo, turn.now, name, aliases=turn.s.settings.aliases, **opts)
     apply_import(plan, repo, turn.now, actor=turn.actor.tag)
     await turn.reply(turn.t("import_done", summary=plan.summary()))

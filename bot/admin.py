@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+
 from telegram.constants import ParseMode
 
 from bot import acts, delivery
@@ -83,8 +86,18 @@ async def due(turn: Turn) -> None:
 async def unit(turn: Turn) -> None:
     """/unit 区教育局: one unit's ledger."""
     _admin(turn)
-    name = actions.resolve_unit(turn.s.repo, turn.args)
+    name = actions.resolve_unit(turn.s.repo, turn.args, turn.s.settings.aliases)
     await turn.reply_lines(reports.unit_lines(turn.s.repo.measures(), name, turn.now.date(), turn.lang))
+
+
+@handler
+async def alias(turn: Turn) -> None:
+    """/alias 区环境集团有限公司 区环境集团: imports, /unit and invites understand that spelling from now on."""
+    parts = turn.args.split()
+    if len(parts) != 2:
+        raise DubanError(turn.t("usage_alias"))
+    unit = actions.add_alias(turn.s.repo, turn.actor, parts[0], parts[1])
+    await turn.reply(turn.t("alias_added", alias=parts[0], unit=unit.name))
 
 
 @handler
@@ -116,9 +129,13 @@ async def export(turn: Turn) -> None:
     _admin(turn)
     s, repo = turn.s, turn.s.repo
     measures = repo.measures()
-    data = reports.export_bytes(
-        ".xlsx", measures, repo.problems(), repo.report(), repo.units(), turn.now.date(), s.policy.yellow_days
-    )
+    if len(measures) > 2000:
+        await turn.reply(turn.t("export_working", n=len(measures)))
+    # written in steps on the loop, giving others their turn between steps (a thread would fight for the GIL)
+    out = io.BytesIO()
+    for _ in reports.xlsx_export_steps(out, measures, repo.problems(), turn.now.date(), s.policy.yellow_days):
+        await asyncio.sleep(0.002)  # a few ms of every step's time go to other chats' updates
+    data = out.getvalue()
     name = turn.t("export_file", date=f"{turn.now:%Y%m%d}")
     await delivery.send_file(s, turn.chat_id, data, name, turn.t("export_caption", n=len(measures)))
 
@@ -129,7 +146,7 @@ async def reopen(turn: Turn) -> None:
     parts = turn.args.split(maxsplit=1)
     if len(parts) < 2:
         raise DubanError(turn.t("usage_reopen"))
-    m = actions.reopen(turn.s.repo, turn.actor, parts[0].upper(), parts[1], turn.now)
+    m = actions.reopen(turn.s.repo, turn.actor, parts[0], parts[1], turn.now)
     text = turn.t("reopened", mid=m.id, reason=parts[1])
     await delivery.to_unit(turn.s, m, text)
     await turn.reply(text)
@@ -151,10 +168,11 @@ async def decide(turn: Turn) -> None:
     if parsed is None:
         await q.answer()
         return
-    action, mid = parsed
+    action, token = parsed
     s, actor = turn.s, turn.actor
     actions.require_admin(actor)
-    m0 = s.repo.measure(mid)
+    m0 = acts.button_measure(turn, token)
+    mid = m0.id
     lang = s.settings.language  # the outcome goes to the unit too
     try:
         if action is Button.SIGN_OFF:

@@ -22,6 +22,7 @@ from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
+from bot.updates import PerChatUpdates
 from ledger import reports
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ ADMIN_COMMANDS = [
     ("bind", "绑定本群到单位"),
     ("members", "各单位绑定情况"),
     ("reopen", "重新打开已销号措施"),
+    ("alias", "单位别名 /alias 写法 单位"),
 ]
 
 
@@ -75,6 +77,7 @@ def build_application(
 ) -> App:
     """One Application, all handlers registered; `services` reaches them through bot_data."""
     builder = ApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.policy.tz))
+    builder = builder.concurrent_updates(PerChatUpdates())  # chats side by side, each chat in order
     if proxy:  # http://, https:// or socks5:// — in mainland China the Bot API is reached through one
         builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if base_url:
@@ -111,6 +114,7 @@ def add_handlers(app: App) -> None:
         ("export", admin.export),
         ("reopen", admin.reopen),
         ("members", admin.members),
+        ("alias", admin.alias),
     ):
         app.add_handler(CommandHandler(name, fn))
     app.add_handler(CommandHandler("measure", unit.measure))

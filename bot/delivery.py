@@ -117,7 +117,7 @@ async def signoff_request(s: Services, m: Measure, evidence_message: Message | N
     if evidence_message is not None and (evidence_message.photo or evidence_message.document):
         for chat in s.admin_chats():
             await send_with(s, chat, evidence_message.copy)  # type: ignore[arg-type]  # MessageId is enough
-    return await _request(s, m, "signoff", text, signoff_keyboard(m.id, lang))
+    return await _request(s, m, "signoff", text, signoff_keyboard(s.repo.key_of(m.id), lang))
 
 
 async def extension_request(s: Services, m: Measure) -> bool:
@@ -133,7 +133,7 @@ async def extension_request(s: Services, m: Measure) -> bool:
         new=m.extension.new_due.isoformat(),
         reason=shorten(m.extension.reason, NOTE_LIMIT),
     )
-    return await _request(s, m, "extension", text, extension_keyboard(m.id, lang))
+    return await _request(s, m, "extension", text, extension_keyboard(s.repo.key_of(m.id), lang))
 
 
 async def _request(s: Services, m: Measure, kind: str, text: str, markup: InlineKeyboardMarkup) -> bool:
@@ -195,7 +195,7 @@ async def _sweep(s: Services) -> SweepReport:
             office_copy = chat in admin_chats and chat not in unit_chats
             chat_lang = s.lang(chat)
             text = render_reminder(r, m, now.date(), chat_lang, for_admin=office_copy)
-            markup = None if r.reason == "signoff" or office_copy else reminder_keyboard(m.id, chat_lang)
+            markup = None if r.reason == "signoff" or office_copy else reminder_keyboard(s.repo.key_of(m.id), chat_lang)
             if office_copy:
                 office = await to_office_chat(s, chat, text)
                 result = office[0] if office else SendResult(chat, error="office unreachable")

@@ -1,8 +1,8 @@
 """Inline keyboards and the button vocabulary.
 
-Callback data is a `Button` code and short arguments ("d:P24-4"): at most 64 bytes, never
-Chinese text (3 bytes a character). Whatever a button's data says, every action is checked
-again on the server (`ledger.actions`).
+Callback data is a `Button` code and short arguments ("d:k1z": the measure's store key, not the
+office's id, which may hold CJK at 3 bytes a character), so it always fits Telegram's 64 bytes.
+Whatever a button's data says, every action is checked again on the server (`ledger.actions`).
 """
 
 from __future__ import annotations
@@ -57,18 +57,16 @@ def _b(lang: str, action: Button, *parts: str, label: str = "") -> InlineKeyboar
     return InlineKeyboardButton(label or plain(lang, f"btn.{action.value}"), callback_data=data(action, *parts))
 
 
-def reminder_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, b, measure_id) for b in UNIT_BUTTONS]])
+def reminder_keyboard(key: str, lang: str = "zh") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b(lang, b, key) for b in UNIT_BUTTONS]])
 
 
-def signoff_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, Button.SIGN_OFF, measure_id), _b(lang, Button.SEND_BACK, measure_id)]])
+def signoff_keyboard(key: str, lang: str = "zh") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b(lang, Button.SIGN_OFF, key), _b(lang, Button.SEND_BACK, key)]])
 
 
-def extension_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[_b(lang, Button.APPROVE_EXTENSION, measure_id), _b(lang, Button.REJECT_EXTENSION, measure_id)]]
-    )
+def extension_keyboard(key: str, lang: str = "zh") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b(lang, Button.APPROVE_EXTENSION, key), _b(lang, Button.REJECT_EXTENSION, key)]])
 
 
 def pager(view: str, page: int, pages: int, lang: str = "zh") -> InlineKeyboardMarkup | None:

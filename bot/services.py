@@ -30,9 +30,14 @@ class Settings:
     language: str = "zh"
     invite_days: int = 7
     ask_expires_minutes: int = 30  # a follow-up question the person has not answered lapses after this
+    unit_aliases: tuple[tuple[str, str], ...] = ()  # `[units] aliases`: written name → unit
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return dict(self.unit_aliases)
 
     @classmethod
-    def from_config(cls, b: Mapping[str, Any]) -> Settings:
+    def from_config(cls, b: Mapping[str, Any], aliases: Mapping[str, Any] | None = None) -> Settings:
         try:
             lang = str(b.get("language", "zh"))
             if lang not in LANGS:
@@ -44,6 +49,7 @@ class Settings:
                 language=lang,
                 invite_days=int(b.get("invite_days", 7)),
                 ask_expires_minutes=int(b.get("ask_expires_minutes", 30)),
+                unit_aliases=tuple((str(k), str(v)) for k, v in (aliases or {}).items()),
             )
         except (TypeError, ValueError) as e:
             raise DubanError(f"[bot] 配置有误（{e}）：admins 为用户 ID 列表，language 为 zh 或 en。") from None

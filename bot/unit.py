@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -22,7 +21,6 @@ from ledger.models import Evidence, Measure
 from ledger.tiers import colour
 from ledger.views import deadline_label, shorten
 
-MEASURE_ID = re.compile(r"^[Pp]\d{1,4}-\d{1,4}$")
 MINE_ORDER = ("red", "yellow", "green", "submitted", "")
 INVITE_TRIES, INVITE_COOLDOWN = 5, dt.timedelta(minutes=10)  # wrong invite codes per person, then a pause
 log = logging.getLogger(__name__)
@@ -121,9 +119,9 @@ def measure_arg(turn: Turn, usage: str, text_required: bool = False) -> tuple[st
     """("P24-4", the rest) from "/cmd P24-4 the rest"; the usage (as an error reply) otherwise."""
     parts = turn.args.split(maxsplit=1)
     rest = parts[1].strip() if len(parts) > 1 else ""
-    if not parts or not MEASURE_ID.match(parts[0]) or (text_required and not rest):
+    if not parts or len(parts[0]) > 40 or (text_required and not rest):
         raise DubanError(turn.t(usage))
-    return parts[0].upper(), rest
+    return parts[0], rest  # the office's own id, looked up ignoring case and full-width forms
 
 
 @handler
@@ -163,10 +161,11 @@ async def button(turn: Turn) -> None:
     q = turn.query
     assert q is not None and q.data
     parsed = parse(q.data)
-    if parsed is None or parsed[0] not in acts.BUTTON_ASKS or not MEASURE_ID.match(parsed[1]):
+    if parsed is None or parsed[0] not in acts.BUTTON_ASKS:
         await q.answer()
         return
-    await acts.ask(turn, acts.BUTTON_ASKS[parsed[0]], parsed[1].upper())
+    m = acts.button_measure(turn, parsed[1])
+    await acts.ask(turn, acts.BUTTON_ASKS[parsed[0]], m.id)
     await q.answer()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -26,6 +27,8 @@ from ledger.errors import (
 from ledger.models import Evidence, Measure, Member, Unit
 from ledger.occurrences import occurrence_on, open_periods
 from ledger.service import Repo
+from ledger.units import add_alias as units_add_alias
+from ledger.units import match_units
 
 
 @dataclass(frozen=True)
@@ -162,22 +165,38 @@ def reopen(repo: MemberRepo, actor: Actor, measure_id: str, reason: str, now: dt
 
 
 # -- units, invites and bindings -------------------------------------------------------------
-def resolve_unit(repo: MemberRepo, name: str) -> str:
-    """A unit by its name or an alias (区教育局, 教育局); UnknownUnit lists close names."""
-    name = name.strip()
-    units = {u.name: u for u in repo.units()}
-    for m in repo.measures():
-        units.setdefault(m.unit, Unit(m.unit))
-    if name in units:
-        return name
-    for u in units.values():
-        if name in u.aliases:
-            return u.name
-    close = [u for u in units if name and (name in u or u in name or name.lstrip("区") in u)]
-    if len(close) == 1:
-        return close[0]
-    hint = "、".join(sorted(close or units)[:12])
-    raise UnknownUnit(f"没有名为“{name}”的责任单位。可选：{hint}。Unknown unit.")
+def known_units(repo: MemberRepo) -> tuple[list[str], dict[str, str]]:
+    """The unit directory (units and the units measures name) and its aliases."""
+    names = [u.name for u in repo.units()]
+    names += [m.unit for m in repo.measures()]
+    aliases = {a: u.name for u in repo.units() for a in u.aliases}
+    return list(dict.fromkeys(names)), aliases
+
+
+def resolve_unit(repo: MemberRepo, name: str, aliases: Mapping[str, str] | None = None) -> str:
+    """A unit by its name, a normalised spelling (玄武区教育局, 教育局) or an alias; UnknownUnit lists close names."""
+    names, table = known_units(repo)
+    table = {**table, **(aliases or {})}
+    hit = match_units(name.strip(), names, table)
+    if len(hit) == 1:
+        return hit[0]
+    hint = "、".join(sorted(hit or names)[:12])
+    raise UnknownUnit(
+        f"没有名为“{name.strip()}”的责任单位{'（有多个相近的）' if hit else ''}。可选：{hint}。Unknown unit."
+    )
+
+
+def add_alias(repo: MemberRepo, actor: Actor, alias: str, target: str) -> Unit:
+    """`/alias 区环境集团有限公司 区环境集团` (admins): the unit also goes by that name from now on."""
+    require_admin(actor)
+    units = repo.units()
+    known = {u.name for u in units}
+    for name in known_units(repo)[0]:
+        if name not in known:
+            units.append(Unit(name))
+    unit = units_add_alias(units, alias.strip(), target.strip())
+    repo.put_unit(unit)
+    return unit
 
 
 def create_invite(

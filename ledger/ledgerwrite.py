@@ -124,10 +124,17 @@ def write_xlsx(rows: list[list[str]], tiers_by_row: list[str], overdue_rows: lis
     到期日 is a real Excel date; the header row is frozen and has an autofilter. Streamed by
     `ledger.xlsxwrite`, so time grows linearly with the ledger.
     """
+    return write_workbook(xlsx_sheets(rows, tiers_by_row, overdue_rows))
+
+
+def xlsx_sheets(
+    rows: list[list[str]], tiers_by_row: list[str], overdue_rows: list[list[str]] | None = None
+) -> list[SheetSpec]:
+    """The export's sheets: the ledger with traffic-light fills, and the overdue sheet when given."""
     sheets = [_spec("整改台账", rows, tiers_by_row)]
     if overdue_rows is not None:
         sheets.append(_spec("逾期", overdue_rows, ["red"] * (len(overdue_rows) - 1)))
-    return write_workbook(sheets)
+    return sheets
 
 
 def _spec(title: str, rows: list[list[str]], tiers: list[str]) -> SheetSpec:

@@ -9,21 +9,23 @@ colour a measure the same way.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ledger.calendar_cn import uncovered_years
 from ledger.errors import DubanError
 from ledger.i18n import plain, status_label, t
-from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, write_xlsx
+from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, xlsx_sheets
 from ledger.messages import h, plain_text, render_overdue, render_progress, render_reminder
 from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
 from ledger.status import submitted_since
 from ledger.tiers import colour
 from ledger.views import Progress, headline, overdue_items, progress, shorten
+from ledger.xlsxwrite import workbook_steps
 
 EXPORT_FORMATS = (".toml", ".csv", ".xlsx")
 PAGE = 25
@@ -44,12 +46,26 @@ def export_bytes(
         return write_toml(report, problems, measures, units).encode("utf-8")
     if fmt not in (".csv", ".xlsx"):
         raise DubanError(f"不支持导出为 {fmt or '(无扩展名)'}，请用 .toml、.csv 或 .xlsx。")
+    if fmt == ".csv":
+        tiers = {m.id: colour(m, today, yellow_days) for m in measures}
+        return write_csv(export_rows(problems, measures, {k: TIER_LABELS[v] for k, v in tiers.items()}))
+    out = io.BytesIO()
+    for _ in xlsx_export_steps(out, measures, problems, today, yellow_days):
+        pass
+    return out.getvalue()
+
+
+def xlsx_export_steps(
+    out: io.BytesIO, measures: list[Measure], problems: list[Problem], today: dt.date, yellow_days: int
+) -> Iterator[None]:
+    """The XLSX export written into `out` in steps (see `ledger.xlsxwrite.workbook_steps`)."""
     tiers = {m.id: colour(m, today, yellow_days) for m in measures}
     rows = export_rows(problems, measures, {k: TIER_LABELS[v] for k, v in tiers.items()})
-    if fmt == ".csv":
-        return write_csv(rows)
+    yield
     overdue = [rows[0]] + [r for r, m in zip(rows[1:], measures, strict=True) if tiers[m.id] == "red"]
-    return write_xlsx(rows, [tiers[m.id] for m in measures], overdue)
+    sheets = xlsx_sheets(rows, [tiers[m.id] for m in measures], overdue)
+    yield
+    yield from workbook_steps(sheets, out)
 
 
 def export_format(path: str) -> str:

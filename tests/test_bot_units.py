@@ -28,14 +28,15 @@ async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
     assert report.sent >= 1
     reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
     assert "🟡" in reminder.text and "确保2024年暑期更换到位 → 2024-08-31" in reminder.text
-    assert [b[1] for b in reminder.buttons] == ["d:P24-4", "x:P24-4", "n:P24-4"]
+    key = bot.repo.key_of("P24-4")  # buttons carry the store's short key, not the office's id
+    assert [b[1] for b in reminder.buttons] == [f"d:{key}", f"x:{key}", f"n:{key}"]
     answer = await bot.say(EDU, "完成 已完成更换，附验收单", reply_to=reminder.message_id, photo=True)
     assert "已提交措施 P24-4" in answer.text
     m = bot.repo.measure("P24-4")
     assert m.status == "submitted" and m.evidence.note == "已完成更换，附验收单" and m.evidence.files
     assert m.history[-1].actor == f"tg:{EDU}"
     signoff = await bot.emu.wait_for(lambda: next((x for x in bot.emu.bot_messages(ADMIN) if "待销号" in x.text), None))
-    assert [b[1] for b in signoff.buttons] == ["s:P24-4", "b:P24-4"]
+    assert [b[1] for b in signoff.buttons] == [f"s:{key}", f"b:{key}"]
     assert any(x.kind == "photo" for x in bot.emu.bot_messages(ADMIN))  # the evidence, forwarded
     mine = await bot.say(EDU, "/mine")
     assert "P24-4" not in mine.text and "P25-3" in mine.text  # no longer open work for the unit
