@@ -9,7 +9,6 @@ from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
@@ -18,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot import admin, delivery, unit
+from bot.inbox import InboxApplicationBuilder, InboxBot, replay
 from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
@@ -76,8 +76,9 @@ def build_application(
     proxy: str = "",
 ) -> App:
     """One Application, all handlers registered; `services` reaches them through bot_data."""
-    builder = ApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.policy.tz))
-    builder = builder.concurrent_updates(PerChatUpdates())  # chats side by side, each chat in order
+    builder: Any = InboxApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.policy.tz))
+    # chats side by side, each chat in order; a handled update leaves the durable inbox
+    builder = builder.concurrent_updates(PerChatUpdates(on_done=services.repo.inbox_done))
     if proxy:  # http://, https:// or socks5:// — in mainland China the Bot API is reached through one
         builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if base_url:
@@ -85,9 +86,11 @@ def build_application(
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
     if not job_queue:
-        builder = builder.job_queue(None)  # type: ignore[arg-type]  # PTB accepts None: no JobQueue
+        builder = builder.job_queue(None)  # PTB accepts None: no JobQueue
     builder = builder.post_init(post_init)
-    app = builder.build()
+    app: App = builder.build()
+    if isinstance(app.bot, InboxBot):
+        app.bot.attach(services.repo)
     app.bot_data["services"] = services
     add_handlers(app)
     return app
@@ -149,6 +152,8 @@ async def post_init(app: App) -> None:
         s.outbox = Outbox(app.bot)
     me = await app.bot.get_me()
     s.username = me.username or ""
+    for update in replay(app.bot, s.repo):  # fetched before the last stop, never handled
+        await app.update_queue.put(update)
     await register_commands(app, s)
     await warn_calendar(s)
 

@@ -9,7 +9,7 @@ chat) and lets chats proceed independently.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -17,9 +17,10 @@ from telegram.ext import BaseUpdateProcessor
 
 
 class PerChatUpdates(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(self, on_done: Callable[[int], None] | None = None, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
+        self._on_done = on_done  # the durable inbox forgets a handled update (bot.inbox)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -28,6 +29,8 @@ class PerChatUpdates(BaseUpdateProcessor):
         try:
             async with lock:
                 await coroutine
+                if self._on_done is not None and isinstance(update, Update):
+                    self._on_done(update.update_id)
         finally:
             if not lock.locked() and self._locks.get(key) is lock:
                 del self._locks[key]  # idle chats hold no lock

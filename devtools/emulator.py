@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Callable
@@ -46,7 +47,7 @@ class Emulator(BotApiMethods):
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(random.randrange(10**6, 10**9))  # like Telegram: not from 1
         self._message_ids = itertools.count(1000)
         self._files: dict[str, tuple[str, bytes]] = {}
         self._file_ids = itertools.count(1)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -276,6 +277,36 @@ class Repository:
             return None
         current = self._db.table("measures").get(doc_id=doc["doc"]) if doc.get("doc") else None
         return str(current["id"]) if current else str(doc["measure"])
+
+    # -- the inbox: updates fetched from Telegram, kept until handled ------------------------------
+    INBOX_SEEN_KEPT = 5000  # ids remembered to drop an update Telegram sends again after a crash
+
+    def inbox_add(self, updates: list[dict[str, Any]]) -> None:
+        """Keep fetched updates before their offset is confirmed to Telegram (one write)."""
+        if not updates:
+            return
+        seen = [*self._inbox_seen_list(), *(int(u["update_id"]) for u in updates)][-self.INBOX_SEEN_KEPT :]
+        with self.batch():
+            self._db.table("inbox").insert_multiple({"id": u["update_id"], "update": u} for u in updates)
+            self.set_pref(0, "inbox_seen", json.dumps(seen))
+
+    def inbox_done(self, update_id: int) -> None:
+        """The update was handled: it is not replayed after a restart."""
+        table = self._db.table("inbox")
+        if table.contains(Query().id == update_id):  # webhook updates never entered the inbox
+            table.remove(Query().id == update_id)
+
+    def inbox_pending(self) -> list[dict[str, Any]]:
+        """Updates fetched but not handled (the process stopped), oldest first."""
+        return [dict(d["update"]) for d in sorted(self._db.table("inbox").all(), key=lambda d: int(d["id"]))]
+
+    def inbox_seen(self) -> frozenset[int]:
+        """Ids of the updates kept recently: Telegram may send them again if a crash cut a batch short."""
+        return frozenset(self._inbox_seen_list())
+
+    def _inbox_seen_list(self) -> list[int]:
+        raw = self.pref(0, "inbox_seen")
+        return [int(x) for x in json.loads(raw)] if raw else []
 
     # -- sent-log ------------------------------------------------------------------
     def sent_keys(self) -> frozenset[str]:

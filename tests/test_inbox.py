@@ -1,0 +1,75 @@
+"""The durable inbox: updates Telegram handed over are handled after a crash, once each."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.app import build_application
+from bot.services import Services, Settings
+from devtools.emulator import Emulator
+from ledger.actions import Actor, create_invite, redeem_invite
+from ledger.policy import Policy
+from store import Repository
+from tests.conftest import load_seed
+from tests.harness import ADMIN, TZ, running_bot
+
+EDU = 501
+NOW = dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)
+
+
+def seeded_store(path: str) -> Repository:
+    repo = Repository.open(path)
+    load_seed(repo)
+    inv = create_invite(repo, Actor(ADMIN, ADMIN, is_admin=True), "区教育局", NOW)
+    redeem_invite(repo, inv["code"], EDU, EDU, "王老师", NOW)
+    return repo
+
+
+async def fetch_and_crash(repo: Repository, emu: Emulator) -> int:
+    """A bot fetches what is waiting, then dies before handling any of it."""
+    services = Services(repo, Policy(), Settings(admins=frozenset({ADMIN})), clock=lambda: NOW)
+    app = build_application(services, emu.token, emu.base_url, emu.base_file_url, job_queue=False)
+    await app.bot.initialize()
+    try:
+        return len(await app.bot.get_updates(timeout=0))
+    finally:
+        await app.bot.shutdown()
+
+
+async def test_notes_fetched_before_a_crash_are_handled_after_the_restart_once_each(tmp_path) -> None:
+    path = str(tmp_path / "s.json")
+    repo = seeded_store(path)
+    emu = Emulator()
+    await emu.start()
+    for i in range(20):
+        emu.user_sends(EDU, f"/note P24-4 进展第{i}条")
+    try:
+        assert await fetch_and_crash(repo, emu) == 20
+    finally:
+        await emu.stop()
+    repo.close()  # the process is gone; Telegram has confirmed nothing, or everything: neither matters
+
+    repo = Repository.open(path)
+    async for bot in running_bot(repo, NOW + dt.timedelta(minutes=1)):
+        await bot.emu.wait_for(lambda: len([m for m in bot.emu.bot_messages(EDU) if "已记录" in m.text]) == 20)
+        notes = [e.note for e in bot.repo.measure("P24-4").history if e.action == "note"]
+        assert sorted(notes) == sorted(f"进展第{i}条" for i in range(20))  # all twenty, none twice
+        await bot.emu.wait_for(lambda: not bot.repo.inbox_pending())  # each marked handled
+    repo.close()
+
+
+async def test_a_batch_telegram_sends_again_is_not_handled_twice(tmp_path) -> None:
+    repo = seeded_store(str(tmp_path / "s.json"))
+    emu = Emulator()
+    await emu.start()
+    try:
+        for i in range(3):
+            emu.user_sends(EDU, f"/note P24-4 第{i}条")
+        assert await fetch_and_crash(repo, emu) == 3  # kept, but the offset was never confirmed
+        assert await fetch_and_crash(repo, emu) == 0  # Telegram sends them again: dropped, and confirmed
+        emu.user_sends(EDU, "/note P24-4 新的一条")
+        assert await fetch_and_crash(repo, emu) == 1  # what is new still comes through
+    finally:
+        await emu.stop()
+    assert len(repo.inbox_pending()) == 4
+    repo.close()
