@@ -120,6 +120,7 @@ def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, cfg: Config) -> int:
     """Print what a sweep at --at would send; sends and records nothing."""
+    from ledger.hours import held_until
     from ledger.planner import plan
     from ledger.service import build_directory
 
@@ -128,10 +129,13 @@ def cmd_check(args: argparse.Namespace, cfg: Config) -> int:
         directory = build_directory(repo.members(), list(bot_cfg.get("admins", [])), int(bot_cfg.get("admin_chat", 0)))
         measures = {m.id: m for m in repo.measures()}
         reminders = plan(measures.values(), repo.sent_keys(), now, policy, directory, repo.report().date)
+    held = held_until(now, policy)
     if args.json:
-        emit([reports.reminder_json(r) for r in reminders])
+        emit([{"held_until": held.isoformat()}] if held else [reports.reminder_json(r) for r in reminders])
     else:
-        print("\n".join(reports.check_lines(reminders, measures, now)))
+        print(
+            "\n".join(reports.held_lines(now, held, policy) if held else reports.check_lines(reminders, measures, now))
+        )
     return 0
 
 

@@ -18,6 +18,7 @@ from bot.keyboards import extension_keyboard, reminder_keyboard, signoff_keyboar
 from bot.outbox import SendResult
 from bot.services import Services
 from ledger import actions
+from ledger.hours import held_until, in_working_hours
 from ledger.i18n import t
 from ledger.messages import render_digest, render_reminder, split_messages
 from ledger.models import Measure
@@ -133,6 +134,10 @@ async def sweep(s: Services) -> SweepReport:
 
 async def _sweep(s: Services) -> SweepReport:
     now = s.now()
+    held = held_until(now, s.policy)
+    if held is not None:
+        log.info("sweep at %s: outside the sending window; what is owed goes out at %s", now, held)
+        return SweepReport()
     measures = {m.id: m for m in s.repo.measures()}
     directory = s.directory()  # once per sweep: it reads every binding
     reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, directory, s.repo.report().date)
@@ -170,6 +175,9 @@ async def digest(s: Services) -> int:
     from bot.chart import render_chart  # matplotlib is loaded only when a chart is drawn
 
     now = s.now()
+    if not in_working_hours(now, s.policy):  # a digest job run late (the machine slept) waits for next week
+        log.info("digest at %s held: outside working hours", now)
+        return 0
     lang = s.settings.language
     measures = s.repo.measures()
     lines = render_digest(measures, s.repo.events(), now.date(), progress(measures, now.date()), lang)

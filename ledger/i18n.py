@@ -105,6 +105,8 @@ _ZH: dict[str, str] = {
     "headline": "{problems}个问题中已完成{problems_done}个；{measures}条措施中已完成{done}条，完成率{rate}%",
     "headline_report": "（通报口径：{problems}个问题中已完成{problems_done}个；{measures}条措施中已完成{done}条）",
     # -- reminders
+    "check_held": "{now} 不在发送时间（工作日 {send_at}–{end}），此刻不发送任何提醒。",
+    "check_held_until": "欠发的提醒将在 {at} 发出（每条一次）。",
     "tier.green": "整改提醒",
     "tier.yellow": "临期预警",
     "tier.due": "今日到期",
@@ -261,6 +263,8 @@ _EN: dict[str, str] = {
     "progress_line": "{submitted} awaiting sign-off, {overdue} overdue, {ongoing} standing/recurring",
     "headline": "{problems_done} of {problems} problems done; {done} of {measures} measures done, {rate}%",
     "headline_report": "(report: {problems_done} of {problems} problems; {done} of {measures} measures)",
+    "check_held": "{now} is outside the sending window (working days {send_at}–{end}): nothing is sent now.",
+    "check_held_until": "What is owed goes out at {at} (each once).",
     "tier.green": "Reminder",
     "tier.yellow": "Due soon",
     "tier.due": "Due today",

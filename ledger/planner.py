@@ -11,6 +11,10 @@ moments of one measure have passed, only the latest (the most urgent) is sent; t
 are superseded by it and never sent, so a restart after ten days sends one message per measure.
 With `workdays_only`, nothing is sent on a day off; a pre-due reminder whose day is a day off
 moves to the last working day before it, never after the due date.
+
+Working hours (`ledger.hours`): the planner is told the moment through `now` and the policy; a
+sweep outside the sending window (before `send_at`, after working hours, on a day off) plans
+nothing, and what it owes goes out once at the next working day's `send_at`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ledger.calendar_cn import add_workdays, is_workday, last_workday_on_or_before, workdays_between
+from ledger.calendar_cn import add_workdays, last_workday_on_or_before, workdays_between
+from ledger.hours import held_until
 from ledger.models import Measure
 from ledger.occurrences import Occurrence, open_periods
 from ledger.policy import Policy
@@ -186,7 +191,7 @@ def plan(
     directory: Directory | None = None,
     ledger_start: dt.date | None = None,
 ) -> list[Reminder]:
-    """The reminders a sweep at `now` sends, most urgent first; nothing on a day off.
+    """The reminders a sweep at `now` sends, most urgent first; nothing outside the sending window.
 
     `ledger_start` (the report's date): periods of recurring duties that ended before the
     ledger existed are not chased.
@@ -194,7 +199,7 @@ def plan(
     d = directory or Directory()
     local = now.astimezone(policy.tz) if now.tzinfo else now.replace(tzinfo=policy.tz)
     today = local.date()
-    if policy.workdays_only and not is_workday(today):
+    if held_until(local, policy) is not None:
         return []
     out: list[Reminder] = []
     sweep = _Sweep(local, policy, d, sent)

@@ -23,6 +23,8 @@ class Policy:
 
     lead_days, yellow_days: calendar days before the due date.
     overdue_every_days, escalate_after_days: working days after it.
+    working_hours: scheduled messages (reminders, catch-ups, progress requests, digests) go out
+    only between these times on a working day; replies to what a person just did are never held.
     """
 
     timezone: str = "Asia/Shanghai"
@@ -34,6 +36,7 @@ class Policy:
     escalate_after_days: int = 5
     digest_weekday: int = 4
     digest_at: dt.time = dt.time(16, 0)
+    working_hours: tuple[dt.time, dt.time] = (dt.time(8, 30), dt.time(18, 0))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -51,6 +54,7 @@ class Policy:
             "overdue_every_days",
             "escalate_after_days",
             "digest",
+            "working_hours",
         }
         unknown = set(d) - known
         if unknown:
@@ -88,7 +92,17 @@ class Policy:
                 raise ConfigError(f'[schedule] digest = {d["digest"]!r} 应形如 "fri 16:00"。')
             kw["digest_weekday"] = WEEKDAYS[m[1]]
             kw["digest_at"] = _time(m[2], "digest")
-        return cls(**kw)
+        if "working_hours" in d:
+            kw["working_hours"] = _hours(d["working_hours"])
+        policy = cls(**kw)
+        start, end = policy.working_hours
+        for key, at in (("send_at", policy.send_at), ("digest", policy.digest_at)):
+            if not start <= at < end:
+                raise ConfigError(
+                    f"[schedule] {key} 应在工作时间（working_hours = {start:%H:%M}-{end:%H:%M}）之内。"
+                    f" {key} must fall inside working_hours."
+                )
+        return policy
 
 
 def _time(v: Any, key: str) -> dt.time:
@@ -96,3 +110,14 @@ def _time(v: Any, key: str) -> dt.time:
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
         raise ConfigError(f'[schedule] {key} = {v!r} 应为 24 小时制时间，如 "09:00"。')
     return dt.time(int(m[1]), int(m[2]))
+
+
+def _hours(v: Any) -> tuple[dt.time, dt.time]:
+    m = re.fullmatch(r"\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*", str(v))
+    if not m:
+        raise ConfigError(f'[schedule] working_hours = {v!r} 应形如 "08:30-18:00"。')
+    start = _time(m[1], "working_hours")
+    end = dt.time.max if m[2] == "24:00" else _time(m[2], "working_hours")  # "00:00-24:00": all day
+    if start >= end:
+        raise ConfigError(f"[schedule] working_hours = {v!r}：开始应早于结束。Start must be before end.")
+    return start, end

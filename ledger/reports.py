@@ -20,6 +20,7 @@ from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, 
 from ledger.messages import h, plain_text, render_overdue, render_progress, render_reminder
 from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
+from ledger.policy import Policy
 from ledger.status import submitted_since
 from ledger.tiers import colour
 from ledger.views import Progress, headline, overdue_items, progress, shorten
@@ -243,6 +244,13 @@ def check_lines(reminders: list[Reminder], measures: dict[str, Measure], now: dt
         lines.append("   → " + (", ".join(map(str, r.recipients)) or "(无人可发送：单位未绑定)") + "\n")
     lines.append(f"共 {len(reminders)} 条提醒（{now:%Y-%m-%d %H:%M %Z}）")
     return lines
+
+
+def held_lines(now: dt.datetime, held: dt.datetime, policy: Policy, lang: str = "zh") -> list[str]:
+    """`run_bot.py check` outside the sending window: nothing is sent now, and when it will be."""
+    end = policy.working_hours[1]
+    text = t(lang, "check_held", now=f"{now:%Y-%m-%d %H:%M}", send_at=f"{policy.send_at:%H:%M}", end=f"{end:%H:%M}")
+    return [plain_text(text), plain_text(t(lang, "check_held_until", at=f"{held:%Y-%m-%d %H:%M %Z}"))]
 
 
 def chart_labels(lang: str) -> dict[str, str]:
