@@ -40,6 +40,7 @@ async def bind(turn: Turn) -> None:
     title = chat.title if chat and chat.title else ""
     member = actions.bind_group(turn.s.repo, turn.actor, turn.args, turn.chat_id, title)
     await turn.reply(turn.t("bound", unit=member.unit))
+    await delivery.welcome(turn.s, turn.chat_id, member.unit)
 
 
 @handler

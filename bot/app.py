@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, unit
+from bot import admin, cards, unit
 from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
@@ -116,6 +116,8 @@ def add_handlers(app: App) -> None:
     app.add_handler(CallbackQueryHandler(unit.button, pattern=pattern(UNIT_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.decide, pattern=pattern(DECISION_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.page, pattern=pattern((Button.PAGE,))))
+    app.add_handler(CallbackQueryHandler(cards.card, pattern=pattern((Button.CARD,))))
+    app.add_handler(CallbackQueryHandler(cards.bundle_page, pattern=pattern((Button.BUNDLE_PAGE,))))
     app.add_handler(CallbackQueryHandler(_stale_button))
     app.add_handler(
         MessageHandler((filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND, unit.message)

@@ -7,22 +7,24 @@ chats Telegram accepted. `jobs/` only decides when `sweep` and `digest` run.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
 
-from bot.keyboards import extension_keyboard, reminder_keyboard, signoff_keyboard
+from bot.keyboards import bundle_keyboard, extension_keyboard, reminder_keyboard, signoff_keyboard
 from bot.outbox import SendResult
 from bot.services import Services
-from ledger import actions
+from ledger import actions, bundles, reports
 from ledger.hours import held_until, in_working_hours
 from ledger.i18n import t
 from ledger.messages import render_digest, render_reminder, split_messages
 from ledger.models import Measure
-from ledger.planner import keys_to_record, plan
+from ledger.planner import Reminder, keys_to_record, plan
 from ledger.views import progress, shorten
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ async def send_file(
 async def after_send(s: Services, result: SendResult, chat_id: int) -> None:
     if result.migrated_to:
         actions.migrate_chat(s.repo, chat_id, result.migrated_to)
+        s.repo.copy_sent_to_chat(chat_id, result.migrated_to, s.now())  # it keeps what it had received
     if result.blocked:
         changed = actions.deactivate_chat(s.repo, chat_id)
         if changed and chat_id not in s.told_blocked:
@@ -118,6 +121,18 @@ async def to_unit(s: Services, m: Measure, text: str) -> None:
             s.repo.remember_message(r.chat_id, r.message.message_id, m.id, "notice")
 
 
+async def welcome(s: Services, chat_id: int, unit: str) -> None:
+    """A chat just bound to a unit hears at once where the unit stands (the `/mine` view).
+
+    The reminders the unit is currently owed are owed to this chat too (the sent-log is per
+    chat), so the next sweep delivers them, each once; see the README's late-binding policy.
+    """
+    lang = s.lang(chat_id)
+    lines = reports.mine_lines(s.repo.measures(), {unit}, s.now().date(), s.policy.yellow_days, lang)
+    for part in split_messages(lines):
+        await send(s, chat_id, part)
+
+
 # -- the sweep and the digest ---------------------------------------------------------------------
 @dataclass
 class SweepReport:
@@ -142,32 +157,64 @@ async def _sweep(s: Services) -> SweepReport:
     directory = s.directory()  # once per sweep: it reads every binding
     reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, directory, s.repo.report().date)
     report = SweepReport(planned=len(reminders))
-    admin_chats = set(s.admin_chats())
-    for r in reminders:
-        m = measures[r.measure_id]
-        unit_chats = set(directory.unit_chats.get(m.unit, ()))
-        accepted: list[int] = []
-        for chat in r.recipients:
-            office_copy = chat in admin_chats and chat not in unit_chats
-            chat_lang = s.lang(chat)
-            text = render_reminder(r, m, now.date(), chat_lang, for_admin=office_copy)
-            markup = None if r.reason == "signoff" or office_copy else reminder_keyboard(m.id, chat_lang)
-            result = await send(s, chat, text, markup)
-            if result.ok:
-                assert result.message is not None
-                accepted.append(chat)
-                s.repo.remember_message(result.chat_id, result.message.message_id, m.id)
-                report.sent += 1
-            elif result.blocked:
-                accepted.append(chat)  # nobody to reach there any more; do not retry forever
-            else:
-                report.failed += 1
+    accepted: dict[int, list[int]] = {id(r): [] for r in reminders}  # chats that have each reminder now
+    per_chat = bundles.by_chat(reminders, directory)
+
+    def record(took: list[Reminder], chat: int) -> None:
+        """Into the sent-log as soon as Telegram has it: a restart mid-sweep resends nothing else."""
         with s.repo.batch():
-            for key in keys_to_record(r, accepted):
-                s.repo.record_sent(key, r.measure_id, r.tier, now)
+            for r in took:
+                accepted[id(r)].append(chat)
+                for key in keys_to_record(r, accepted[id(r)]):
+                    s.repo.record_sent(key, r.measure_id, r.tier, now)
+
+    for chat, items in per_chat.chats.items():
+        if len(items) > s.policy.bundle_above:
+            pages = bundles.unit_bundle(items, measures, now.date(), s.lang(chat))
+            took = await _send_bundle(s, chat, pages, report, items)
+        else:
+            took = []
+            for r in items:
+                if await _send_one(s, chat, r, measures[r.measure_id], now, report):
+                    record([r], chat)
+        record(took, chat)
+    bound = Counter(mb.unit for mb in s.repo.members() if mb.active)
+    for chat, items in per_chat.office.items():
+        pages = bundles.office_bundle(items, measures, bound, now.date(), s.lang(chat))
+        record(await _send_bundle(s, chat, pages, report, items), chat)
     if reminders:
         log.info("sweep at %s: %d planned, %d sent, %d failed", now, report.planned, report.sent, report.failed)
     return report
+
+
+async def _send_one(s: Services, chat: int, r: Reminder, m: Measure, now: dt.datetime, report: SweepReport) -> bool:
+    """One reminder to a unit's chat, with ✅/⏳/📝; True once Telegram has it (or the chat is gone)."""
+    lang = s.lang(chat)
+    markup = None if r.reason == "signoff" else reminder_keyboard(m.id, lang)
+    result = await send(s, chat, render_reminder(r, m, now.date(), lang), markup)
+    if result.ok:
+        assert result.message is not None
+        s.repo.remember_message(result.chat_id, result.message.message_id, m.id)
+        report.sent += 1
+        return True
+    report.failed += not result.blocked
+    return result.blocked  # nobody to reach there any more; do not retry forever
+
+
+async def _send_bundle(
+    s: Services, chat: int, pages: list[bundles.Page], report: SweepReport, items: list[Reminder]
+) -> list[Reminder]:
+    """A bundle's first page, with its buttons; the other pages are kept for ◀ ▶."""
+    first = pages[0]
+    result = await send(s, chat, first.text, bundle_keyboard(first.ids, 0, len(pages), s.lang(chat)))
+    if result.ok:
+        assert result.message is not None
+        if len(pages) > 1:
+            s.repo.put_bundle(result.chat_id, result.message.message_id, [p._asdict() for p in pages])
+        report.sent += 1
+    else:
+        report.failed += not result.blocked
+    return items if result.ok or result.blocked else []
 
 
 async def digest(s: Services) -> int:

@@ -27,6 +27,8 @@ class Button(StrEnum):
     APPROVE_EXTENSION = "ea"
     REJECT_EXTENSION = "er"
     PAGE = "pg"  # a page of a long list
+    CARD = "c"  # open a measure's card (from a bundle or a progress request)
+    BUNDLE_PAGE = "bp"  # a page of a bundled message
 
 
 UNIT_BUTTONS = (Button.DONE, Button.EXTEND, Button.NOTE)
@@ -80,3 +82,16 @@ def pager(view: str, page: int, pages: int, lang: str = "zh") -> InlineKeyboardM
     if page < pages - 1:
         row.append(_b(lang, Button.PAGE, view, str(page + 1), label=plain(lang, "btn.next")))
     return InlineKeyboardMarkup([row])
+
+
+def bundle_keyboard(ids: tuple[str, ...], page: int, pages: int, lang: str = "zh") -> InlineKeyboardMarkup | None:
+    """A card button per measure id (four a row), then ◀ ▶ when the bundle has pages."""
+    rows = [[_b(lang, Button.CARD, mid, label=mid) for mid in ids[i : i + 4]] for i in range(0, len(ids), 4)]
+    nav = []
+    if page > 0:
+        nav.append(_b(lang, Button.BUNDLE_PAGE, str(page - 1), label=plain(lang, "btn.prev")))
+    if page < pages - 1:
+        nav.append(_b(lang, Button.BUNDLE_PAGE, str(page + 1), label=plain(lang, "btn.next")))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -58,6 +58,7 @@ class Reminder(NamedTuple):
     reason: str = ""  # "" | "signoff" (awaiting sign-off too long) | "unbound" (unit has no chat)
     stage: int = 0
     supersedes: str = ""  # a later overdue repeat this catch-up escalation stands for
+    also: tuple[Reminder, ...] = ()  # other periods of the same measure this one message speaks for
 
     def chat_key(self, chat_id: int) -> str:
         return f"{self.key}@{chat_id}"
@@ -144,11 +145,13 @@ class _Sweep:
             return None
         best, covered, late = found
         key = key_for(m.id, best.tier, due_iso, label, best.stage)
-        if key in sent:
-            return None
         chats, reason = self.recipients(m, best.tier)
-        if any(f"{key}@{c}" in sent for c in chats):  # some chats have it already: retry only the others
+        if chats:  # owed reminders follow the chat: every chat that has not had this one gets it
             chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
+            if not chats:
+                return None
+        elif key in sent:
+            return None
         if late and self.day != self.today:
             late = workdays_between(due, self.today)
         return Reminder(
@@ -202,6 +205,7 @@ def plan(
     if held_until(local, policy) is not None:
         return []
     out: list[Reminder] = []
+    periods: list[Reminder] = []
     sweep = _Sweep(local, policy, d, sent)
     for m in measures:
         if m.status == "done":
@@ -217,7 +221,9 @@ def plan(
                     continue
                 r = sweep.one(m, o.due, o)
                 if r:
-                    out.append(r)
+                    periods.append(r)
+            out += one_per_chat(periods)
+            periods.clear()
             continue
         due = m.due_override or m.deadline.due
         if due is None:
@@ -225,7 +231,30 @@ def plan(
         r = sweep.one(m, due, None)
         if r:
             out.append(r)
-    out.sort(key=lambda r: (-URGENCY[r.tier], r.days, r.measure_id))
+    out.sort(key=urgency)
+    return out
+
+
+def urgency(r: Reminder) -> tuple[int, int, str]:
+    """Most urgent first: tier, then fewest days left (most days late)."""
+    return (-URGENCY[r.tier], r.days, r.measure_id)
+
+
+def one_per_chat(rs: list[Reminder]) -> list[Reminder]:
+    """One message per measure per chat: each chat hears of the most urgent period it is owed,
+    and that message names the other periods it owes ("本期2024-W50到期；上期2024-W49未报")."""
+    if len(rs) <= 1:
+        return rs
+    rs = sorted(rs, key=urgency)
+    out: list[Reminder] = []
+    taken: set[int] = set()
+    for r in rs:
+        mine = tuple(c for c in r.recipients if c not in taken)
+        if r.recipients and not mine:
+            continue  # each of its chats hears of it in a more urgent message
+        also = tuple(x for x in rs if x is not r and set(x.recipients) & set(mine))
+        taken.update(mine)
+        out.append(r._replace(recipients=mine, also=also))
     return out
 
 
@@ -263,8 +292,11 @@ def keys_to_record(r: Reminder, accepted: Iterable[int]) -> list[str]:
     """
     accepted = list(accepted)
     keys = [r.chat_key(c) for c in accepted]
+    keys += [f"{r.supersedes}@{c}" for c in accepted if r.supersedes]
     if r.recipients and set(r.recipients) <= set(accepted):
         keys.append(r.key)
         if r.supersedes:
             keys.append(r.supersedes)
+    for x in r.also:  # the other periods this message spoke for, for the chats that owed them
+        keys += keys_to_record(x._replace(also=()), [c for c in accepted if c in x.recipients])
     return keys

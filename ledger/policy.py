@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.errors import DubanError
 
+PROGRESS_EVERY = ("monthly", "weekly", "biweekly", "")
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
@@ -25,6 +26,9 @@ class Policy:
     overdue_every_days, escalate_after_days: working days after it.
     working_hours: scheduled messages (reminders, catch-ups, progress requests, digests) go out
     only between these times on a working day; replies to what a person just did are never held.
+    bundle_above: a chat owed more reminders than this in one sweep gets one bundled message.
+    progress_every, progress_day: undated open measures are chased by a progress request each
+    period ("monthly", "weekly", "biweekly"; "" off) on the period's Nth working day.
     """
 
     timezone: str = "Asia/Shanghai"
@@ -37,6 +41,9 @@ class Policy:
     digest_weekday: int = 4
     digest_at: dt.time = dt.time(16, 0)
     working_hours: tuple[dt.time, dt.time] = (dt.time(8, 30), dt.time(18, 0))
+    bundle_above: int = 3
+    progress_every: str = "monthly"
+    progress_day: int = 1
 
     @property
     def tz(self) -> ZoneInfo:
@@ -55,6 +62,9 @@ class Policy:
             "escalate_after_days",
             "digest",
             "working_hours",
+            "bundle_above",
+            "progress_every",
+            "progress_day",
         }
         unknown = set(d) - known
         if unknown:
@@ -92,6 +102,16 @@ class Policy:
                 raise ConfigError(f'[schedule] digest = {d["digest"]!r} 应形如 "fri 16:00"。')
             kw["digest_weekday"] = WEEKDAYS[m[1]]
             kw["digest_at"] = _time(m[2], "digest")
+        for key, low, high in (("bundle_above", 0, 1000), ("progress_day", 1, 5)):
+            if key in d:
+                v = d[key]
+                if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
+                    raise ConfigError(f"[schedule] {key} 应为 {low}–{high} 的整数。")
+                kw[key] = v
+        if "progress_every" in d:
+            if d["progress_every"] not in PROGRESS_EVERY:
+                raise ConfigError('[schedule] progress_every 应为 "monthly"、"weekly"、"biweekly" 或 ""（关闭）。')
+            kw["progress_every"] = d["progress_every"]
         if "working_hours" in d:
             kw["working_hours"] = _hours(d["working_hours"])
         policy = cls(**kw)

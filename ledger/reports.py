@@ -17,15 +17,16 @@ from typing import Any
 from ledger.errors import DubanError
 from ledger.i18n import plain, status_label, t
 from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, write_xlsx
-from ledger.messages import h, plain_text, render_overdue, render_progress, render_reminder
+from ledger.messages import h, left_label, plain_text, render_overdue, render_progress, render_reminder
 from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
 from ledger.policy import Policy
 from ledger.status import submitted_since
 from ledger.tiers import colour
-from ledger.views import Progress, headline, overdue_items, progress, shorten
+from ledger.views import Progress, deadline_label, headline, overdue_items, progress, shorten
 
 EXPORT_FORMATS = (".toml", ".csv", ".xlsx")
+MINE_ORDER = ("red", "yellow", "green", "submitted", "")
 PAGE = 25
 
 
@@ -108,6 +109,36 @@ def stats_lines(measures: list[Measure], report: ReportMeta, today: dt.date, lan
             )
         )
     return lines
+
+
+def render_mine(measures: list[Measure], today: dt.date, yellow_days: int, lang: str) -> list[str]:
+    """A unit's open measures grouped by colour, most urgent first, with due dates and days left."""
+    groups: dict[str, list[Measure]] = {}
+    for m in measures:
+        key = "submitted" if m.status == "submitted" else colour(m, today, yellow_days)
+        groups.setdefault(key, []).append(m)
+    lines: list[str] = []
+    for key in MINE_ORDER:
+        ms = sorted(groups.get(key, []), key=lambda m: (m.due or dt.date.max, m.id))
+        if not ms:
+            continue
+        lines.append(f"<b>{plain(lang, f'colour.{key}')}</b>（{len(ms)}）")
+        for m in ms:
+            when = f"{m.due} {left_label(m.due, today, lang)}" if m.due else deadline_label(m, lang)
+            lines.append(f"{h(m.id)} · {h(when)} · {h(shorten(m.text, 36))}")
+    return lines
+
+
+def mine_lines(measures: Iterable[Measure], units: set[str], today: dt.date, yellow_days: int, lang: str) -> list[str]:
+    """`/mine`, and what a chat hears on binding: the units' open measures by colour."""
+    names = "、".join(sorted(units))
+    ours = [m for m in measures if m.unit in units]
+    open_ = [m for m in ours if m.status == "open"]
+    waiting = sum(m.status == "submitted" for m in ours)
+    foot = [t(lang, "also_waiting", n=waiting)] if waiting else []
+    if not open_:
+        return [t(lang, "no_open", units=names), *foot]
+    return [t(lang, "mine_head", units=names, n=len(open_)), *render_mine(open_, today, yellow_days, lang), *foot]
 
 
 # -- lists ---------------------------------------------------------------------------------------

@@ -215,7 +215,9 @@ def test_make_demo_prints_the_transcript_and_writes_the_chart_and_export(tmp_pat
     for line in (
         "已绑定：区教育局",
         "逾期督办 · P22-1",
-        "到期提醒 · P12-1",
+        "逾期督办 · P12-1",
+        "本期2024-W50（2024-12-15）到期；上期2024-W49未报",
+        "整改办督办汇总",
         "整改提醒 · P25-3",
         "临期预警 · P22-1",
         "已提交措施 P24-4",

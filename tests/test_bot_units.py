@@ -19,6 +19,8 @@ async def bind(bot: Bot, user: int, unit: str) -> None:
     code = link.text.rsplit("start=", 1)[1].strip()
     answer = await bot.say(user, f"/start {code}")
     assert f"已绑定：{unit}" in answer.text
+    summary = await bot.emu.reply_in(user, after=answer.message_id)  # where the unit stands, right away
+    assert "未完成" in summary.text or "没有" in summary.text
 
 
 async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
@@ -26,7 +28,7 @@ async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
     assert "区教育局" in (await bot.say(EDU, "/whoami")).text
     report = await sweep(bot.s)
     assert report.sent >= 1
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     assert "🟡" in reminder.text and "确保2024年暑期更换到位 → 2024-08-31" in reminder.text
     assert [b[1] for b in reminder.buttons] == ["d:P24-4", "x:P24-4", "n:P24-4"]
     answer = await bot.say(EDU, "完成 已完成更换，附验收单", reply_to=reminder.message_id, photo=True)
@@ -45,7 +47,7 @@ async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
 async def test_button_done_then_send_note(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     prompt = await bot.press(EDU, reminder, "d:P24-4")
     assert "佐证" in prompt.text  # type: ignore[union-attr]
     answer = await bot.say(EDU, "课桌椅已全部更换")
@@ -56,7 +58,7 @@ async def test_button_done_then_send_note(bot: Bot) -> None:
 async def test_extension_request_with_chinese_date(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     await bot.press(EDU, reminder, "x:P24-4")
     ask_reason = await bot.say(EDU, "9月底")
     assert "2024-09-30" in ask_reason.text
@@ -80,7 +82,7 @@ async def test_stranger_and_other_unit_are_refused_and_nothing_changes(bot: Bot)
 async def test_stranger_pressing_a_forged_button_is_refused(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     answer = await bot.press(STRANGER, reminder, "d:P24-4", expect_reply=False)
     assert "区教育局负责" in str(answer)
 
@@ -98,6 +100,7 @@ async def test_single_use_invite_cannot_be_reused(bot: Bot) -> None:
     link = await bot.say(ADMIN, "/invite 区教育局")
     code = link.text.rsplit("start=", 1)[1].strip()
     await bot.say(EDU, f"/start {code}")
+    await bot.emu.wait_for(lambda: len(bot.emu.bot_messages(EDU)) >= 2)  # the bound unit's summary
     assert "已被使用" in (await bot.say(ENV, f"/start {code}")).text
 
 
@@ -134,7 +137,7 @@ async def test_429_storm_is_waited_out_and_nothing_is_lost(bot: Bot) -> None:
 
     bot.emu.faults.append(Fault("sendMessage", "429", chat_id=EDU, times=6, retry_after=3))
     await sweep(bot.s)
-    assert any("P24-4" in m.text for m in bot.emu.bot_messages(EDU))
+    assert any("P24-4" in m.text and m.buttons for m in bot.emu.bot_messages(EDU))
     assert bot.clock.slept.count(3.0) == 6  # retry_after honoured each time, in virtual time
 
 
@@ -145,9 +148,9 @@ async def test_server_errors_are_retried_then_left_for_the_next_sweep(bot: Bot) 
     bot.emu.faults.append(Fault("sendMessage", "502", chat_id=EDU, times=5))
     report = await sweep(bot.s)
     assert report.failed >= 1
-    assert not any("P24-4" in m.text for m in bot.emu.bot_messages(EDU))
+    assert not any("P24-4" in m.text and m.buttons for m in bot.emu.bot_messages(EDU))
     report = await sweep(bot.s)  # the next sweep delivers it, once
-    assert len([m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text]) == 1
+    assert len([m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons]) == 1
 
 
 async def test_html_in_user_text_is_escaped(bot: Bot) -> None:
@@ -194,7 +197,7 @@ async def test_a_user_who_chose_english_gets_english_reminders(bot: Bot) -> None
     await bind(bot, EDU, "区教育局")
     assert "English" in (await bot.say(EDU, "/lang en")).text
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     assert "Due soon" in reminder.text and reminder.buttons[0][0] == "✅ Done"
 
 
