@@ -16,15 +16,22 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
 
-from bot.keyboards import bundle_keyboard, extension_keyboard, reminder_keyboard, signoff_keyboard
+from bot.keyboards import (
+    bundle_keyboard,
+    extension_keyboard,
+    progress_keyboard,
+    reminder_keyboard,
+    signoff_keyboard,
+)
 from bot.outbox import SendResult
 from bot.services import Services
 from ledger import actions, bundles, reports
 from ledger.hours import held_until, in_working_hours
 from ledger.i18n import t
-from ledger.messages import render_digest, render_reminder, split_messages
+from ledger.messages import fit, render_digest, render_reminder, split_messages
 from ledger.models import Measure
-from ledger.planner import Reminder, keys_to_record, plan
+from ledger.planner import Directory, Reminder, keys_to_record, plan
+from ledger.progress_requests import late_progress, plan_progress, render_no_progress, render_request
 from ledger.views import progress, shorten
 
 log = logging.getLogger(__name__)
@@ -171,17 +178,26 @@ async def _sweep(s: Services) -> SweepReport:
     for chat, items in per_chat.chats.items():
         if len(items) > s.policy.bundle_above:
             pages = bundles.unit_bundle(items, measures, now.date(), s.lang(chat))
-            took = await _send_bundle(s, chat, pages, report, items)
+            if await _send_bundle(s, chat, pages, report):
+                record(items, chat)
         else:
-            took = []
             for r in items:
                 if await _send_one(s, chat, r, measures[r.measure_id], now, report):
                     record([r], chat)
-        record(took, chat)
+    await _progress_requests(s, measures, directory, now, report)
+    sent = s.repo.sent_keys()
+    late_key, late_units = late_progress(measures.values(), sent, now, s.policy)
     bound = Counter(mb.unit for mb in s.repo.members() if mb.active)
-    for chat, items in per_chat.office.items():
-        pages = bundles.office_bundle(items, measures, bound, now.date(), s.lang(chat))
-        record(await _send_bundle(s, chat, pages, report, items), chat)
+    for chat in sorted(set(per_chat.office) | set(directory.admin_chats)):
+        items = per_chat.office.get(chat, [])
+        owed = late_units if late_key and f"{late_key}@{chat}" not in sent else {}
+        if not items and not owed:
+            continue
+        pages = bundles.office_bundle(items, measures, bound, now.date(), s.lang(chat), owed)
+        if await _send_bundle(s, chat, pages, report):
+            record(items, chat)
+            if late_key and f"{late_key}@{chat}" not in sent:
+                s.repo.record_sent(f"{late_key}@{chat}", "", "progress", now, chat)
     if reminders:
         log.info("sweep at %s: %d planned, %d sent, %d failed", now, report.planned, report.sent, report.failed)
     return report
@@ -201,9 +217,22 @@ async def _send_one(s: Services, chat: int, r: Reminder, m: Measure, now: dt.dat
     return result.blocked  # nobody to reach there any more; do not retry forever
 
 
-async def _send_bundle(
-    s: Services, chat: int, pages: list[bundles.Page], report: SweepReport, items: list[Reminder]
-) -> list[Reminder]:
+async def _progress_requests(
+    s: Services, measures: dict[str, Measure], directory: Directory, now: dt.datetime, report: SweepReport
+) -> None:
+    """This period's progress request to each unit's chats that have not had it (定期调度)."""
+    for req in plan_progress(measures.values(), s.repo.sent_keys(), now, s.policy, directory):
+        for chat in req.recipients:
+            lang = s.lang(chat)
+            text = fit("\n".join(render_request(req, measures, lang)))
+            result = await send(s, chat, text, progress_keyboard(req.measure_ids, lang))
+            report.sent += result.ok
+            report.failed += not (result.ok or result.blocked)
+            if result.ok or result.blocked:
+                s.repo.record_sent(req.chat_key(chat), "", "progress", now, chat)
+
+
+async def _send_bundle(s: Services, chat: int, pages: list[bundles.Page], report: SweepReport) -> bool:
     """A bundle's first page, with its buttons; the other pages are kept for ◀ ▶."""
     first = pages[0]
     result = await send(s, chat, first.text, bundle_keyboard(first.ids, 0, len(pages), s.lang(chat)))
@@ -214,7 +243,7 @@ async def _send_bundle(
         report.sent += 1
     else:
         report.failed += not result.blocked
-    return items if result.ok or result.blocked else []
+    return result.ok or result.blocked
 
 
 async def digest(s: Services) -> int:
@@ -228,6 +257,8 @@ async def digest(s: Services) -> int:
     lang = s.settings.language
     measures = s.repo.measures()
     lines = render_digest(measures, s.repo.events(), now.date(), progress(measures, now.date()), lang)
+    late_key, late_units = late_progress(measures, frozenset(), now, s.policy)
+    lines += render_no_progress(late_units, lang) if late_key else []
     try:
         chart: bytes | None = render_chart(measures, now.date(), s.policy.yellow_days, lang)
     except Exception:  # a chart is a convenience: the digest goes out without it

@@ -95,3 +95,10 @@ def bundle_keyboard(ids: tuple[str, ...], page: int, pages: int, lang: str = "zh
     if nav:
         rows.append(nav)
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def progress_keyboard(ids: tuple[str, ...], lang: str = "zh") -> InlineKeyboardMarkup:
+    """A 📝 button per measure of a progress request (three a row)."""
+    label = plain(lang, "btn.progress")
+    buttons = [_b(lang, Button.NOTE, mid, label=label.format(mid=mid)) for mid in ids]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])

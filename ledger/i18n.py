@@ -116,6 +116,12 @@ _ZH: dict[str, str] = {
     "bundle_unbound": "⚠ 尚未绑定",
     "bundle_no_progress": "<b>📝 未报进展</b>（定期调度期满未报）",
     "office_bundle_head": "📋 <b>整改办督办汇总</b>（{today}）：{n} 项",
+    "progress_request_head": (
+        "📝 <b>定期调度 · 请报送进展</b>（{period}）\n{unit}：以下 {n} 项措施没有明确时限，请在本期内报送进展："
+    ),
+    "progress_request_foot": "点下方“📝 编号”或发送 /note 编号 进展；本期记录过进展的措施即视为已报。",
+    "no_progress_unit": "{unit}：{n} 项未报（{ids}）",
+    "btn.progress": "📝 {mid}",
     "tier.green": "整改提醒",
     "tier.yellow": "临期预警",
     "tier.due": "今日到期",
@@ -283,6 +289,13 @@ _EN: dict[str, str] = {
     "bundle_unbound": "⚠ nobody bound",
     "bundle_no_progress": "<b>📝 No progress reported</b> (period request unanswered)",
     "office_bundle_head": "📋 <b>Office summary</b> ({today}): {n} items",
+    "progress_request_head": (
+        "📝 <b>Progress update requested</b> ({period})\n"
+        "{unit}: {n} measures without a deadline; please report progress this period:"
+    ),
+    "progress_request_foot": "Tap “📝 id” below or send /note ID progress; a note this period counts as reported.",
+    "no_progress_unit": "{unit}: {n} not reported ({ids})",
+    "btn.progress": "📝 {mid}",
     "tier.green": "Reminder",
     "tier.yellow": "Due soon",
     "tier.due": "Due today",

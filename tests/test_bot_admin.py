@@ -70,7 +70,7 @@ async def test_approved_extension_moves_the_due_date_and_the_reminders(bot: Bot)
     assert "新时限 2024-09-30" in bot.emu.bot_messages(EDU)[-1].text
     bot.clock.set(dt.datetime(2024, 9, 20, 9, 0, tzinfo=TZ))
     await sweep(bot.s)
-    reminder = bot.emu.bot_messages(EDU)[-1]
+    reminder = next(m for m in reversed(bot.emu.bot_messages(EDU)) if "P24-4" in m.text and m.buttons)
     assert "🟡" in reminder.text and "→ 2024-09-30" in reminder.text
 
 
