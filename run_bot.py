@@ -121,21 +121,23 @@ def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_check(args: argparse.Namespace, cfg: Config) -> int:
     """Print what a sweep at --at would send; sends and records nothing."""
     from ledger.hours import held_until
-    from ledger.planner import plan
     from ledger.service import build_directory
+    from ledger.sweep_preview import preview, preview_json, preview_lines
 
     bot_cfg = cfg.get("bot", {})
     with session(args, cfg) as (repo, policy, now):
         directory = build_directory(repo.members(), list(bot_cfg.get("admins", [])), int(bot_cfg.get("admin_chat", 0)))
         measures = {m.id: m for m in repo.measures()}
-        reminders = plan(measures.values(), repo.sent_keys(), now, policy, directory, repo.report().date)
+        p = preview(measures, repo.sent_keys(), now, policy, directory, repo.report().date)
     held = held_until(now, policy)
-    if args.json:
-        emit([{"held_until": held.isoformat()}] if held else [reports.reminder_json(r) for r in reminders])
+    if held and args.json:
+        emit([{"held_until": held.isoformat()}])
+    elif held:
+        print("\n".join(reports.held_lines(now, held, policy)))
+    elif args.json:
+        emit([reports.reminder_json(r) for r in p.reminders] + preview_json(p))
     else:
-        print(
-            "\n".join(reports.held_lines(now, held, policy) if held else reports.check_lines(reminders, measures, now))
-        )
+        print("\n".join(reports.check_lines(p.reminders, measures, now) + preview_lines(p)))
     return 0
 
 

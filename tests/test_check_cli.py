@@ -21,7 +21,9 @@ def check(cfg: str, at: str) -> list[tuple[str, str, str]]:
     assert r.returncode == 0, r.stderr
     rows = list(map(json.loads, r.stdout.splitlines()))
     return [
-        ("held_until", o["held_until"], "") if "held_until" in o else (o["measure"], o["tier"], o["due"]) for o in rows
+        ("held_until", o["held_until"], "") if "held_until" in o else (o["measure"], o["tier"], o["due"])
+        for o in rows
+        if "chat" not in o  # the per-chat rows follow the reminders
     ]
 
 
@@ -76,3 +78,16 @@ def test_check_outside_working_hours_says_nothing_is_sent_and_when(loaded: str, 
     assert r.returncode == 0 and "不发送" in r.stdout and until in r.stdout, r.stdout
     j = run_cli("check", "--at", at, "--json", config=loaded)
     assert [json.loads(x) for x in j.stdout.splitlines()] == [{"held_until": until.replace(" ", "T") + ":00+08:00"}]
+
+
+def test_check_shows_each_chat_with_bundles_and_progress_requests(loaded: str) -> None:
+    with open(loaded, "a", encoding="utf-8") as f:
+        f.write("[bot]\nadmins = [9001]\nadmin_chat = -900\n")
+    r = run_cli("check", "--at", "2024-12-13T09:00", "--json", config=loaded)
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    office = [o for o in rows if o.get("chat") == -900]
+    assert len(office) == 1 and office[0]["messages"] == 1 and office[0]["bundled"]
+    assert {"P22-1", "P24-4", "P12-1"} <= set(office[0]["reminders"])  # unbound units' copies, one bundle
+    assert "区教育局" in office[0]["no_progress"]
+    text = run_cli("check", "--at", "2024-12-13T09:00", config=loaded).stdout
+    assert "按会话" in text and "-900（整改办）：1 条汇总" in text
