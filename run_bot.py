@@ -164,6 +164,20 @@ def cmd_stats(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
+    """Open measures without a deadline, for the office to settle (the bot's /review)."""
+    from ledger.messages import plain_text
+    from ledger.review import review_json, review_lines
+
+    with session(args, cfg) as (repo, _, _now):
+        measures = repo.measures()
+    if args.json:
+        emit(review_json(measures))
+    else:
+        print("\n".join(plain_text(line) for line in review_lines(measures)))
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace, cfg: Config) -> int:
     """A published report (txt, docx, html) → a draft ledger to check, then `import`."""
     from ledger.extract import draft_json, draft_rows, draft_summary, extract_text
@@ -270,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", cmd_check, "print what a sweep at --at would send (sends nothing)", as_json=True)
     command("overdue", cmd_overdue, "overdue measures with working days late", as_json=True)
     command("stats", cmd_stats, "progress figures, overall and per unit", as_json=True)
+    command("review", cmd_review, "open measures without a deadline (the bot's /review)", at=None, as_json=True)
     s = command("extract", cmd_extract, "draft a ledger from a published report (.txt, .docx, .html)", at=None)
     s.add_argument("report")
     s.add_argument("--out", help="write the draft ledger as XLSX")

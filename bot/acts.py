@@ -18,7 +18,7 @@ from enum import StrEnum
 from telegram import Message
 
 from bot import delivery
-from bot.keyboards import Button
+from bot.keyboards import Button, review_save_keyboard
 from bot.turn import Turn
 from ledger import actions
 from ledger.deadlines import parse_user_date
@@ -26,6 +26,7 @@ from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label
 from ledger.ledgerfile import read_ledger_bytes
 from ledger.models import Evidence
+from ledger.review import review_items
 from ledger.service import apply_import, plan_import
 
 CANCEL_WORDS = {"取消", "cancel", "/cancel"}
@@ -39,6 +40,7 @@ class Ask(StrEnum):
     EXT_REASON = "ext_reason"
     NOTE = "note"
     SEND_BACK = "sendback"
+    REVIEW_DATE = "review_date"  # admin: a deadline for a measure that has none
 
 
 PROMPTS = {
@@ -47,6 +49,7 @@ PROMPTS = {
     Ask.EXT_REASON: "ask_reason",
     Ask.NOTE: "ask_note",
     Ask.SEND_BACK: "ask_sendback",
+    Ask.REVIEW_DATE: "ask_review_date",
 }
 BUTTON_ASKS = {Button.DONE: Ask.EVIDENCE, Button.EXTEND: Ask.EXT_DATE, Button.NOTE: Ask.NOTE}
 
@@ -88,7 +91,7 @@ def set_question(turn: Turn, q: Question | None) -> None:
 async def ask(turn: Turn, kind: Ask, mid: str, extra: str = "") -> None:
     """Wait for the person's next message as the evidence / date / reason / note for `mid`."""
     m = turn.s.repo.measure(mid)
-    if kind is Ask.SEND_BACK:
+    if kind in (Ask.SEND_BACK, Ask.REVIEW_DATE):
         actions.require_admin(turn.actor)
     else:
         actions.require_member(turn.s.repo, turn.actor, m)
@@ -180,12 +183,23 @@ async def _send_back(turn: Turn, q: Question, text: str) -> None:
     await send_back(turn, q.measure_id, text)
 
 
+async def _review_date(turn: Turn, q: Question, text: str) -> None:
+    """The date goes through the parser and is shown as read; ✅ 保存 saves it."""
+    due = parse_user_date(text.strip(), turn.now.date())
+    if due is None:
+        await turn.reply(turn.t("bad_date", text=text.strip()))
+        return
+    reading = turn.t("review_reading", mid=q.measure_id, date=due.isoformat(), text=text.strip())
+    await turn.reply(reading, review_save_keyboard(q.measure_id, due.isoformat(), turn.lang))
+
+
 ANSWERS: dict[Ask, Callable[[Turn, Question, str], Awaitable[None]]] = {
     Ask.EVIDENCE: _evidence,
     Ask.EXT_DATE: _ext_date,
     Ask.EXT_REASON: _ext_reason,
     Ask.NOTE: _note,
     Ask.SEND_BACK: _send_back,
+    Ask.REVIEW_DATE: _review_date,
 }
 
 
@@ -221,3 +235,6 @@ async def import_document(turn: Turn) -> None:
     plan = plan_import(parsed, repo, turn.now, name)
     apply_import(plan, repo, turn.now, actor=turn.actor.tag)
     await turn.reply(turn.t("import_done", summary=plan.summary()))
+    lacking = len(review_items(repo.measures()))
+    if lacking:
+        await turn.reply(turn.t("review_after_import", n=lacking))

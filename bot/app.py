@@ -20,7 +20,7 @@ from telegram.ext import (
 )
 
 from bot import admin, cards, unit
-from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
+from bot.keyboards import DECISION_BUTTONS, REVIEW_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
@@ -63,6 +63,7 @@ ADMIN_COMMANDS = [
     ("bind", "绑定本群到单位"),
     ("members", "各单位绑定情况"),
     ("reopen", "重新打开已销号措施"),
+    ("review", "设定缺少的时限"),
 ]
 
 
@@ -110,12 +111,14 @@ def add_handlers(app: App) -> None:
         ("export", admin.export),
         ("reopen", admin.reopen),
         ("members", admin.members),
+        ("review", admin.review),
     ):
         app.add_handler(CommandHandler(name, fn))
     app.add_handler(CommandHandler("measure", unit.measure))
     app.add_handler(CallbackQueryHandler(unit.button, pattern=pattern(UNIT_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.decide, pattern=pattern(DECISION_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.page, pattern=pattern((Button.PAGE,))))
+    app.add_handler(CallbackQueryHandler(admin.review_button, pattern=pattern(REVIEW_BUTTONS)))
     app.add_handler(CallbackQueryHandler(cards.card, pattern=pattern((Button.CARD,))))
     app.add_handler(CallbackQueryHandler(cards.bundle_page, pattern=pattern((Button.BUNDLE_PAGE,))))
     app.add_handler(CallbackQueryHandler(_stale_button))

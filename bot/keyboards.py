@@ -29,9 +29,14 @@ class Button(StrEnum):
     PAGE = "pg"  # a page of a long list
     CARD = "c"  # open a measure's card (from a bundle or a progress request)
     BUNDLE_PAGE = "bp"  # a page of a bundled message
+    REVIEW_DATE = "rd"  # admin: set a missing deadline (asks for the date)
+    REVIEW_ONGOING = "ro"  # admin: mark it 长期坚持
+    REVIEW_SKIP = "rs"  # admin: the next measure lacking a deadline
+    REVIEW_SAVE = "rk"  # admin: save the date as read ("rk:P2-1:20240630")
 
 
 UNIT_BUTTONS = (Button.DONE, Button.EXTEND, Button.NOTE)
+REVIEW_BUTTONS = (Button.REVIEW_DATE, Button.REVIEW_ONGOING, Button.REVIEW_SKIP, Button.REVIEW_SAVE)
 DECISION_BUTTONS = (Button.SIGN_OFF, Button.SEND_BACK, Button.APPROVE_EXTENSION, Button.REJECT_EXTENSION)
 
 
@@ -102,3 +107,15 @@ def progress_keyboard(ids: tuple[str, ...], lang: str = "zh") -> InlineKeyboardM
     label = plain(lang, "btn.progress")
     buttons = [_b(lang, Button.NOTE, mid, label=label.format(mid=mid)) for mid in ids]
     return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+
+
+def review_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
+    buttons = (Button.REVIEW_DATE, Button.REVIEW_ONGOING, Button.REVIEW_SKIP)
+    return InlineKeyboardMarkup([[_b(lang, b, measure_id) for b in buttons]])
+
+
+def review_save_keyboard(measure_id: str, due: str, lang: str = "zh") -> InlineKeyboardMarkup:
+    """✅ 保存 with the date as read (YYYYMMDD), or 🗓 to type it again."""
+    return InlineKeyboardMarkup(
+        [[_b(lang, Button.REVIEW_SAVE, measure_id, due.replace("-", "")), _b(lang, Button.REVIEW_DATE, measure_id)]]
+    )

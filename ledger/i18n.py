@@ -25,7 +25,7 @@ _ZH: dict[str, str] = {
     "help_admin": (
         "\n\n管理员：/invite 单位 生成邀请链接 · /bind 单位（群内）\n"
         "/pending 待销号 · /overdue 逾期 · /due 14 近期到期 · /unit 单位 · /stats 进度\n"
-        "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由\n"
+        "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由 · /review 设定缺少的时限\n"
         "发送 XLSX/CSV 文件即导入"
     ),
     "not_bound": "您尚未绑定责任单位。请使用整改办发给您的邀请链接。",
@@ -128,6 +128,19 @@ _ZH: dict[str, str] = {
     "check_chat_office": "{chat}（整改办）：1 条汇总，{n} 项（{ids}）",
     "check_chat_progress": "；定期调度 1 条（{n} 项）",
     "check_chat_no_progress": "；未报进展：{units}",
+    "review_head": "<b>缺少时限的措施</b>：{n} 条（/review 逐条设定）",
+    "review_item_head": "🗓 <b>请设定时限</b>（{i}/{n}）",
+    "review_none": "没有缺少时限的未完成措施。",
+    "review_after_import": "有 {n} 条未完成措施没有时限：发送 /review 逐条设定时限或认定为长期坚持。",
+    "ask_review_date": "请发送措施 {mid} 的完成时限（如“6月底”“2024-06-30”）。",
+    "review_reading": "措施 {mid} 的时限读作 <b>{date}</b>（{text}）。保存吗？",
+    "review_saved": "已设定措施 {mid} 的时限：{date}。",
+    "review_ongoing": "已将措施 {mid} 认定为长期坚持。",
+    "stats_no_deadline": "未完成措施中 {n} 条没有时限（/review）",
+    "btn.rd": "🗓 设定时限",
+    "btn.ro": "♾ 长期坚持",
+    "btn.rs": "⏭ 跳过",
+    "btn.rk": "✅ 保存",
     "tier.green": "整改提醒",
     "tier.yellow": "临期预警",
     "tier.due": "今日到期",
@@ -207,7 +220,7 @@ _EN: dict[str, str] = {
     "help_admin": (
         "\n\nAdmins: /invite UNIT · /bind UNIT (in a group)\n"
         "/pending · /overdue · /due 14 · /unit UNIT · /stats · /find WORD · /export · "
-        "/members · /reopen ID reason · send an XLSX/CSV file to import"
+        "/members · /reopen ID reason · /review missing deadlines · send an XLSX/CSV file to import"
     ),
     "not_bound": "You are not bound to a unit yet. Please open the invite link from the office.",
     "bound": "Bound to {unit}. Its reminders will come here.",
@@ -308,6 +321,19 @@ _EN: dict[str, str] = {
     "check_chat_office": "{chat} (office): 1 bundle, {n} items ({ids})",
     "check_chat_progress": "; 1 progress request ({n} measures)",
     "check_chat_no_progress": "; no progress reported: {units}",
+    "review_head": "<b>Measures without a deadline</b>: {n} (/review to settle each)",
+    "review_item_head": "🗓 <b>Set a deadline</b> ({i}/{n})",
+    "review_none": "No open measure lacks a deadline.",
+    "review_after_import": "{n} open measures have no deadline: send /review to set one or mark them standing duties.",
+    "ask_review_date": "Send the deadline for {mid} (e.g. 2024-06-30, 6月底).",
+    "review_reading": "The deadline of {mid} reads as <b>{date}</b> ({text}). Save it?",
+    "review_saved": "Deadline of {mid} set: {date}.",
+    "review_ongoing": "{mid} marked as a standing duty.",
+    "stats_no_deadline": "{n} open measures have no deadline (/review)",
+    "btn.rd": "🗓 Set deadline",
+    "btn.ro": "♾ Standing duty",
+    "btn.rs": "⏭ Skip",
+    "btn.rk": "✅ Save",
     "tier.green": "Reminder",
     "tier.yellow": "Due soon",
     "tier.due": "Due today",

@@ -21,6 +21,7 @@ from ledger.messages import h, left_label, plain_text, render_overdue, render_pr
 from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
 from ledger.policy import Policy
+from ledger.review import review_items
 from ledger.status import submitted_since
 from ledger.tiers import colour
 from ledger.views import Progress, deadline_label, headline, overdue_items, progress, shorten
@@ -82,6 +83,7 @@ def progress_json(p: Progress) -> dict[str, Any]:
 def stats_json(measures: list[Measure], report: ReportMeta, today: dt.date) -> dict[str, Any]:
     return {
         "overall": progress_json(progress(measures, today)),
+        "no_deadline": len(review_items(measures)),
         "report": report.to_dict(),
         "units": {u: progress_json(x) for u, x in unit_progress(measures, today).items()},
     }
@@ -91,6 +93,7 @@ def stats_lines(measures: list[Measure], report: ReportMeta, today: dt.date, lan
     """The `/stats` text: the headline beside the report's, then each unit, the latest first."""
     p = progress(measures, today)
     lines = [t(lang, "stats_head", today=today), headline(p, report, lang), render_progress(p, lang)]
+    lines.append(t(lang, "stats_no_deadline", n=len(review_items(measures))))
     lines.append(t(lang, "stats_units_head"))
     per_unit = unit_progress(measures, today)
     for name, x in sorted(per_unit.items(), key=lambda kv: (-kv[1].overdue, kv[1].rate, kv[0])):
