@@ -110,6 +110,11 @@ def evidence_of(message: Message, text: str) -> Evidence:
 
 async def submit(turn: Turn, mid: str, evidence: Evidence) -> None:
     s = turn.s
+    if s.settings.require_evidence and not evidence.files:  # `[bot] require_evidence`: a photo or file first
+        actions.require_member(s.repo, turn.actor, s.repo.measure(mid))
+        set_question(turn, Question(Ask.EVIDENCE, mid.upper(), evidence.note, turn.now.isoformat()))
+        await turn.reply(turn.t("ask_evidence_file", mid=mid.upper()))
+        return
     m = actions.submit(s.repo, turn.actor, mid, evidence, turn.now, s.settings.require_approval)
     if m.history and m.history[-1].action == "occurrence_done":
         await turn.reply(turn.t("occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
@@ -164,7 +169,10 @@ async def send_back(turn: Turn, mid: str, reason: str) -> None:
 # -- answers to the questions -------------------------------------------------------------------
 async def _evidence(turn: Turn, q: Question, text: str) -> None:
     assert turn.message is not None
-    await submit(turn, q.measure_id, evidence_of(turn.message, text))
+    evidence = evidence_of(turn.message, text)
+    if q.extra and not evidence.note:  # the note came with the 完成, the file now
+        evidence = Evidence(note=q.extra, files=evidence.files)
+    await submit(turn, q.measure_id, evidence)
 
 
 async def _ext_date(turn: Turn, q: Question, text: str) -> None:

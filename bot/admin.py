@@ -10,7 +10,7 @@ from bot import acts, delivery
 from bot.acts import Ask
 from bot.keyboards import Button, pager, parse, review_keyboard
 from bot.turn import Turn, handler
-from ledger import actions, reports
+from ledger import actions, office, reports
 from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label, t
 from ledger.review import next_after, render_item, review_items, set_ongoing
@@ -135,6 +135,20 @@ async def reopen(turn: Turn) -> None:
         raise DubanError(turn.t("usage_reopen"))
     m = actions.reopen(turn.s.repo, turn.actor, parts[0].upper(), parts[1], turn.now)
     text = turn.t("reopened", mid=m.id, reason=parts[1])
+    await delivery.to_unit(turn.s, m, text)
+    await turn.reply(text)
+
+
+@handler
+async def reassign(turn: Turn) -> None:
+    """/reassign P2-1 区住建局 理由: 转办 to another unit; history kept, both units told."""
+    parts = turn.args.split(maxsplit=2)
+    if len(parts) < 3:
+        raise DubanError(turn.t("usage_reassign"))
+    old = turn.s.repo.measure(parts[0].upper())
+    m = office.reassign(turn.s.repo, turn.actor, old.id, parts[1], parts[2], turn.now)
+    text = turn.t("reassigned", mid=m.id, old=old.unit, new=m.unit, reason=parts[2])
+    await delivery.to_unit(turn.s, old, text)
     await delivery.to_unit(turn.s, m, text)
     await turn.reply(text)
 

@@ -64,6 +64,7 @@ ADMIN_COMMANDS = [
     ("members", "各单位绑定情况"),
     ("reopen", "重新打开已销号措施"),
     ("review", "设定缺少的时限"),
+    ("reassign", "转办 /reassign P2-1 区住建局 理由"),
 ]
 
 
@@ -112,6 +113,7 @@ def add_handlers(app: App) -> None:
         ("reopen", admin.reopen),
         ("members", admin.members),
         ("review", admin.review),
+        ("reassign", admin.reassign),
     ):
         app.add_handler(CommandHandler(name, fn))
     app.add_handler(CommandHandler("measure", unit.measure))

@@ -270,4 +270,19 @@ async def digest(s: Services) -> int:
             sent += (await send(s, chat, part)).ok
         if chart is not None:
             sent += (await send_file(s, chat, chart, "progress.png", t(lang, "chart_caption"), photo=True)).ok
+    if s.policy.unit_digest:
+        sent += await _unit_digests(s, measures, now.date())
+    return sent
+
+
+async def _unit_digests(s: Services, measures: list[Measure], today: dt.date) -> int:
+    """`[schedule] unit_digest`: each bound chat gets its unit's own open items, with the office's digest."""
+    sent = 0
+    for unit, chats in s.directory().unit_chats.items():
+        for chat in chats:
+            lang = s.lang(chat)
+            lines = [t(lang, "unit_digest_head", today=today.isoformat())]
+            lines += reports.mine_lines(measures, {unit}, today, s.policy.yellow_days, lang)
+            for part in split_messages(lines):
+                sent += (await send(s, chat, part)).ok
     return sent

@@ -26,6 +26,7 @@ _ZH: dict[str, str] = {
         "\n\n管理员：/invite 单位 生成邀请链接 · /bind 单位（群内）\n"
         "/pending 待销号 · /overdue 逾期 · /due 14 近期到期 · /unit 单位 · /stats 进度\n"
         "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由 · /review 设定缺少的时限\n"
+        "/reassign 编号 单位 理由 转办\n"
         "发送 XLSX/CSV 文件即导入"
     ),
     "not_bound": "您尚未绑定责任单位。请使用整改办发给您的邀请链接。",
@@ -141,6 +142,10 @@ _ZH: dict[str, str] = {
     "btn.ro": "♾ 长期坚持",
     "btn.rs": "⏭ 跳过",
     "btn.rk": "✅ 保存",
+    "usage_reassign": "用法：/reassign 措施编号 新责任单位 理由，如 /reassign P2-1 区住建局 职责调整",
+    "reassigned": "🔀 措施 {mid} 已转办：{old} → {new}。理由：{reason}",
+    "ask_evidence_file": "请为措施 {mid} 附上照片或文件作为佐证（整改办要求），再提交销号。",
+    "unit_digest_head": "🗓 <b>本周待办</b>（{today}）",
     "tier.green": "整改提醒",
     "tier.yellow": "临期预警",
     "tier.due": "今日到期",
@@ -220,7 +225,8 @@ _EN: dict[str, str] = {
     "help_admin": (
         "\n\nAdmins: /invite UNIT · /bind UNIT (in a group)\n"
         "/pending · /overdue · /due 14 · /unit UNIT · /stats · /find WORD · /export · "
-        "/members · /reopen ID reason · /review missing deadlines · send an XLSX/CSV file to import"
+        "/members · /reopen ID reason · /review missing deadlines · /reassign ID UNIT reason · "
+        "send an XLSX/CSV file to import"
     ),
     "not_bound": "You are not bound to a unit yet. Please open the invite link from the office.",
     "bound": "Bound to {unit}. Its reminders will come here.",
@@ -334,6 +340,10 @@ _EN: dict[str, str] = {
     "btn.ro": "♾ Standing duty",
     "btn.rs": "⏭ Skip",
     "btn.rk": "✅ Save",
+    "usage_reassign": "Usage: /reassign ID NEW_UNIT reason, e.g. /reassign P2-1 区住建局 duties changed",
+    "reassigned": "🔀 {mid} handed over: {old} → {new}. Reason: {reason}",
+    "ask_evidence_file": "Please attach a photo or file as evidence for {mid} (the office requires one).",
+    "unit_digest_head": "🗓 <b>This week's open items</b> ({today})",
     "tier.green": "Reminder",
     "tier.yellow": "Due soon",
     "tier.due": "Due today",

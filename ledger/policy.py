@@ -29,6 +29,7 @@ class Policy:
     bundle_above: a chat owed more reminders than this in one sweep gets one bundled message.
     progress_every, progress_day: undated open measures are chased by a progress request each
     period ("monthly", "weekly", "biweekly"; "" off) on the period's Nth working day.
+    unit_digest: with the weekly digest, each bound unit gets its own open items.
     """
 
     timezone: str = "Asia/Shanghai"
@@ -44,6 +45,7 @@ class Policy:
     bundle_above: int = 3
     progress_every: str = "monthly"
     progress_day: int = 1
+    unit_digest: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -65,6 +67,7 @@ class Policy:
             "bundle_above",
             "progress_every",
             "progress_day",
+            "unit_digest",
         }
         unknown = set(d) - known
         if unknown:
@@ -112,6 +115,10 @@ class Policy:
             if d["progress_every"] not in PROGRESS_EVERY:
                 raise ConfigError('[schedule] progress_every 应为 "monthly"、"weekly"、"biweekly" 或 ""（关闭）。')
             kw["progress_every"] = d["progress_every"]
+        if "unit_digest" in d:
+            if not isinstance(d["unit_digest"], bool):
+                raise ConfigError("[schedule] unit_digest 应为 true 或 false。")
+            kw["unit_digest"] = d["unit_digest"]
         if "working_hours" in d:
             kw["working_hours"] = _hours(d["working_hours"])
         policy = cls(**kw)
