@@ -178,13 +178,13 @@ async def _sweep(s: Services) -> SweepReport:
     for chat, items in per_chat.chats.items():
         if len(items) > s.policy.bundle_above:
             pages = bundles.unit_bundle(items, measures, now.date(), s.lang(chat))
-            if await _send_bundle(s, chat, pages, report):
-                record(items, chat)
+            if (got := await _send_bundle(s, chat, pages, report)) is not None:
+                record(items, got)
         else:
             for r in items:
-                if await _send_one(s, chat, r, measures[r.measure_id], now, report):
-                    record([r], chat)
-    await _progress_requests(s, measures, directory, now, report)
+                if (got := await _send_one(s, chat, r, measures[r.measure_id], now, report)) is not None:
+                    record([r], got)
+    await _progress_requests(s, measures, s.directory(), now, report)  # bindings as they are now (a migration)
     sent = s.repo.sent_keys()
     late_key, late_units = late_progress(measures.values(), sent, now, s.policy)
     bound = Counter(mb.unit for mb in s.repo.members() if mb.active)
@@ -194,8 +194,8 @@ async def _sweep(s: Services) -> SweepReport:
         if not items and not owed:
             continue
         pages = bundles.office_bundle(items, measures, bound, now.date(), s.lang(chat), owed)
-        if await _send_bundle(s, chat, pages, report):
-            record(items, chat)
+        if (got := await _send_bundle(s, chat, pages, report)) is not None:
+            record(items, got)
             if late_key and f"{late_key}@{chat}" not in sent:
                 s.repo.record_sent(f"{late_key}@{chat}", "", "progress", now, chat)
     if reminders:
@@ -203,8 +203,11 @@ async def _sweep(s: Services) -> SweepReport:
     return report
 
 
-async def _send_one(s: Services, chat: int, r: Reminder, m: Measure, now: dt.datetime, report: SweepReport) -> bool:
-    """One reminder to a unit's chat, with ✅/⏳/📝; True once Telegram has it (or the chat is gone)."""
+async def _send_one(
+    s: Services, chat: int, r: Reminder, m: Measure, now: dt.datetime, report: SweepReport
+) -> int | None:
+    """One reminder to a unit's chat, with ✅/⏳/📝; the chat that has it now (a migrated group's new
+    id), or the chat itself when it is gone; None when it failed and is retried at the next sweep."""
     lang = s.lang(chat)
     markup = None if r.reason == "signoff" else reminder_keyboard(m.id, lang)
     result = await send(s, chat, render_reminder(r, m, now.date(), lang), markup)
@@ -212,9 +215,9 @@ async def _send_one(s: Services, chat: int, r: Reminder, m: Measure, now: dt.dat
         assert result.message is not None
         s.repo.remember_message(result.chat_id, result.message.message_id, m.id)
         report.sent += 1
-        return True
+        return result.chat_id
     report.failed += not result.blocked
-    return result.blocked  # nobody to reach there any more; do not retry forever
+    return chat if result.blocked else None  # a chat that is gone is not retried forever
 
 
 async def _progress_requests(
@@ -228,11 +231,11 @@ async def _progress_requests(
             result = await send(s, chat, text, progress_keyboard(req.measure_ids, lang))
             report.sent += result.ok
             report.failed += not (result.ok or result.blocked)
-            if result.ok or result.blocked:
-                s.repo.record_sent(req.chat_key(chat), "", "progress", now, chat)
+            if result.ok or result.blocked:  # under the id that has it (a migrated group's new one)
+                s.repo.record_sent(req.chat_key(result.chat_id), "", "progress", now, result.chat_id)
 
 
-async def _send_bundle(s: Services, chat: int, pages: list[bundles.Page], report: SweepReport) -> bool:
+async def _send_bundle(s: Services, chat: int, pages: list[bundles.Page], report: SweepReport) -> int | None:
     """A bundle's first page, with its buttons; the other pages are kept for ◀ ▶."""
     first = pages[0]
     result = await send(s, chat, first.text, bundle_keyboard(first.ids, 0, len(pages), s.lang(chat)))
@@ -243,7 +246,7 @@ async def _send_bundle(s: Services, chat: int, pages: list[bundles.Page], report
         report.sent += 1
     else:
         report.failed += not result.blocked
-    return result.ok or result.blocked
+    return result.chat_id if result.ok else (chat if result.blocked else None)
 
 
 async def digest(s: Services) -> int:

@@ -123,12 +123,16 @@ async def test_group_migrated_to_supergroup_gets_the_reminder_at_its_new_id(bot:
     group, supergroup = -100, -1001234
     bot.emu.chat(group, "group", "教育局整改群")
     assert "已绑定" in (await bot.say(ADMIN, "/bind 区教育局", chat=group)).text
+    await bot.emu.wait_for(lambda: len(bot.emu.bot_messages(group)) >= 2)  # the unit's summary
     from devtools.emulator import Fault
 
     bot.emu.faults.append(Fault("sendMessage", "migrate", chat_id=group, new_chat_id=supergroup))
     await sweep(bot.s)
-    assert any("P24-4" in m.text for m in bot.emu.bot_messages(supergroup))
+    assert any("P24-4" in m.text and m.buttons for m in bot.emu.bot_messages(supergroup))
     assert {m.chat_id for m in bot.repo.members() if m.active and m.unit == "区教育局"} == {supergroup}
+    count = len(bot.emu.bot_messages(supergroup))
+    await sweep(bot.s)  # it keeps what it had received: nothing again at the new id
+    assert len(bot.emu.bot_messages(supergroup)) == count, [m.text[:40] for m in bot.emu.bot_messages(supergroup)]
 
 
 async def test_429_storm_is_waited_out_and_nothing_is_lost(bot: Bot) -> None:
