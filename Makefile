@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.store_bench
 	$(BIN)/python -m bench.deadline_bench
 	$(BIN)/python -m bench.planner_bench
+	$(BIN)/python -m bench.messages_bench
 	$(BIN)/python -m bench.bot_latency_bench
 	$(BIN)/python -m bench.extract_bench
 	$(BIN)/python -m bench.export_bench

@@ -179,18 +179,24 @@ def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, cfg: Config) -> int:
     """Print what a sweep at --at would send; sends and records nothing."""
-    from ledger.planner import plan
+    from ledger.hours import held_until
     from ledger.service import build_directory
+    from ledger.sweep_preview import preview, preview_json, preview_lines
 
     bot_cfg = cfg.get("bot", {})
     with session(args, cfg) as (repo, policy, now):
         directory = build_directory(repo.members(), list(bot_cfg.get("admins", [])), int(bot_cfg.get("admin_chat", 0)))
         measures = {m.id: m for m in repo.measures()}
-        reminders = plan(measures.values(), repo.sent_keys(), now, policy, directory, repo.report().date)
-    if args.json:
-        emit([reports.reminder_json(r) for r in reminders])
+        p = preview(measures, repo.sent_keys(), now, policy, directory, repo.report().date)
+    held = held_until(now, policy)
+    if held and args.json:
+        emit([{"held_until": held.isoformat()}])
+    elif held:
+        print("\n".join(reports.held_lines(now, held, policy)))
+    elif args.json:
+        emit([reports.reminder_json(r) for r in p.reminders] + preview_json(p))
     else:
-        print("\n".join(reports.check_lines(reminders, measures, now)))
+        print("\n".join(reports.check_lines(p.reminders, measures, now) + preview_lines(p)))
     return 0
 
 
@@ -214,6 +220,20 @@ def cmd_stats(args: argparse.Namespace, cfg: Config) -> int:
         emit([reports.stats_json(measures, report, now.date())])
     else:
         print("\n".join(reports.stats_cli_lines(measures, report, now.date())))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
+    """Open measures without a deadline, for the office to settle (the bot's /review)."""
+    from ledger.messages import plain_text
+    from ledger.review import review_json, review_lines
+
+    with session(args, cfg) as (repo, _, _now):
+        measures = repo.measures()
+    if args.json:
+        emit(review_json(measures))
+    else:
+        print("\n".join(plain_text(line) for line in review_lines(measures)))
     return 0
 
 
@@ -334,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     command("check", cmd_check, "print what a sweep at --at would send (sends nothing)", as_json=True)
     command("overdue", cmd_overdue, "overdue measures with working days late", as_json=True)
     command("stats", cmd_stats, "progress figures, overall and per unit", as_json=True)
+    command("review", cmd_review, "open measures without a deadline (the bot's /review)", at=None, as_json=True)
     s = command(
         "extract",
         cmd_extract,

@@ -21,7 +21,7 @@ from typing import Any
 from telegram import Message
 
 from bot import delivery
-from bot.keyboards import Button
+from bot.keyboards import Button, review_save_keyboard
 from bot.turn import Turn
 from ledger import actions
 from ledger.chatwords import is_cancel
@@ -30,6 +30,7 @@ from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label
 from ledger.ledgerfile import read_ledger_bytes
 from ledger.models import Evidence, Measure
+from ledger.review import review_items
 from ledger.service import apply_import, plan_import
 
 
@@ -41,6 +42,7 @@ class Ask(StrEnum):
     EXT_REASON = "ext_reason"
     NOTE = "note"
     SEND_BACK = "sendback"
+    REVIEW_DATE = "review_date"  # admin: a deadline for a measure that has none
 
 
 PROMPTS = {
@@ -49,6 +51,7 @@ PROMPTS = {
     Ask.EXT_REASON: "ask_reason",
     Ask.NOTE: "ask_note",
     Ask.SEND_BACK: "ask_sendback",
+    Ask.REVIEW_DATE: "ask_review_date",
 }
 BUTTON_ASKS = {Button.DONE: Ask.EVIDENCE, Button.EXTEND: Ask.EXT_DATE, Button.NOTE: Ask.NOTE}
 
@@ -114,7 +117,7 @@ def set_question(turn: Turn, q: Question | None) -> None:
 
 async def ask(turn: Turn, kind: Ask, mid: str, extra: str = "") -> None:
     """Wait for the person's next message as the evidence / date / reason / note for `mid`."""
-    if kind is Ask.SEND_BACK:
+    if kind in (Ask.SEND_BACK, Ask.REVIEW_DATE):
         actions.require_admin(turn.actor)
     m = actions.member_measure(turn.s.repo, turn.actor, mid)
     set_question(turn, Question(kind, m.id, extra, turn.now.isoformat(), turn.chat_id))
@@ -132,6 +135,11 @@ def evidence_of(message: Message, text: str) -> Evidence:
 
 async def submit(turn: Turn, mid: str, evidence: Evidence) -> None:
     s = turn.s
+    if s.settings.require_evidence and not evidence.files:  # `[bot] require_evidence`: a photo or file first
+        actions.require_member(s.repo, turn.actor, s.repo.measure(mid))
+        set_question(turn, Question(Ask.EVIDENCE, mid.upper(), evidence.note, turn.now.isoformat()))
+        await turn.reply(turn.t("ask_evidence_file", mid=mid.upper()))
+        return
     m = actions.submit(s.repo, turn.actor, mid, evidence, turn.now, s.settings.require_approval)
     if m.history and m.history[-1].action == "occurrence_done":
         await turn.reply(turn.t("occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
@@ -186,7 +194,10 @@ async def send_back(turn: Turn, mid: str, reason: str) -> None:
 # -- answers to the questions -------------------------------------------------------------------
 async def _evidence(turn: Turn, q: Question, text: str) -> None:
     assert turn.message is not None
-    await submit(turn, q.measure_id, evidence_of(turn.message, text))
+    evidence = evidence_of(turn.message, text)
+    if q.extra and not evidence.note:  # the note came with the 完成, the file now
+        evidence = Evidence(note=q.extra, files=evidence.files)
+    await submit(turn, q.measure_id, evidence)
 
 
 async def _ext_date(turn: Turn, q: Question, text: str) -> None:
@@ -205,12 +216,23 @@ async def _send_back(turn: Turn, q: Question, text: str) -> None:
     await send_back(turn, q.measure_id, text)
 
 
+async def _review_date(turn: Turn, q: Question, text: str) -> None:
+    """The date goes through the parser and is shown as read; ✅ 保存 saves it."""
+    due = parse_user_date(text.strip(), turn.now.date())
+    if due is None:
+        await turn.reply(turn.t("bad_date", text=text.strip()))
+        return
+    reading = turn.t("review_reading", mid=q.measure_id, date=due.isoformat(), text=text.strip())
+    await turn.reply(reading, review_save_keyboard(turn.s.repo.key_of(q.measure_id), due.isoformat(), turn.lang))
+
+
 ANSWERS: dict[Ask, Callable[[Turn, Question, str], Awaitable[None]]] = {
     Ask.EVIDENCE: _evidence,
     Ask.EXT_DATE: _ext_date,
     Ask.EXT_REASON: _ext_reason,
     Ask.NOTE: _note,
     Ask.SEND_BACK: _send_back,
+    Ask.REVIEW_DATE: _review_date,
 }
 
 
@@ -267,3 +289,6 @@ async def import_document(turn: Turn) -> None:
     plan = plan_import(parsed, repo, turn.now, name, aliases=turn.s.settings.aliases, **opts)
     apply_import(plan, repo, turn.now, actor=turn.actor.tag)
     await turn.reply(turn.t("import_done", summary=plan.summary()))
+    lacking = len(review_items(repo.measures()))
+    if lacking:
+        await turn.reply(turn.t("review_after_import", n=lacking))

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 
 from telegram.constants import ParseMode
 
 from bot import acts, delivery
 from bot.acts import Ask
-from bot.keyboards import Button, pager, parse
+from bot.keyboards import Button, pager, parse, review_keyboard
 from bot.turn import Turn, handler
-from ledger import actions, reports
+from ledger import actions, office, reports
 from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label, t
+from ledger.review import next_after, render_item, review_items, set_ongoing
+from ledger.review import set_deadline as review_set_deadline
 
 
 def _admin(turn: Turn) -> None:
@@ -43,6 +46,7 @@ async def bind(turn: Turn) -> None:
     title = chat.title if chat and chat.title else ""
     member = actions.bind_group(turn.s.repo, turn.actor, turn.args, turn.chat_id, title)
     await turn.reply(turn.t("bound", unit=member.unit))
+    await delivery.welcome(turn.s, turn.chat_id, member.unit)
 
 
 @handler
@@ -153,6 +157,20 @@ async def reopen(turn: Turn) -> None:
 
 
 @handler
+async def reassign(turn: Turn) -> None:
+    """/reassign P2-1 区住建局 理由: 转办 to another unit; history kept, both units told."""
+    parts = turn.args.split(maxsplit=2)
+    if len(parts) < 3:
+        raise DubanError(turn.t("usage_reassign"))
+    old = turn.s.repo.measure(parts[0])
+    m = office.reassign(turn.s.repo, turn.actor, old.id, parts[1], parts[2], turn.now)
+    text = turn.t("reassigned", mid=m.id, old=old.unit, new=m.unit, reason=parts[2])
+    await delivery.to_unit(turn.s, old, text)
+    await delivery.to_unit(turn.s, m, text)
+    await turn.reply(text)
+
+
+@handler
 async def members(turn: Turn) -> None:
     """/members: which units have someone bound, and which still have nobody to remind."""
     _admin(turn)
@@ -200,3 +218,47 @@ async def decide(turn: Turn) -> None:
     if q.message is not None:
         await q.edit_message_reply_markup(None)
         await turn.reply(outcome + t(lang, "decided_by", who=actor.name or actor.user_id))
+
+
+@handler
+async def review(turn: Turn) -> None:
+    """/review: open measures without a deadline, one at a time: 设定时限 / 长期坚持 / 跳过."""
+    _admin(turn)
+    items = review_items(turn.s.repo.measures())
+    if not items:
+        await turn.reply(turn.t("review_none"))
+        return
+    await turn.reply(render_item(items, 0, turn.lang), review_keyboard(turn.s.repo.key_of(items[0].id), turn.lang))
+
+
+@handler
+async def review_button(turn: Turn) -> None:
+    """🗓 asks for the date; ♾ marks a standing duty; ⏭ skips; ✅ saves the date as read."""
+    q = turn.query
+    assert q is not None and q.data
+    _admin(turn)
+    code, _, rest = q.data.partition(":")
+    token, _, due = rest.partition(":")
+    s = turn.s
+    mid = acts.button_measure(turn, token).id
+    if code == Button.REVIEW_DATE:
+        await acts.ask(turn, Ask.REVIEW_DATE, mid)
+        await q.answer()
+        return
+    if code == Button.REVIEW_SAVE:
+        when = dt.date(int(due[:4]), int(due[4:6]), int(due[6:8]))
+        review_set_deadline(s.repo, turn.actor, mid, when, turn.now)
+        await q.answer()
+        await turn.reply(turn.t("review_saved", mid=mid, date=when.isoformat()))
+        return
+    if code == Button.REVIEW_ONGOING:
+        set_ongoing(s.repo, turn.actor, mid, turn.now)
+        await q.answer(turn.t("review_ongoing", mid=mid))
+    else:
+        await q.answer()
+    items, i = next_after(s.repo.measures(), mid)
+    if i is None:
+        await q.edit_message_text(turn.t("review_none"), parse_mode=ParseMode.HTML)
+        return
+    markup = review_keyboard(s.repo.key_of(items[i].id), turn.lang)
+    await q.edit_message_text(render_item(items, i, turn.lang), parse_mode=ParseMode.HTML, reply_markup=markup)

@@ -16,9 +16,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, delivery, unit
+from bot import admin, cards, delivery, unit
 from bot.inbox import InboxApplicationBuilder, InboxBot, replay
-from bot.keyboards import DECISION_BUTTONS, UNIT_BUTTONS, Button, pattern
+from bot.keyboards import DECISION_BUTTONS, REVIEW_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
@@ -63,6 +63,8 @@ ADMIN_COMMANDS = [
     ("members", "各单位绑定情况"),
     ("reopen", "重新打开已销号措施"),
     ("alias", "单位别名 /alias 写法 单位"),
+    ("review", "设定缺少的时限"),
+    ("reassign", "转办 /reassign P2-1 区住建局 理由"),
 ]
 
 
@@ -118,12 +120,17 @@ def add_handlers(app: App) -> None:
         ("reopen", admin.reopen),
         ("members", admin.members),
         ("alias", admin.alias),
+        ("review", admin.review),
+        ("reassign", admin.reassign),
     ):
         app.add_handler(CommandHandler(name, fn))
     app.add_handler(CommandHandler("measure", unit.measure))
     app.add_handler(CallbackQueryHandler(unit.button, pattern=pattern(UNIT_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.decide, pattern=pattern(DECISION_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.page, pattern=pattern((Button.PAGE,))))
+    app.add_handler(CallbackQueryHandler(admin.review_button, pattern=pattern(REVIEW_BUTTONS)))
+    app.add_handler(CallbackQueryHandler(cards.card, pattern=pattern((Button.CARD,))))
+    app.add_handler(CallbackQueryHandler(cards.bundle_page, pattern=pattern((Button.BUNDLE_PAGE,))))
     app.add_handler(CallbackQueryHandler(_stale_button))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, unit.migrated))
     app.add_handler(

@@ -7,6 +7,7 @@ Whatever a button's data says, every action is checked again on the server (`led
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -27,9 +28,16 @@ class Button(StrEnum):
     APPROVE_EXTENSION = "ea"
     REJECT_EXTENSION = "er"
     PAGE = "pg"  # a page of a long list
+    CARD = "c"  # open a measure's card (from a bundle or a progress request)
+    BUNDLE_PAGE = "bp"  # a page of a bundled message
+    REVIEW_DATE = "rd"  # admin: set a missing deadline (asks for the date)
+    REVIEW_ONGOING = "ro"  # admin: mark it 长期坚持
+    REVIEW_SKIP = "rs"  # admin: the next measure lacking a deadline
+    REVIEW_SAVE = "rk"  # admin: save the date as read ("rk:P2-1:20240630")
 
 
 UNIT_BUTTONS = (Button.DONE, Button.EXTEND, Button.NOTE)
+REVIEW_BUTTONS = (Button.REVIEW_DATE, Button.REVIEW_ONGOING, Button.REVIEW_SKIP, Button.REVIEW_SAVE)
 DECISION_BUTTONS = (Button.SIGN_OFF, Button.SEND_BACK, Button.APPROVE_EXTENSION, Button.REJECT_EXTENSION)
 
 
@@ -78,3 +86,43 @@ def pager(view: str, page: int, pages: int, lang: str = "zh") -> InlineKeyboardM
     if page < pages - 1:
         row.append(_b(lang, Button.PAGE, view, str(page + 1), label=plain(lang, "btn.next")))
     return InlineKeyboardMarkup([row])
+
+
+def _same(measure_id: str) -> str:
+    return measure_id
+
+
+def bundle_keyboard(
+    ids: Sequence[str], page: int, pages: int, lang: str = "zh", key_of: Callable[[str], str] = _same
+) -> InlineKeyboardMarkup | None:
+    """A card button per measure (labelled with its id, carrying its key; four a row), then ◀ ▶."""
+    rows = [[_b(lang, Button.CARD, key_of(mid), label=mid) for mid in ids[i : i + 4]] for i in range(0, len(ids), 4)]
+    nav = []
+    if page > 0:
+        nav.append(_b(lang, Button.BUNDLE_PAGE, str(page - 1), label=plain(lang, "btn.prev")))
+    if page < pages - 1:
+        nav.append(_b(lang, Button.BUNDLE_PAGE, str(page + 1), label=plain(lang, "btn.next")))
+    if nav:
+        rows.append(nav)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def progress_keyboard(
+    ids: Sequence[str], lang: str = "zh", key_of: Callable[[str], str] = _same
+) -> InlineKeyboardMarkup:
+    """A 📝 button per measure of a progress request (three a row)."""
+    label = plain(lang, "btn.progress")
+    buttons = [_b(lang, Button.NOTE, key_of(mid), label=label.format(mid=mid)) for mid in ids]
+    return InlineKeyboardMarkup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+
+
+def review_keyboard(measure_id: str, lang: str = "zh") -> InlineKeyboardMarkup:
+    buttons = (Button.REVIEW_DATE, Button.REVIEW_ONGOING, Button.REVIEW_SKIP)
+    return InlineKeyboardMarkup([[_b(lang, b, measure_id) for b in buttons]])
+
+
+def review_save_keyboard(measure_id: str, due: str, lang: str = "zh") -> InlineKeyboardMarkup:
+    """✅ 保存 with the date as read (YYYYMMDD), or 🗓 to type it again."""
+    return InlineKeyboardMarkup(
+        [[_b(lang, Button.REVIEW_SAVE, measure_id, due.replace("-", "")), _b(lang, Button.REVIEW_DATE, measure_id)]]
+    )

@@ -27,6 +27,7 @@ class Settings:
     admins: frozenset[int] = frozenset()
     admin_chat: int = 0
     require_approval: bool = True
+    require_evidence: bool = False  # a 完成 without a photo or file is asked for one first
     language: str = "zh"
     invite_days: int = 7
     ask_expires_minutes: int = 30  # a follow-up question the person has not answered lapses after this
@@ -46,6 +47,7 @@ class Settings:
                 admins=frozenset(int(x) for x in b.get("admins", [])),
                 admin_chat=int(b.get("admin_chat", 0)),
                 require_approval=bool(b.get("require_approval", True)),
+                require_evidence=bool(b.get("require_evidence", False)),
                 language=lang,
                 invite_days=int(b.get("invite_days", 7)),
                 ask_expires_minutes=int(b.get("ask_expires_minutes", 30)),

@@ -12,16 +12,13 @@ from bot import acts, delivery
 from bot.acts import Ask
 from bot.keyboards import parse
 from bot.turn import Turn, handler, services_of
-from ledger import actions
+from ledger import actions, reports
 from ledger.chatwords import done_report
 from ledger.errors import DubanError, InviteError
-from ledger.i18n import LANGS, plain, t
-from ledger.messages import h, left_label, render_measure
-from ledger.models import Evidence, Measure
-from ledger.tiers import colour
-from ledger.views import deadline_label, shorten
+from ledger.i18n import LANGS, t
+from ledger.messages import render_measure
+from ledger.models import Evidence
 
-MINE_ORDER = ("red", "yellow", "green", "submitted", "")
 INVITE_TRIES, INVITE_COOLDOWN = 5, dt.timedelta(minutes=10)  # wrong invite codes per person, then a pause
 log = logging.getLogger(__name__)
 
@@ -49,6 +46,7 @@ async def start(turn: Turn) -> None:
         turn.s, t(turn.s.settings.language, "bound_notice", who=user.full_name, uid=user.id, unit=member.unit)
     )
     await turn.reply(turn.t("bound", unit=member.unit))  # the reply comes last: the work is done
+    await delivery.welcome(turn.s, turn.chat_id, member.unit)
 
 
 def help_text(turn: Turn) -> str:
@@ -77,24 +75,6 @@ async def lang(turn: Turn) -> None:
     await turn.reply(t(choice, "lang_set"))
 
 
-def render_mine(measures: list[Measure], today: dt.date, yellow_days: int, lang: str) -> list[str]:
-    """A unit's open measures grouped by colour, most urgent first, with due dates and days left."""
-    groups: dict[str, list[Measure]] = {}
-    for m in measures:
-        key = "submitted" if m.status == "submitted" else colour(m, today, yellow_days)
-        groups.setdefault(key, []).append(m)
-    lines: list[str] = []
-    for key in MINE_ORDER:
-        ms = sorted(groups.get(key, []), key=lambda m: (m.due or dt.date.max, m.id))
-        if not ms:
-            continue
-        lines.append(f"<b>{plain(lang, f'colour.{key}')}</b>（{len(ms)}）")
-        for m in ms:
-            when = f"{m.due} {left_label(m.due, today, lang)}" if m.due else deadline_label(m, lang)
-            lines.append(f"{h(m.id)} · {h(when)} · {h(shorten(m.text, 36))}")
-    return lines
-
-
 @handler
 async def mine(turn: Turn) -> None:
     """/mine: the open measures of the units this chat acts for."""
@@ -103,16 +83,9 @@ async def mine(turn: Turn) -> None:
     if not units:
         await turn.reply(turn.t("not_bound"))
         return
-    names = "、".join(sorted(units))
-    ours = [m for m in s.repo.measures() if m.unit in units]
-    open_ = [m for m in ours if m.status == "open"]
-    waiting = sum(m.status == "submitted" for m in ours)
-    foot = [turn.t("also_waiting", n=waiting)] if waiting else []
-    if not open_:
-        await turn.reply_lines([turn.t("no_open", units=names), *foot])
-        return
-    head = turn.t("mine_head", units=names, n=len(open_))
-    await turn.reply_lines([head, *render_mine(open_, turn.now.date(), s.policy.yellow_days, turn.lang), *foot])
+    await turn.reply_lines(
+        reports.mine_lines(s.repo.measures(), units, turn.now.date(), s.policy.yellow_days, turn.lang)
+    )
 
 
 def measure_arg(turn: Turn, usage: str, text_required: bool = False) -> tuple[str, str]:

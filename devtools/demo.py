@@ -96,7 +96,8 @@ async def _play(
         if "start=" not in link.text:
             raise RuntimeError(f"invite failed: {link.text}")
         code = link.text.rsplit("start=", 1)[1].strip()
-        await say(user, f"/start {code}")
+        bound = await say(user, f"/start {code}")
+        await emu.reply_in(user, after=bound.message_id)  # the unit's summary, sent right after binding
     show("1. 整改办邀请责任单位，联系人打开链接完成绑定")
 
     report = await sweep(s)

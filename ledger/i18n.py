@@ -25,7 +25,8 @@ _ZH: dict[str, str] = {
     "help_admin": (
         "\n\n管理员：/invite 单位 生成邀请链接 · /bind 单位（群内）\n"
         "/pending 待销号 · /overdue 逾期 · /due 14 近期到期 · /unit 单位 · /stats 进度\n"
-        "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由\n"
+        "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由 · /review 设定缺少的时限\n"
+        "/reassign 编号 单位 理由 转办\n"
         "发送 XLSX/CSV 文件即导入"
     ),
     "not_bound": "您尚未绑定责任单位。请使用整改办发给您的邀请链接。",
@@ -112,6 +113,46 @@ _ZH: dict[str, str] = {
     "headline": "{problems}个问题中已完成{problems_done}个；{measures}条措施中已完成{done}条，完成率{rate}%",
     "headline_report": "（通报口径：{problems}个问题中已完成{problems_done}个；{measures}条措施中已完成{done}条）",
     # -- reminders
+    "check_held": "{now} 不在发送时间（工作日 {send_at}–{end}），此刻不发送任何提醒。",
+    "check_held_until": "欠发的提醒将在 {at} 发出（每条一次）。",
+    "period_due": "本期{label}（{due}）到期",
+    "period_late": "上期{label}未报",
+    "periods_sep": "；",
+    "bundle_head": "📋 <b>本次督办提醒</b>：{n} 项，最紧急的在前",
+    "bundle_foot": "点下方编号打开措施卡片，可 ✅ 完成 / ⏳ 申请延期 / 📝 记录进展。",
+    "bundle_bound": "已绑定{n}个会话",
+    "bundle_unbound": "⚠ 尚未绑定",
+    "bundle_no_progress": "<b>📝 未报进展</b>（定期调度期满未报）",
+    "office_bundle_head": "📋 <b>整改办督办汇总</b>（{today}）：{n} 项",
+    "progress_request_head": (
+        "📝 <b>定期调度 · 请报送进展</b>（{period}）\n{unit}：以下 {n} 项措施没有明确时限，请在本期内报送进展："
+    ),
+    "progress_request_foot": "点下方“📝 编号”或发送 /note 编号 进展；本期记录过进展的措施即视为已报。",
+    "no_progress_unit": "{unit}：{n} 项未报（{ids}）",
+    "btn.progress": "📝 {mid}",
+    "check_chats_head": "— 按会话 —",
+    "check_chat": "{chat}（{who}）：{n} 条提醒，逐条发送（{ids}）",
+    "check_chat_bundle": "{chat}（{who}）：{n} 条提醒，合并为 1 条汇总（{ids}）",
+    "check_chat_office": "{chat}（整改办）：1 条汇总，{n} 项（{ids}）",
+    "check_chat_progress": "；定期调度 1 条（{n} 项）",
+    "check_chat_no_progress": "；未报进展：{units}",
+    "review_head": "<b>缺少时限的措施</b>：{n} 条（/review 逐条设定）",
+    "review_item_head": "🗓 <b>请设定时限</b>（{i}/{n}）",
+    "review_none": "没有缺少时限的未完成措施。",
+    "review_after_import": "有 {n} 条未完成措施没有时限：发送 /review 逐条设定时限或认定为长期坚持。",
+    "ask_review_date": "请发送措施 {mid} 的完成时限（如“6月底”“2024-06-30”）。",
+    "review_reading": "措施 {mid} 的时限读作 <b>{date}</b>（{text}）。保存吗？",
+    "review_saved": "已设定措施 {mid} 的时限：{date}。",
+    "review_ongoing": "已将措施 {mid} 认定为长期坚持。",
+    "stats_no_deadline": "未完成措施中 {n} 条没有时限（/review）",
+    "btn.rd": "🗓 设定时限",
+    "btn.ro": "♾ 长期坚持",
+    "btn.rs": "⏭ 跳过",
+    "btn.rk": "✅ 保存",
+    "usage_reassign": "用法：/reassign 措施编号 新责任单位 理由，如 /reassign P2-1 区住建局 职责调整",
+    "reassigned": "🔀 措施 {mid} 已转办：{old} → {new}。理由：{reason}",
+    "ask_evidence_file": "请为措施 {mid} 附上照片或文件作为佐证（整改办要求），再提交销号。",
+    "unit_digest_head": "🗓 <b>本周待办</b>（{today}）",
     "tier.green": "整改提醒",
     "tier.yellow": "临期预警",
     "tier.due": "今日到期",
@@ -191,7 +232,8 @@ _EN: dict[str, str] = {
     "help_admin": (
         "\n\nAdmins: /invite UNIT · /bind UNIT (in a group)\n"
         "/pending · /overdue · /due 14 · /unit UNIT · /stats · /find WORD · /export · "
-        "/members · /reopen ID reason · send an XLSX/CSV file to import"
+        "/members · /reopen ID reason · /review missing deadlines · /reassign ID UNIT reason · "
+        "send an XLSX/CSV file to import"
     ),
     "not_bound": "You are not bound to a unit yet. Please open the invite link from the office.",
     "bound": "Bound to {unit}. Its reminders will come here.",
@@ -275,6 +317,47 @@ _EN: dict[str, str] = {
     "progress_line": "{submitted} awaiting sign-off, {overdue} overdue, {ongoing} standing/recurring",
     "headline": "{problems_done} of {problems} problems done; {done} of {measures} measures done, {rate}%",
     "headline_report": "(report: {problems_done} of {problems} problems; {done} of {measures} measures)",
+    "check_held": "{now} is outside the sending window (working days {send_at}–{end}): nothing is sent now.",
+    "check_held_until": "What is owed goes out at {at} (each once).",
+    "period_due": "this period {label} due {due}",
+    "period_late": "period {label} not reported",
+    "periods_sep": "; ",
+    "bundle_head": "📋 <b>Reminders</b>: {n} items, most urgent first",
+    "bundle_foot": "Tap an id below to open the measure: ✅ done / ⏳ extension / 📝 progress.",
+    "bundle_bound": "{n} chat(s) bound",
+    "bundle_unbound": "⚠ nobody bound",
+    "bundle_no_progress": "<b>📝 No progress reported</b> (period request unanswered)",
+    "office_bundle_head": "📋 <b>Office summary</b> ({today}): {n} items",
+    "progress_request_head": (
+        "📝 <b>Progress update requested</b> ({period})\n"
+        "{unit}: {n} measures without a deadline; please report progress this period:"
+    ),
+    "progress_request_foot": "Tap “📝 id” below or send /note ID progress; a note this period counts as reported.",
+    "no_progress_unit": "{unit}: {n} not reported ({ids})",
+    "btn.progress": "📝 {mid}",
+    "check_chats_head": "— per chat —",
+    "check_chat": "{chat} ({who}): {n} reminders, one message each ({ids})",
+    "check_chat_bundle": "{chat} ({who}): {n} reminders in 1 bundle ({ids})",
+    "check_chat_office": "{chat} (office): 1 bundle, {n} items ({ids})",
+    "check_chat_progress": "; 1 progress request ({n} measures)",
+    "check_chat_no_progress": "; no progress reported: {units}",
+    "review_head": "<b>Measures without a deadline</b>: {n} (/review to settle each)",
+    "review_item_head": "🗓 <b>Set a deadline</b> ({i}/{n})",
+    "review_none": "No open measure lacks a deadline.",
+    "review_after_import": "{n} open measures have no deadline: send /review to set one or mark them standing duties.",
+    "ask_review_date": "Send the deadline for {mid} (e.g. 2024-06-30, 6月底).",
+    "review_reading": "The deadline of {mid} reads as <b>{date}</b> ({text}). Save it?",
+    "review_saved": "Deadline of {mid} set: {date}.",
+    "review_ongoing": "{mid} marked as a standing duty.",
+    "stats_no_deadline": "{n} open measures have no deadline (/review)",
+    "btn.rd": "🗓 Set deadline",
+    "btn.ro": "♾ Standing duty",
+    "btn.rs": "⏭ Skip",
+    "btn.rk": "✅ Save",
+    "usage_reassign": "Usage: /reassign ID NEW_UNIT reason, e.g. /reassign P2-1 区住建局 duties changed",
+    "reassigned": "🔀 {mid} handed over: {old} → {new}. Reason: {reason}",
+    "ask_evidence_file": "Please attach a photo or file as evidence for {mid} (the office requires one).",
+    "unit_digest_head": "🗓 <b>This week's open items</b> ({today})",
     "tier.green": "Reminder",
     "tier.yellow": "Due soon",
     "tier.due": "Due today",

@@ -54,6 +54,8 @@ def render_reminder(r: Reminder, m: Measure, today: dt.date, lang: str = "zh", f
     lines.append(
         f"{t(lang, 'label.deadline')}：{h(written)} → {r.due.isoformat()}{occ}，{left_label(r.due, today, lang)}"
     )
+    if r.also:
+        lines.append(periods_line(r, lang))
     if r.reason == "unbound":
         lines.append(t(lang, "unbound"))
     if for_admin:
@@ -62,6 +64,13 @@ def render_reminder(r: Reminder, m: Measure, today: dt.date, lang: str = "zh", f
     elif r.reason != "signoff":
         lines.append(t(lang, "reply_done_hint"))
     return fit("\n".join(lines))
+
+
+def periods_line(r: Reminder, lang: str = "zh") -> str:
+    """A recurring duty's periods in one message: "本期2024-W50到期；上期2024-W49未报"."""
+    rs = sorted((r, *r.also), key=lambda x: x.due, reverse=True)
+    parts = [t(lang, "period_late" if x.days < 0 else "period_due", label=x.occurrence, due=x.due) for x in rs]
+    return t(lang, "periods_sep").join(parts)
 
 
 _TAG = re.compile(r"<(/?)([a-z-]+)[^>]*>")

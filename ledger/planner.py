@@ -11,6 +11,10 @@ moments of one measure have passed, only the latest (the most urgent) is sent; t
 are superseded by it and never sent, so a restart after ten days sends one message per measure.
 With `workdays_only`, nothing is sent on a day off; a pre-due reminder whose day is a day off
 moves to the last working day before it, never after the due date.
+
+Working hours (`ledger.hours`): the planner is told the moment through `now` and the policy; a
+sweep outside the sending window (before `send_at`, after working hours, on a day off) plans
+nothing, and what it owes goes out once at the next working day's `send_at`.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ledger.calendar_cn import add_workdays, is_workday, last_workday_on_or_before, workdays_between
+from ledger.calendar_cn import add_workdays, last_workday_on_or_before, workdays_between
+from ledger.hours import held_until
 from ledger.models import Measure
 from ledger.occurrences import Occurrence, open_periods
 from ledger.policy import Policy
@@ -53,6 +58,7 @@ class Reminder(NamedTuple):
     reason: str = ""  # "" | "signoff" (awaiting sign-off too long) | "unbound" (unit has no chat)
     stage: int = 0
     supersedes: str = ""  # a later overdue repeat this catch-up escalation stands for
+    also: tuple[Reminder, ...] = ()  # other periods of the same measure this one message speaks for
 
     def chat_key(self, chat_id: int) -> str:
         return f"{self.key}@{chat_id}"
@@ -139,11 +145,13 @@ class _Sweep:
             return None
         best, covered, late = found
         key = key_for(m.id, best.tier, due_iso, label, best.stage)
-        if key in sent:
-            return None
         chats, reason = self.recipients(m, best.tier)
-        if any(f"{key}@{c}" in sent for c in chats):  # some chats have it already: retry only the others
+        if chats:  # owed reminders follow the chat: every chat that has not had this one gets it
             chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
+            if not chats:
+                return None
+        elif key in sent:
+            return None
         if late and self.day != self.today:
             late = workdays_between(due, self.today)
         return Reminder(
@@ -186,7 +194,7 @@ def plan(
     directory: Directory | None = None,
     ledger_start: dt.date | None = None,
 ) -> list[Reminder]:
-    """The reminders a sweep at `now` sends, most urgent first; nothing on a day off.
+    """The reminders a sweep at `now` sends, most urgent first; nothing outside the sending window.
 
     `ledger_start` (the report's date): periods of recurring duties that ended before the
     ledger existed are not chased.
@@ -194,9 +202,10 @@ def plan(
     d = directory or Directory()
     local = now.astimezone(policy.tz) if now.tzinfo else now.replace(tzinfo=policy.tz)
     today = local.date()
-    if policy.workdays_only and not is_workday(today):
+    if held_until(local, policy) is not None:
         return []
     out: list[Reminder] = []
+    periods: list[Reminder] = []
     sweep = _Sweep(local, policy, d, sent)
     for m in measures:
         if m.status == "done":
@@ -212,7 +221,9 @@ def plan(
                     continue
                 r = sweep.one(m, o.due, o)
                 if r:
-                    out.append(r)
+                    periods.append(r)
+            out += one_per_chat(periods)
+            periods.clear()
             continue
         due = m.due_override or m.deadline.due
         if due is None:
@@ -220,7 +231,30 @@ def plan(
         r = sweep.one(m, due, None)
         if r:
             out.append(r)
-    out.sort(key=lambda r: (-URGENCY[r.tier], r.days, r.measure_id))
+    out.sort(key=urgency)
+    return out
+
+
+def urgency(r: Reminder) -> tuple[int, int, str]:
+    """Most urgent first: tier, then fewest days left (most days late)."""
+    return (-URGENCY[r.tier], r.days, r.measure_id)
+
+
+def one_per_chat(rs: list[Reminder]) -> list[Reminder]:
+    """One message per measure per chat: each chat hears of the most urgent period it is owed,
+    and that message names the other periods it owes ("本期2024-W50到期；上期2024-W49未报")."""
+    if len(rs) <= 1:
+        return rs
+    rs = sorted(rs, key=urgency)
+    out: list[Reminder] = []
+    taken: set[int] = set()
+    for r in rs:
+        mine = tuple(c for c in r.recipients if c not in taken)
+        if r.recipients and not mine:
+            continue  # each of its chats hears of it in a more urgent message
+        also = tuple(x for x in rs if x is not r and set(x.recipients) & set(mine))
+        taken.update(mine)
+        out.append(r._replace(recipients=mine, also=also))
     return out
 
 
@@ -258,8 +292,11 @@ def keys_to_record(r: Reminder, accepted: Iterable[int]) -> list[str]:
     """
     accepted = list(accepted)
     keys = [r.chat_key(c) for c in accepted]
+    keys += [f"{r.supersedes}@{c}" for c in accepted if r.supersedes]
     if r.recipients and set(r.recipients) <= set(accepted):
         keys.append(r.key)
         if r.supersedes:
             keys.append(r.supersedes)
+    for x in r.also:  # the other periods this message spoke for, for the chats that owed them
+        keys += keys_to_record(x._replace(also=()), [c for c in accepted if c in x.recipients])
     return keys

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ledger.errors import DubanError
 
+PROGRESS_EVERY = ("monthly", "weekly", "biweekly", "")
 WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 
 
@@ -23,6 +24,12 @@ class Policy:
 
     lead_days, yellow_days: calendar days before the due date.
     overdue_every_days, escalate_after_days: working days after it.
+    working_hours: scheduled messages (reminders, catch-ups, progress requests, digests) go out
+    only between these times on a working day; replies to what a person just did are never held.
+    bundle_above: a chat owed more reminders than this in one sweep gets one bundled message.
+    progress_every, progress_day: undated open measures are chased by a progress request each
+    period ("monthly", "weekly", "biweekly"; "" off) on the period's Nth working day.
+    unit_digest: with the weekly digest, each bound unit gets its own open items.
     """
 
     timezone: str = "Asia/Shanghai"
@@ -34,6 +41,11 @@ class Policy:
     escalate_after_days: int = 5
     digest_weekday: int = 4
     digest_at: dt.time = dt.time(16, 0)
+    working_hours: tuple[dt.time, dt.time] = (dt.time(8, 30), dt.time(18, 0))
+    bundle_above: int = 3
+    progress_every: str = "monthly"
+    progress_day: int = 1
+    unit_digest: bool = False
 
     @property
     def tz(self) -> ZoneInfo:
@@ -51,6 +63,11 @@ class Policy:
             "overdue_every_days",
             "escalate_after_days",
             "digest",
+            "working_hours",
+            "bundle_above",
+            "progress_every",
+            "progress_day",
+            "unit_digest",
         }
         unknown = set(d) - known
         if unknown:
@@ -88,7 +105,31 @@ class Policy:
                 raise ConfigError(f'[schedule] digest = {d["digest"]!r} 应形如 "fri 16:00"。')
             kw["digest_weekday"] = WEEKDAYS[m[1]]
             kw["digest_at"] = _time(m[2], "digest")
-        return cls(**kw)
+        for key, low, high in (("bundle_above", 0, 1000), ("progress_day", 1, 5)):
+            if key in d:
+                v = d[key]
+                if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
+                    raise ConfigError(f"[schedule] {key} 应为 {low}–{high} 的整数。")
+                kw[key] = v
+        if "progress_every" in d:
+            if d["progress_every"] not in PROGRESS_EVERY:
+                raise ConfigError('[schedule] progress_every 应为 "monthly"、"weekly"、"biweekly" 或 ""（关闭）。')
+            kw["progress_every"] = d["progress_every"]
+        if "unit_digest" in d:
+            if not isinstance(d["unit_digest"], bool):
+                raise ConfigError("[schedule] unit_digest 应为 true 或 false。")
+            kw["unit_digest"] = d["unit_digest"]
+        if "working_hours" in d:
+            kw["working_hours"] = _hours(d["working_hours"])
+        policy = cls(**kw)
+        start, end = policy.working_hours
+        for key, at in (("send_at", policy.send_at), ("digest", policy.digest_at)):
+            if not start <= at < end:
+                raise ConfigError(
+                    f"[schedule] {key} 应在工作时间（working_hours = {start:%H:%M}-{end:%H:%M}）之内。"
+                    f" {key} must fall inside working_hours."
+                )
+        return policy
 
 
 def _time(v: Any, key: str) -> dt.time:
@@ -96,3 +137,14 @@ def _time(v: Any, key: str) -> dt.time:
     if not m or int(m[1]) > 23 or int(m[2]) > 59:
         raise ConfigError(f'[schedule] {key} = {v!r} 应为 24 小时制时间，如 "09:00"。')
     return dt.time(int(m[1]), int(m[2]))
+
+
+def _hours(v: Any) -> tuple[dt.time, dt.time]:
+    m = re.fullmatch(r"\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*", str(v))
+    if not m:
+        raise ConfigError(f'[schedule] working_hours = {v!r} 应形如 "08:30-18:00"。')
+    start = _time(m[1], "working_hours")
+    end = dt.time.max if m[2] == "24:00" else _time(m[2], "working_hours")  # "00:00-24:00": all day
+    if start >= end:
+        raise ConfigError(f"[schedule] working_hours = {v!r}：开始应早于结束。Start must be before end.")
+    return start, end

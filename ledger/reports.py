@@ -19,15 +19,18 @@ from ledger.calendar_cn import uncovered_years
 from ledger.errors import DubanError
 from ledger.i18n import plain, status_label, t
 from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, xlsx_sheets
-from ledger.messages import h, plain_text, render_overdue, render_progress, render_reminder
+from ledger.messages import h, left_label, plain_text, render_overdue, render_progress, render_reminder
 from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
+from ledger.policy import Policy
+from ledger.review import review_items
 from ledger.status import submitted_since
 from ledger.tiers import colour
-from ledger.views import Progress, headline, overdue_items, progress, shorten
+from ledger.views import Progress, deadline_label, headline, overdue_items, progress, shorten
 from ledger.xlsxwrite import workbook_steps
 
 EXPORT_FORMATS = (".toml", ".csv", ".xlsx")
+MINE_ORDER = ("red", "yellow", "green", "submitted", "")
 PAGE = 25
 
 
@@ -97,6 +100,7 @@ def progress_json(p: Progress) -> dict[str, Any]:
 def stats_json(measures: list[Measure], report: ReportMeta, today: dt.date) -> dict[str, Any]:
     return {
         "overall": progress_json(progress(measures, today)),
+        "no_deadline": len(review_items(measures)),
         "report": report.to_dict(),
         "units": {u: progress_json(x) for u, x in unit_progress(measures, today).items()},
     }
@@ -108,6 +112,7 @@ def stats_lines(
     """The `/stats` text: the headline beside the report's, then each unit, the latest first."""
     p = progress(measures, today)
     lines = [t(lang, "stats_head", today=today), headline(p, report, lang), render_progress(p, lang)]
+    lines.append(t(lang, "stats_no_deadline", n=len(review_items(measures))))
     if warning:
         lines.append(warning)
     lines.append(t(lang, "stats_units_head"))
@@ -128,6 +133,36 @@ def stats_lines(
             )
         )
     return lines
+
+
+def render_mine(measures: list[Measure], today: dt.date, yellow_days: int, lang: str) -> list[str]:
+    """A unit's open measures grouped by colour, most urgent first, with due dates and days left."""
+    groups: dict[str, list[Measure]] = {}
+    for m in measures:
+        key = "submitted" if m.status == "submitted" else colour(m, today, yellow_days)
+        groups.setdefault(key, []).append(m)
+    lines: list[str] = []
+    for key in MINE_ORDER:
+        ms = sorted(groups.get(key, []), key=lambda m: (m.due or dt.date.max, m.id))
+        if not ms:
+            continue
+        lines.append(f"<b>{plain(lang, f'colour.{key}')}</b>（{len(ms)}）")
+        for m in ms:
+            when = f"{m.due} {left_label(m.due, today, lang)}" if m.due else deadline_label(m, lang)
+            lines.append(f"{h(m.id)} · {h(when)} · {h(shorten(m.text, 36))}")
+    return lines
+
+
+def mine_lines(measures: Iterable[Measure], units: set[str], today: dt.date, yellow_days: int, lang: str) -> list[str]:
+    """`/mine`, and what a chat hears on binding: the units' open measures by colour."""
+    names = "、".join(sorted(units))
+    ours = [m for m in measures if m.unit in units]
+    open_ = [m for m in ours if m.status == "open"]
+    waiting = sum(m.status == "submitted" for m in ours)
+    foot = [t(lang, "also_waiting", n=waiting)] if waiting else []
+    if not open_:
+        return [t(lang, "no_open", units=names), *foot]
+    return [t(lang, "mine_head", units=names, n=len(open_)), *render_mine(open_, today, yellow_days, lang), *foot]
 
 
 # -- lists ---------------------------------------------------------------------------------------
@@ -273,6 +308,13 @@ def calendar_warning(today: dt.date, lead_days: Sequence[int], lang: str = "zh")
     if not missing:
         return None
     return t(lang, "calendar_missing", years="、".join(str(y) for y in missing))
+
+
+def held_lines(now: dt.datetime, held: dt.datetime, policy: Policy, lang: str = "zh") -> list[str]:
+    """`run_bot.py check` outside the sending window: nothing is sent now, and when it will be."""
+    end = policy.working_hours[1]
+    text = t(lang, "check_held", now=f"{now:%Y-%m-%d %H:%M}", send_at=f"{policy.send_at:%H:%M}", end=f"{end:%H:%M}")
+    return [plain_text(text), plain_text(t(lang, "check_held_until", at=f"{held:%Y-%m-%d %H:%M %Z}"))]
 
 
 def chart_labels(lang: str) -> dict[str, str]:

@@ -321,6 +321,32 @@ class Repository:
         )
         self._sent_keys.add(key)
 
+    def copy_sent_to_chat(self, old: int, new: int, at: dt.datetime) -> int:
+        """A group became a supergroup: what the old chat id received counts for the new one."""
+        suffix = f"@{old}"
+        rows = [d for d in self._db.table("sent").all() if str(d["key"]).endswith(suffix)]
+        with self.batch():
+            for d in rows:
+                key = str(d["key"])[: -len(suffix)] + f"@{new}"
+                self.record_sent(key, str(d.get("measure", "")), str(d.get("tier", "")), at, new)
+        return len(rows)
+
+    # -- bundles: long messages the bot pages through with buttons -------------------------
+    BUNDLES_KEPT = 500
+
+    def put_bundle(self, chat_id: int, message_id: int, pages: list[dict[str, Any]]) -> None:
+        """The pages of a bundled message (text and the measure ids its buttons open)."""
+        table = self._db.table("bundles")
+        table.insert({"chat": chat_id, "msg": message_id, "pages": pages})
+        if len(table) > self.BUNDLES_KEPT + self.BUNDLES_KEPT // 4:
+            ids = sorted(doc.doc_id for doc in table.all())
+            table.remove(doc_ids=ids[: len(ids) - self.BUNDLES_KEPT])
+
+    def bundle(self, chat_id: int, message_id: int) -> list[dict[str, Any]] | None:
+        q = Query()
+        doc = self._db.table("bundles").get((q.chat == chat_id) & (q.msg == message_id))
+        return list(doc["pages"]) if doc else None
+
 
 def measure_sort_key(m: Measure) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
     """Ledger order: problem, then the id read naturally (P2-9 before P2-10, ZG-01 before ZG-02)."""

@@ -70,7 +70,7 @@ async def test_approved_extension_moves_the_due_date_and_the_reminders(bot: Bot)
     assert "新时限 2024-09-30" in bot.emu.bot_messages(EDU)[-1].text
     bot.clock.set(dt.datetime(2024, 9, 20, 9, 0, tzinfo=TZ))
     await sweep(bot.s)
-    reminder = bot.emu.bot_messages(EDU)[-1]
+    reminder = next(m for m in reversed(bot.emu.bot_messages(EDU)) if "P24-4" in m.text and m.buttons)
     assert "🟡" in reminder.text and "→ 2024-09-30" in reminder.text
 
 
@@ -218,7 +218,9 @@ def test_make_demo_prints_the_transcript_and_writes_the_chart_and_export(tmp_pat
     for line in (
         "已绑定：区教育局",
         "逾期督办 · P22-1",
-        "到期提醒 · P12-1",
+        "逾期督办 · P12-1",
+        "本期2024-W50（2024-12-15）到期；上期2024-W49未报",
+        "整改办督办汇总",
         "整改提醒 · P25-3",
         "临期预警 · P22-1",
         "已提交措施 P24-4",

@@ -19,6 +19,8 @@ async def bind(bot: Bot, user: int, unit: str) -> None:
     code = link.text.rsplit("start=", 1)[1].strip()
     answer = await bot.say(user, f"/start {code}")
     assert f"已绑定：{unit}" in answer.text
+    summary = await bot.emu.reply_in(user, after=answer.message_id)  # where the unit stands, right away
+    assert "未完成" in summary.text or "没有" in summary.text
 
 
 async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
@@ -26,7 +28,7 @@ async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
     assert "区教育局" in (await bot.say(EDU, "/whoami")).text
     report = await sweep(bot.s)
     assert report.sent >= 1
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     assert "🟡" in reminder.text and "确保2024年暑期更换到位 → 2024-08-31" in reminder.text
     key = bot.repo.key_of("P24-4")  # buttons carry the store's short key, not the office's id
     assert [b[1] for b in reminder.buttons] == [f"d:{key}", f"x:{key}", f"n:{key}"]
@@ -46,7 +48,7 @@ async def test_invite_bind_remind_reply_done_with_photo(bot: Bot) -> None:
 async def test_button_done_then_send_note(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     prompt = await bot.press(EDU, reminder, "d:P24-4")
     assert "佐证" in prompt.text  # type: ignore[union-attr]
     answer = await bot.say(EDU, "课桌椅已全部更换")
@@ -57,7 +59,7 @@ async def test_button_done_then_send_note(bot: Bot) -> None:
 async def test_extension_request_with_chinese_date(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     await bot.press(EDU, reminder, "x:P24-4")
     ask_reason = await bot.say(EDU, "9月底")
     assert "2024-09-30" in ask_reason.text
@@ -83,7 +85,7 @@ async def test_stranger_and_other_unit_are_refused_and_nothing_changes(bot: Bot)
 async def test_stranger_pressing_a_forged_button_is_refused(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     answer = await bot.press(STRANGER, reminder, "d:P24-4", expect_reply=False)
     assert "找不到您可办理的措施 P24-4" in str(answer) and "区教育局" not in str(answer)
 
@@ -101,6 +103,7 @@ async def test_single_use_invite_cannot_be_reused(bot: Bot) -> None:
     link = await bot.say(ADMIN, "/invite 区教育局")
     code = link.text.rsplit("start=", 1)[1].strip()
     await bot.say(EDU, f"/start {code}")
+    await bot.emu.wait_for(lambda: len(bot.emu.bot_messages(EDU)) >= 2)  # the bound unit's summary
     assert "已被使用" in (await bot.say(ENV, f"/start {code}")).text
 
 
@@ -123,12 +126,16 @@ async def test_group_migrated_to_supergroup_gets_the_reminder_at_its_new_id(bot:
     group, supergroup = -100, -1001234
     bot.emu.chat(group, "group", "教育局整改群")
     assert "已绑定" in (await bot.say(ADMIN, "/bind 区教育局", chat=group)).text
+    await bot.emu.wait_for(lambda: len(bot.emu.bot_messages(group)) >= 2)  # the unit's summary
     from devtools.emulator import Fault
 
     bot.emu.faults.append(Fault("sendMessage", "migrate", chat_id=group, new_chat_id=supergroup))
     await sweep(bot.s)
-    assert any("P24-4" in m.text for m in bot.emu.bot_messages(supergroup))
+    assert any("P24-4" in m.text and m.buttons for m in bot.emu.bot_messages(supergroup))
     assert {m.chat_id for m in bot.repo.members() if m.active and m.unit == "区教育局"} == {supergroup}
+    count = len(bot.emu.bot_messages(supergroup))
+    await sweep(bot.s)  # it keeps what it had received: nothing again at the new id
+    assert len(bot.emu.bot_messages(supergroup)) == count, [m.text[:40] for m in bot.emu.bot_messages(supergroup)]
 
 
 async def test_429_storm_is_waited_out_and_nothing_is_lost(bot: Bot) -> None:
@@ -137,7 +144,7 @@ async def test_429_storm_is_waited_out_and_nothing_is_lost(bot: Bot) -> None:
 
     bot.emu.faults.append(Fault("sendMessage", "429", chat_id=EDU, times=6, retry_after=3))
     await sweep(bot.s)
-    assert any("P24-4" in m.text for m in bot.emu.bot_messages(EDU))
+    assert any("P24-4" in m.text and m.buttons for m in bot.emu.bot_messages(EDU))
     assert bot.clock.slept.count(3.0) == 6  # retry_after honoured each time, in virtual time
 
 
@@ -148,9 +155,9 @@ async def test_server_errors_are_retried_then_left_for_the_next_sweep(bot: Bot) 
     bot.emu.faults.append(Fault("sendMessage", "502", chat_id=EDU, times=5))
     report = await sweep(bot.s)
     assert report.failed >= 1
-    assert not any("P24-4" in m.text for m in bot.emu.bot_messages(EDU))
+    assert not any("P24-4" in m.text and m.buttons for m in bot.emu.bot_messages(EDU))
     report = await sweep(bot.s)  # the next sweep delivers it, once
-    assert len([m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text]) == 1
+    assert len([m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons]) == 1
 
 
 async def test_html_in_user_text_is_escaped(bot: Bot) -> None:
@@ -197,7 +204,7 @@ async def test_a_user_who_chose_english_gets_english_reminders(bot: Bot) -> None
     await bind(bot, EDU, "区教育局")
     assert "English" in (await bot.say(EDU, "/lang en")).text
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     assert "Due soon" in reminder.text and reminder.buttons[0][0] == "✅ Done"
 
 

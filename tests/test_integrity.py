@@ -61,7 +61,7 @@ async def test_wrong_invite_codes_are_limited_per_person(bot: Bot) -> None:
 async def test_a_question_lapses_and_a_reply_to_a_reminder_wins(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(EDU) if "P24-4" in m.text and m.buttons)
     await bot.press(EDU, reminder, "n:P24-4")  # asks for a progress note on P24-4
     bot.clock.now += dt.timedelta(minutes=31)
     answer = await bot.say(EDU, "你好")
@@ -79,7 +79,7 @@ async def test_follow_up_questions_in_a_group_force_a_reply(bot: Bot) -> None:
     await bind(bot, EDU, "区教育局")
     await bot.say(EDU, "/bind 区教育局", chat=GROUP)
     await sweep(bot.s)
-    reminder = next(m for m in bot.emu.bot_messages(GROUP) if "P24-4" in m.text)
+    reminder = next(m for m in bot.emu.bot_messages(GROUP) if "P24-4" in m.text and m.buttons)
     prompt = await bot.press(EDU, reminder, "x:P24-4")
     assert isinstance(prompt, Sent)
     assert (prompt.reply_markup or {}).get("force_reply") is True and prompt.reply_markup.get("selective") is True

@@ -10,6 +10,7 @@ from bot.delivery import sweep
 from jobs.schedule import schedule_jobs
 from ledger.actions import Actor, create_invite, redeem_invite
 from ledger.models import Deadline, Measure, Problem
+from ledger.policy import Policy
 from store import Repository
 from tests.harness import ADMIN, TZ, running_bot
 
@@ -120,7 +121,8 @@ async def test_restart_mid_sweep_delivers_every_reminder_once_but_the_one_in_fli
     now = dt.datetime(2024, 8, 1, 9, 0, tzinfo=TZ)
     bind_edu(repo, now)
     transcript = []
-    async for bot in running_bot(repo, now):
+    unbundled = Policy(bundle_above=100)  # twelve individual messages, so a restart can cut in
+    async for bot in running_bot(repo, now, policy=unbundled):
         task = asyncio.create_task(sweep(bot.s))
         await bot.emu.wait_for(lambda: len(bot.emu.bot_messages(EDU)) >= 5)
         task.cancel()  # the process is stopped mid-sweep
@@ -128,7 +130,7 @@ async def test_restart_mid_sweep_delivers_every_reminder_once_but_the_one_in_fli
         transcript += bot.emu.bot_messages(EDU)
     repo.close()
     repo = Repository.open(path)  # a new process on the same store
-    async for bot in running_bot(repo, now + dt.timedelta(minutes=2)):
+    async for bot in running_bot(repo, now + dt.timedelta(minutes=2), policy=unbundled):
         await sweep(bot.s)
         transcript += bot.emu.bot_messages(EDU)
         count = len(bot.emu.bot_messages(EDU))

@@ -78,7 +78,7 @@ def test_overdue_repeats_every_three_working_days_and_escalates_after_five() -> 
 
 def test_nothing_is_sent_on_a_holiday_and_a_pre_due_reminder_moves_before_it() -> None:
     m = measure(dt.date(2024, 10, 8))  # the first working day after National Day week 2024
-    log = run_days([m], at(2024, 9, 27), 12, sent={"P24-4|green980|2024-10-08|0"})
+    log = run_days([m], at(2024, 9, 27), 12, sent={"P24-4|green980|2024-10-08|0@101"})
     days = [(d.isoformat(), tier) for d, _, tier, _ in log]
     assert all(not (dt.date(2024, 10, 1) <= d <= dt.date(2024, 10, 7)) for d, *_ in log)
     # 3 days before (10-05, a holiday) and 1 day before (10-07) move to 09-30, the last working day;
@@ -88,7 +88,7 @@ def test_nothing_is_sent_on_a_holiday_and_a_pre_due_reminder_moves_before_it() -
 
 def test_spring_festival_2024_moves_reminders_to_the_last_working_day() -> None:
     m = measure(dt.date(2024, 2, 18))  # Sunday 02-18 is a make-up working day (调休)
-    log = run_days([m], at(2024, 2, 6), 13, sent={"P24-4|green980|2024-02-18|0"})
+    log = run_days([m], at(2024, 2, 6), 13, sent={"P24-4|green980|2024-02-18|0@101"})
     # 10 days before is 02-08; 3 and 1 days before (02-15, 02-17) fall in the holiday (02-10..17)
     # and both move to 02-09, the last working day before it: one message, the more urgent.
     assert [(d.isoformat(), tier) for d, _, tier, _ in log] == [
@@ -250,3 +250,34 @@ def test_bot_off_for_ten_days_sends_one_message_per_measure_the_most_urgent() ->
         ("P1-4", "green980"),
     ]
     assert run_days(ms, at(2024, 6, 18, 10), 1, sent) == []  # and nothing twice
+
+
+def test_a_unit_bound_late_gets_what_the_office_had_as_a_copy_and_the_office_nothing_twice() -> None:
+    m = measure(dt.date(2024, 6, 28), unit="区住建局")  # nobody bound yet
+    sent: set[str] = set()
+    log = run_days([m], at(2024, 7, 1), 1, sent)
+    assert [(tier, chats) for _, _, tier, chats in log] == [("overdue0", (900,))]  # the office's copy
+    bound = Directory(unit_chats={"区住建局": (404,)}, admin_chats=(900,))
+    first = plan([m], frozenset(sent), at(2024, 7, 1, 11), P, bound)
+    assert [(r.tier, r.recipients) for r in first] == [("overdue", (404,))]  # the unit's own chat hears it
+    sent.update(keys_to_record(first[0], first[0].recipients))
+    assert plan([m], frozenset(sent), at(2024, 7, 1, 14), P, bound) == []
+    later = Directory(unit_chats={"区住建局": (404, 405)}, admin_chats=(900,))  # a second member binds
+    assert [r.recipients for r in plan([m], frozenset(sent), at(2024, 7, 2), P, later)] == [(405,)]
+
+
+def test_a_weekly_duty_late_for_last_week_and_due_this_week_is_one_message() -> None:
+    from ledger.messages import plain_text, render_reminder
+
+    m = Measure(
+        id="P12-1", problem=12, text="每周上报", unit="区教育局", deadline=Deadline("recurring", None, "weekly")
+    )
+    rs = plan([m], frozenset(), at(2024, 12, 12), P, DIR, ledger_start=dt.date(2024, 12, 2))
+    assert [(r.tier, r.occurrence, r.recipients) for r in rs] == [("overdue", "2024-W49", (101,))]
+    assert [x.occurrence for x in rs[0].also] == ["2024-W50"]
+    text = plain_text(render_reminder(rs[0], m, dt.date(2024, 12, 12)))
+    assert "本期2024-W50（2024-12-15）到期；上期2024-W49未报" in text
+    sent = set(keys_to_record(rs[0], [101]))
+    assert (
+        plan([m], frozenset(sent), at(2024, 12, 12, 15), P, DIR, ledger_start=dt.date(2024, 12, 2)) == []
+    )  # both periods heard of

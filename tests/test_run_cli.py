@@ -35,7 +35,8 @@ async def run_bot(tmp_path, telegram_extra: str = "") -> AsyncIterator[Running]:
         f'[ledger]\nseed = "{os.path.relpath(SEED, ROOT)}"\n'
         f'[telegram]\nbase_url = "{emu.base_url}"\nbase_file_url = "{emu.base_file_url}"\n{telegram_extra}'
         f"[bot]\nadmins = [9001]\n"
-        f"[schedule]\nworkdays_only = false\n",  # the wall clock decides the day here: any day must do
+        # the wall clock decides the day and the hour here: any moment must do
+        f'[schedule]\nworkdays_only = false\nsend_at = "00:00"\nworking_hours = "00:00-24:00"\n',
         encoding="utf-8",
     )
     proc = await asyncio.create_subprocess_exec(

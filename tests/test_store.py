@@ -79,3 +79,20 @@ def test_old_reply_mappings_are_dropped_beyond_the_limit(repo: Repository, monke
         repo.remember_message(5, i, f"P1-{i}")
     # 11 > 8 + 8 // 4: pruned back to the newest 8
     assert [repo.message_measure(5, i) for i in (2, 3, 10)] == [None, "P1-3", "P1-10"]
+
+
+def test_a_migrated_chat_keeps_what_it_received_and_bundles_keep_their_pages(tmp_path) -> None:
+    path = str(tmp_path / "s.json")
+    r = Repository.open(path)
+    at = dt.datetime(2024, 8, 21, 9)
+    r.record_sent("P1-1|overdue0|2024-08-01|0@-100", "P1-1", "overdue", at, -100)
+    r.record_sent("P1-2|overdue0|2024-08-01|0@-1001", "P1-2", "overdue", at, -1001)
+    assert r.copy_sent_to_chat(-100, -100200, at) == 1
+    r.put_bundle(-100200, 7, [{"text": "第一页", "ids": ["P1-1"]}, {"text": "第二页", "ids": []}])
+    r.close()
+    r = Repository.open(path)
+    assert "P1-1|overdue0|2024-08-01|0@-100200" in r.sent_keys()
+    assert "P1-2|overdue0|2024-08-01|0@-100200" not in r.sent_keys()
+    assert r.bundle(-100200, 7) == [{"text": "第一页", "ids": ["P1-1"]}, {"text": "第二页", "ids": []}]
+    assert r.bundle(-100200, 8) is None
+    r.close()
