@@ -26,7 +26,7 @@ from bot.keyboards import (
 from bot.outbox import SendResult
 from bot.services import Services
 from ledger import actions, bundles, reports
-from ledger.hours import held_until, in_working_hours
+from ledger.hours import digest_owed, held_until, in_working_hours
 from ledger.i18n import t
 from ledger.messages import fit, render_digest, render_reminder, split_messages
 from ledger.models import Measure
@@ -194,12 +194,16 @@ class SweepReport:
     planned: int = 0
     sent: int = 0
     failed: int = 0
+    ran: bool = True  # False when held outside the sending window
 
 
 async def sweep(s: Services) -> SweepReport:
     """Send every reminder due at the services' clock; one sweep at a time."""
     async with s.sweep_lock:
-        return await _sweep(s)
+        report = await _sweep(s)
+        if report.ran:
+            s.set_last_run("sweep", s.now())
+        return report
 
 
 async def _sweep(s: Services) -> SweepReport:
@@ -207,7 +211,7 @@ async def _sweep(s: Services) -> SweepReport:
     held = held_until(now, s.policy)
     if held is not None:
         log.info("sweep at %s: outside the sending window; what is owed goes out at %s", now, held)
-        return SweepReport()
+        return SweepReport(ran=False)
     await resend_requests(s, s.repo.measures())
     measures = {m.id: m for m in s.repo.measures()}
     directory = s.directory()  # once per sweep: it reads every binding
@@ -298,6 +302,16 @@ async def _send_bundle(s: Services, chat: int, pages: list[bundles.Page], report
     else:
         report.failed += not result.blocked
     return result.chat_id if result.ok else (chat if result.blocked else None)
+
+
+async def digest_if_owed(s: Services) -> int:
+    """This week's digest if it is due and has not gone out (the job, or the watch after a clock jump)."""
+    async with s.digest_lock:
+        now = s.now()
+        if not digest_owed(now, s.policy, s.last_run("digest")):
+            return 0
+        s.set_last_run("digest", now)  # before sending: a digest is never sent twice in a week
+        return await digest(s)
 
 
 async def digest(s: Services) -> int:

@@ -68,6 +68,7 @@ class Services:
     told_blocked: set[int] = field(default_factory=set)
     handler_errors: list[str] = field(default_factory=list)  # unexpected exceptions, for tests and logs
     invite_failures: dict[int, list[dt.datetime]] = field(default_factory=dict)  # wrong codes per person
+    digest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # the catch-up and the daily sweep never overlap
 
     def now(self) -> dt.datetime:
@@ -81,6 +82,14 @@ class Services:
 
     def admin_chats(self) -> tuple[int, ...]:
         return (self.settings.admin_chat,) if self.settings.admin_chat else tuple(sorted(self.settings.admins))
+
+    def last_run(self, job: str) -> dt.datetime | None:
+        """When the sweep or the digest last ran (kept in the store, so a restart knows)."""
+        raw = self.repo.pref(0, f"last_{job}")
+        return dt.datetime.fromisoformat(raw) if raw else None
+
+    def set_last_run(self, job: str, at: dt.datetime) -> None:
+        self.repo.set_pref(0, f"last_{job}", at.isoformat())
 
     def lang(self, user_id: int) -> str:
         """A person's `/lang` choice; groups (negative ids) and others get the configured language."""

@@ -4,7 +4,10 @@ Jobs have stable ids and `replace_existing`, and APScheduler's misfire grace tim
 (`misfire_grace_time=None`, `coalesce=True`): a sweep that runs late (the machine slept, the loop
 was busy) still runs once instead of being silently skipped after APScheduler's default of about
 a second. A sweep also runs at start-up: reminders missed while the bot was down go out then,
-the most urgent per measure (see ledger.planner).
+the most urgent per measure (see ledger.planner). And a watch runs every minute on the wall
+clock: after a suspend or a clock step the sweep and the digest that are owed run at once
+(`ledger.hours.sweep_owed`, `digest_owed`), and a digest whose weekday is a day off goes out on
+the last working day before it.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ import datetime as dt
 from telegram.ext import ContextTypes
 
 from bot.app import App
-from bot.delivery import digest, sweep
+from bot.delivery import digest_if_owed, sweep
 from bot.services import Services
 from bot.turn import services_of
+from ledger.hours import sweep_owed
 
 JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "replace_existing": True}
 
@@ -26,7 +30,15 @@ async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await digest(services_of(context))
+    await digest_if_owed(services_of(context))
+
+
+async def watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every minute: run what the wall clock says is owed (sweeps are idempotent: the sent-log)."""
+    s = services_of(context)
+    if sweep_owed(s.now(), s.policy, s.last_run("sweep")):
+        await sweep(s)
+    await digest_if_owed(s)
 
 
 def ptb_day(weekday: int) -> int:
@@ -48,6 +60,7 @@ def schedule_jobs(app: App, s: Services, catch_up_after: float = 1.0) -> None:
         name="digest",
         job_kwargs={**JOB_KWARGS, "id": "digest"},
     )
+    jq.run_repeating(watch_job, interval=60, first=60, name="watch", job_kwargs={**JOB_KWARGS, "id": "watch"})
     jq.run_once(
         sweep_job,
         when=dt.timedelta(seconds=catch_up_after),

@@ -43,3 +43,40 @@ def held_until(now: dt.datetime, policy: Policy) -> dt.datetime | None:
             break
         day += dt.timedelta(days=1)
     return dt.datetime.combine(day, policy.send_at, tzinfo=policy.tz)
+
+
+# -- runs owed by the wall clock -----------------------------------------------------------------
+# The JobQueue's timers count monotonic time, so a suspended machine or an NTP step leaves the
+# daily sweep waiting for its old 24-hour timer. A watch every minute compares the wall clock
+# with these moments instead; the sweep and digest remember when they last ran.
+
+
+def sweep_owed(now: dt.datetime, policy: Policy, last: dt.datetime | None) -> bool:
+    """Whether today's sweep is due at `now` and has not run since today's `send_at`."""
+    now = local(now, policy)
+    if held_until(now, policy) is not None:
+        return False
+    today_at = dt.datetime.combine(now.date(), policy.send_at, tzinfo=policy.tz)
+    return last is None or local(last, policy) < today_at
+
+
+def digest_day(day: dt.date, policy: Policy) -> dt.date | None:
+    """The digest's day in `day`'s week: the configured weekday, or, when that is a day off, the last
+    working day before it in the same week (None when the week has none before it)."""
+    monday = day - dt.timedelta(days=day.weekday())
+    target = monday + dt.timedelta(days=policy.digest_weekday)
+    while target >= monday:
+        if working_day(target, policy):
+            return target
+        target -= dt.timedelta(days=1)
+    return None
+
+
+def digest_owed(now: dt.datetime, policy: Policy, last: dt.datetime | None) -> bool:
+    """Whether this week's digest is due at `now` (inside working hours) and has not gone out."""
+    now = local(now, policy)
+    day = digest_day(now.date(), policy)
+    if day is None or now.date() < day or not in_working_hours(now, policy):
+        return False
+    moment = dt.datetime.combine(day, policy.digest_at, tzinfo=policy.tz)
+    return now >= moment and (last is None or local(last, policy) < moment)
