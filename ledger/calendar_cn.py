@@ -12,7 +12,7 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]
 from lunardate import LunarDate
 
 
@@ -108,7 +108,7 @@ def last_workday_on_or_before(day: dt.date) -> dt.date:
 @lru_cache(maxsize=512)
 def lunar_to_solar(year: int, month: int, day: int) -> dt.date:
     """Solar date of a lunar-calendar day in lunar `year`."""
-    return LunarDate(year, month, day).to_solar_date()  # type: ignore[no-any-return]
+    return LunarDate(year, month, day).to_solar_date()
 
 
 def next_lunar_on_or_after(ref: dt.date, month: int, day: int) -> dt.date:

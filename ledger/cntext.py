@@ -3,7 +3,8 @@
 `normalize(text)` returns a `Normalized` string in which full-width forms are
 half-width, Chinese numerals that count dates and durations are Arabic
 (二〇二五年三月底 → 2025年3月底, 两个月 → 2个月), and titles in 《》 and quoted
-slogans are blanked out (a plan called 《…(2023-2025年)》 is not a deadline).
+slogans are blanked out (a plan called 《…(2023-2025年)》 is not a deadline), except quoted
+holidays and duty slogans ("五一"前, "立行立改"), which keep their words.
 `span(start, end)` maps a range of the normalised string back to the original words.
 """
 
@@ -32,6 +33,19 @@ _NUM_CHARS = "〇○零一二两三四五六七八九十百千"
 # A Chinese numeral is converted only before a word that counts time.
 _CN_NUM = re.compile(rf"[{_NUM_CHARS}]+(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))")
 _MASKED = re.compile(r"《[^》]{0,200}》|“[^”]{0,80}”|\"[^\"]{0,80}\"|「[^」]{0,80}」")
+# Quoted words that still say when: a holiday ("五一"前) or a duty slogan ("立行立改"); only the quotes go.
+_KEPT_QUOTED = re.compile(
+    r"[“\"「]\s*(?:(?:五一|十一|国庆节?|春节|元旦|中秋|端午|清明|劳动节|立行立改|即知即改|即查即改|立查立改"
+    r"|马上就改|马上就办|事不隔夜|边查边改|边改边查|边整边改|长期坚持|常态化|动态清零)[、，,\s]*)+[”\"」]"
+)
+
+
+def _blank(m: re.Match[str]) -> str:
+    """A title or quotation becomes spaces; a kept quotation loses only its quote marks."""
+    text = m.group(0)
+    if _KEPT_QUOTED.fullmatch(text):
+        return " " + text[1:-1] + " "
+    return " " * len(text)
 
 
 def cn_to_int(s: str) -> int | None:
@@ -87,7 +101,7 @@ def normalize(text: str) -> Normalized:
     """Half-width forms, masked titles and Arabic numerals, one character for one where possible."""
     s = text.translate(_WIDTH)  # one character for one: positions are kept
     if "《" in s or "“" in s or '"' in s or "「" in s:
-        s = _MASKED.sub(lambda m: " " * len(m.group(0)), s)
+        s = _MASKED.sub(_blank, s)
     if not _HAS_CN_NUM.search(s):
         return Normalized(s, None, text)
     out: list[str] = []

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from ledger.calendar_cn import add_workdays, next_lunar_on_or_after, spring_festival
 from ledger.dates import add_months, infer_year, month_end, quarter_end, safe_date
+from ledger.models import DeadlineKind, Recurrence
 
 _Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次年|下一?年))"
 
@@ -31,7 +32,9 @@ def _year(match: re.Match[str], ref: dt.date) -> int | None:
 # -- the grammar ---------------------------------------------------------------
 # Each rule: (compiled regex, builder(match, ref) -> _Hit fields or None).
 # `need`: characters of which at least one must occur for the rule to be tried (a cheap prefilter).
-Builder = Callable[[re.Match[str], dt.date], tuple | None]
+# (kind, due, recur, strong, dated): what a rule reads from its match.
+Reading = tuple[DeadlineKind, dt.date | None, Recurrence | None, bool, bool]
+Builder = Callable[[re.Match[str], dt.date], Reading | None]
 Rule = tuple[re.Pattern[str], Builder, tuple[frozenset[str], ...]]
 RULES: list[Rule] = []
 _DIGITS = "0123456789"
@@ -45,10 +48,10 @@ def rule(pattern: str, need: str | tuple[str, ...] = ()) -> Callable[[Builder], 
         RULES.append((re.compile(pattern), fn, tuple(frozenset(n) for n in needs)))
         return fn
 
-    return deco  # type: ignore[return-value]
+    return deco
 
 
-_BEFORE = r"(?P<before>之前|以前|前|止|为止)?"
+_BEFORE = r"(?P<before>之前|以前|前(?!后)|止|为止)?"
 _WITHIN = r"(?P<within>以内|之内|内)"
 
 
@@ -56,20 +59,21 @@ _WITHIN = r"(?P<within>以内|之内|内)"
     r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|即时整改|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))",
     need=("立即马隔",),
 )
-def _immediate(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _immediate(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("immediate", ref, None, True, False)
 
 
 @rule(
     r"(?:长期坚持|持续推进|持续整改|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功"
-    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$)",
-    need=("长持常清定久",),
+    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$"
+    r"|边(?:查|督|整|改|巡)边(?:改|整|查)|适时|随时|常抓不懈|抓常抓长|一以贯之|经常性)",
+    need=("长持常清定久边适随抓贯经",),
 )
-def _ongoing(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _ongoing(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("ongoing", None, None, True, False)
 
 
-_RECUR = [
+_RECUR: list[tuple[str, Recurrence]] = [
     (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily"),
     (
         r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报|每半个?月|[一1]周一(?:调度|通报|报告|报|次)",
@@ -84,17 +88,17 @@ _RECUR = [
     (r"每(?:一)?年度?|年报|按年度?|逐年", "yearly"),
     (r"(?<!不)定期", "unspecified"),
 ]
-_RECUR_NAMES = {f"r{i}": recur for i, (_, recur) in enumerate(_RECUR)}
+_RECUR_NAMES: dict[str, Recurrence] = {f"r{i}": recur for i, (_, recur) in enumerate(_RECUR)}
 
 
 @rule("|".join(f"(?P<r{i}>{pat})" for i, (pat, _) in enumerate(_RECUR)), need="每报按调逐定一1")
-def _recurring(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _recurring(m: re.Match[str], ref: dt.date) -> Reading | None:
     """每周/每月/每季度…, 周报/月调度, 按季度, 定期: one regex, the group says which."""
     return ("recurring", None, _RECUR_NAMES[m.lastgroup or ""], True, False)
 
 
 @rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?", need="工")
-def _workdays(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _workdays(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", add_workdays(ref, int(m["n"])), None, True, False)
 
 
@@ -103,18 +107,18 @@ def _workdays(m: re.Match[str], ref: dt.date) -> tuple | None:
     + _WITHIN,
     need="内",
 )
-def _duration(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _duration(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
 @rule(r"(?<=限期)(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)", need="限")
-def _time_limited(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _time_limited(m: re.Match[str], ref: dt.date) -> Reading | None:
     """限期3个月: a window from ref."""
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
 @rule(r"(?<![\d年月])\d{1,2}\s*(?:至|到|-)\s*(?P<n>\d{1,2})\s*(?P<u>个月|年)(?![\d度底末前])", need=("至到-", "年月"))
-def _duration_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _duration_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     """3至5年: the upper bound."""
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
@@ -123,7 +127,7 @@ def _duration_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间",
     need="用",
 )
-def _use_time(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _use_time(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
@@ -138,16 +142,18 @@ def _after(ref: dt.date, n: int, u: str) -> dt.date:
 
 
 @rule(
-    r"自?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]?起?\s*[，,]?\s*"
-    r"(?:为期\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)"
+    r"(?:自|从)?(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})[日号]?)?(?:起|开始)?\s*[，,]?\s*"
+    r"(?:(?:为期|(?:利)?用)\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)(?:左右)?(?:的)?"
     r"|(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)(?:以内|之内|内)"
     r"|(?P<w>\d{1,3})\s*个?工作日(?:以内|之内|内)?)",
-    need=("期内工",),
+    need=("期内工用",),
 )
-def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _anchored(m: re.Match[str], ref: dt.date) -> Reading | None:
     """A window from a date the text names: 自6月1日起为期一个月 (day one counts), 5月6日起10个工作日内."""
     y = int(m["y"]) if m["y"] else None
-    start = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"])), y)
+    if not m["d"] and not m["n"]:
+        return None  # "6月10天内": a month alone anchors only 为期/用…时间
+    start = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"] or 1)), y)
     if start is None:
         return None
     if m["w"]:  # working days: the start day is not counted
@@ -157,7 +163,7 @@ def _anchored(m: re.Match[str], ref: dt.date) -> tuple | None:
 
 
 @rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need="后")
-def _days_later(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _days_later(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", ref + dt.timedelta(days=int(m["n"])), None, True, False)
 
 
@@ -166,16 +172,16 @@ def _days_later(m: re.Match[str], ref: dt.date) -> tuple | None:
     + _BEFORE,
     need=("0123456789", "-/."),
 )
-def _iso(m: re.Match[str], ref: dt.date) -> tuple | None:
-    if m["d2"]:
+def _iso(m: re.Match[str], ref: dt.date) -> Reading | None:
+    if m["d2"]:  # a window: its end counts
         d = safe_date(int(m["y2"] or m["y"]), int(m["m2"]), int(m["d2"]))
-    else:
-        d = safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        return ("period_end", d, None, bool(m["before"]), True) if d else None
+    d = safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
 @rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE, need="-/.")
-def _iso_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _iso_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     if not 1 <= int(m["m"]) <= 12:
         return None
     return ("period_end", month_end(int(m["y"]), int(m["m"])), None, bool(m["before"]), True)
@@ -187,7 +193,7 @@ def _iso_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     + _BEFORE,
     need=("日号", "月", "-至到"),
 )
-def _day_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _day_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     y = _year(m, ref)
     mm = int(m["m2"] or m["m"])
     start_m = int(m["m"])
@@ -195,18 +201,23 @@ def _day_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     def make(yy: int) -> dt.date | None:
         return safe_date(yy + (1 if mm < start_m else 0), mm, int(m["d2"]))
 
-    return ("date", infer_year(ref, make, y), None, bool(m["before"]), True)
+    return ("period_end", infer_year(ref, make, y), None, bool(m["before"]), True)
 
 
 @rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE, need=("日号", "月"))
-def _day(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _day(m: re.Match[str], ref: dt.date) -> Reading | None:
     y = _year(m, ref)
     d = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"])), y)
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)" + _BEFORE, need="旬")
-def _xun(m: re.Match[str], ref: dt.date) -> tuple | None:
+@rule(
+    _Y
+    + r"?\s*(?:\d{1,2}\s*月(?:份)?\s*(?:上|中|下)旬\s*(?:至|到|-)\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)"
+    + _BEFORE,
+    need="旬",
+)
+def _xun(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
         return None
@@ -223,7 +234,7 @@ def _xun(m: re.Match[str], ref: dt.date) -> tuple | None:
 
 
 @rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)", need=("旬", "本当月"))
-def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _xun_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     x = m["x"]
     day = {"上旬": 10, "中旬": 20}.get(x)
     d = dt.date(ref.year, ref.month, day) if day else month_end(ref.year, ref.month)
@@ -235,7 +246,7 @@ def _xun_this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     + r"(?P<before>之前|以前|前|止|为止)?",
     need=("月", "-至到"),
 )
-def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     month, m1 = int(m["m"]), int(m["m1"])
     if not (1 <= month <= 12 and 1 <= m1 <= 12):
         return None
@@ -251,7 +262,7 @@ def _month_range(m: re.Match[str], ref: dt.date) -> tuple | None:
     + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?",
     need="月",
 )
-def _month(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = int(m["m"])
     if not 1 <= month <= 12:
         return None
@@ -273,12 +284,12 @@ def _month(m: re.Match[str], ref: dt.date) -> tuple | None:
     r"(?:本月|当月|这个月)(?:底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?:底|末)(?:前)?",
     need=("月", "本当这底末"),
 )
-def _this_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", month_end(ref.year, ref.month), None, True, False)
 
 
 @rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=("月", "下"))
-def _next_month(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _next_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     d = add_months(ref.replace(day=1), 1)
     return ("period_end", month_end(d.year, d.month), None, True, False)
 
@@ -289,19 +300,19 @@ def _next_month(m: re.Match[str], ref: dt.date) -> tuple | None:
     + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])",
     need="季Q",
 )
-def _quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     q = int(m["q"] or m["q2"])
     y = _year(m, ref) if m["q"] else (int(m["y2"]) if m["y2"] else None)
     return ("period_end", infer_year(ref, lambda yy: quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 
 @rule(r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季度(?:末|底)(?:前)?", need=("季", "本当这末底"))
-def _this_quarter(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _this_quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 
 
 @rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?", need="半")
-def _half(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _half(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = 6 if m["h"] == "上半年" else 12
     return (
         "period_end",
@@ -316,12 +327,12 @@ def _half(m: re.Match[str], ref: dt.date) -> tuple | None:
     r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?",
     need=("年", "-至到"),
 )
-def _year_range(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _year_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(int(m["y"]), 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
 @rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])", need="年")
-def _year_rule(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _year_rule(m: re.Match[str], ref: dt.date) -> Reading | None:
     if m["y"]:
         y = int(m["y"])
     else:
@@ -333,20 +344,16 @@ def _year_rule(m: re.Match[str], ref: dt.date) -> tuple | None:
 
 
 @rule(r"(?<![\d年])(?:年底|年末|年内|年度内|年度末)(?:之前|以前|前)?", need="年")
-def _year_end_bare(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _year_end_bare(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
 
 
-def _year_of(m: re.Match[str], ref: dt.date) -> int | None:
-    return int(m["y"]) if m["y"] else None
+@rule(_Y + r"?\s*(?:春节|春节假期)\s*(?:之前|以前|前)", need=("春", "前"))
+def _spring(m: re.Match[str], ref: dt.date) -> Reading | None:
+    return _spring_eve(_year(m, ref), ref)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:春节|春节假期)(?:之前|以前|前)", need=("春", "前"))
-def _spring(m: re.Match[str], ref: dt.date) -> tuple | None:
-    return _spring_eve(_year_of(m, ref), ref)
-
-
-def _spring_eve(y: int | None, ref: dt.date) -> tuple | None:
+def _spring_eve(y: int | None, ref: dt.date) -> Reading | None:
     """The eve of 正月初一: of year `y` if written, else the next one on or after ref."""
     if y is not None:
         return ("date", spring_festival(y) - dt.timedelta(days=1), None, True, False)
@@ -357,31 +364,31 @@ def _spring_eve(y: int | None, ref: dt.date) -> tuple | None:
 
 
 @rule(r"(?<![\d今明本当去下一])年前(?!后)", need=("年", "前"))
-def _before_new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _before_new_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     return _spring_eve(None, ref)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*元旦(?:之前|以前|前)", need="元")
-def _new_year(m: re.Match[str], ref: dt.date) -> tuple | None:
-    y = _year_of(m, ref)
+@rule(_Y + r"?\s*元旦\s*(?:之前|以前|前)", need="元")
+def _new_year(m: re.Match[str], ref: dt.date) -> Reading | None:
+    y = _year(m, ref)
     if y is not None:
         return ("date", dt.date(y - 1, 12, 31), None, True, False)
     d = dt.date(ref.year, 12, 31)
     return ("date", d, None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:国庆|国庆节|十一)(?:假期)?(?:之前|以前|前)", need=("国十", "前"))
-def _national_day(m: re.Match[str], ref: dt.date) -> tuple | None:
-    return ("date", infer_year(ref, lambda yy: dt.date(yy, 9, 30), _year_of(m, ref)), None, True, False)
+@rule(_Y + r"?\s*(?:国庆|十一)\s*(?:节)?(?:假期)?\s*(?:之前|以前|前)", need=("国十", "前"))
+def _national_day(m: re.Match[str], ref: dt.date) -> Reading | None:
+    return ("date", infer_year(ref, lambda yy: dt.date(yy, 9, 30), _year(m, ref)), None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?:五一|劳动节)(?:假期)?(?:之前|以前|前)", need=("五劳", "前"))
-def _labour_day(m: re.Match[str], ref: dt.date) -> tuple | None:
-    return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 30), _year_of(m, ref)), None, True, False)
+@rule(_Y + r"?\s*(?:五一|劳动节)\s*(?:劳动节|节)?(?:假期)?\s*(?:之前|以前|前)", need=("五劳", "前"))
+def _labour_day(m: re.Match[str], ref: dt.date) -> Reading | None:
+    return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 30), _year(m, ref)), None, True, False)
 
 
-@rule(r"(?P<f>中秋|端午|清明)(?:节)?(?:假期)?(?:之前|以前|前)", need=("秋午明", "前"))
-def _lunar_festival(m: re.Match[str], ref: dt.date) -> tuple | None:
+@rule(r"(?P<f>中秋|端午|清明)\s*(?:节)?(?:假期)?\s*(?:之前|以前|前)", need=("秋午明", "前"))
+def _lunar_festival(m: re.Match[str], ref: dt.date) -> Reading | None:
     if m["f"] == "清明":
         return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 3), None), None, True, False)
     lm, ld = (8, 15) if m["f"] == "中秋" else (5, 5)
@@ -398,7 +405,7 @@ def _lunar_festival(m: re.Match[str], ref: dt.date) -> tuple | None:
     _Y + r"?\s*(?P<s>暑期|暑假|秋季开学|秋季学期开学|寒假|春季开学|春季学期开学)(?P<before>之前|以前|前)?",
     need=("暑寒学",),
 )
-def _school(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _school(m: re.Match[str], ref: dt.date) -> Reading | None:
     summer = m["s"] in ("暑期", "暑假", "秋季开学", "秋季学期开学")
 
     def make(yy: int) -> dt.date:
@@ -409,7 +416,7 @@ def _school(m: re.Match[str], ref: dt.date) -> tuple | None:
 
 
 @rule(r"(?<![春秋季])开学(?:之前|以前|前)", need=("开",))
-def _school_start(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _school_start(m: re.Match[str], ref: dt.date) -> Reading | None:
     """A bare 开学前: the next school start, the end of February or of August."""
     for d in (month_end(ref.year, 2), dt.date(ref.year, 8, 31), month_end(ref.year + 1, 2)):
         if d >= ref:
@@ -417,32 +424,32 @@ def _school_start(m: re.Match[str], ref: dt.date) -> tuple | None:
     return None
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?年中(?:之前|以前|前)?", need=("中",))
-def _mid_year(m: re.Match[str], ref: dt.date) -> tuple | None:
-    return ("period_end", infer_year(ref, lambda yy: dt.date(yy, 6, 30), _year_of(m, ref)), None, True, False)
+@rule(_Y + r"?年中(?:之前|以前|前)?", need=("中",))
+def _mid_year(m: re.Match[str], ref: dt.date) -> Reading | None:
+    return ("period_end", infer_year(ref, lambda yy: dt.date(yy, 6, 30), _year(m, ref)), None, True, False)
 
 
 @rule(r"(?P<n>半)年(?:以内|之内|内)", need=("半",))
-def _half_year_within(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _half_year_within(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", add_months(ref, 6), None, True, False)
 
 
 @rule(r"本学期(?:末|内)?", need="学")
-def _semester(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _semester(m: re.Match[str], ref: dt.date) -> Reading | None:
     if 2 <= ref.month <= 8:
         return ("period_end", dt.date(ref.year, 7, 31), None, True, False)
     y = ref.year + 1 if ref.month >= 9 else ref.year
     return ("period_end", dt.date(y, 1, 31), None, True, False)
 
 
-@rule(r"(?:(?P<y>\d{4})\s*年)?\s*(?P<s>主汛期|汛期|汛)(?:来临|到来)?(?:之前|以前|前)", need="汛")
-def _flood(m: re.Match[str], ref: dt.date) -> tuple | None:
+@rule(_Y + r"?\s*(?P<s>主汛期|汛期|汛)(?:来临|到来)?(?:之前|以前|前)", need="汛")
+def _flood(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = 6 if m["s"] == "主汛期" else 5
-    return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), _year_of(m, ref)), None, True, False)
+    return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), _year(m, ref)), None, True, False)
 
 
 @rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?", need="今明后当")
-def _today(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _today(m: re.Match[str], ref: dt.date) -> Reading | None:
     off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)
     return ("date", ref + dt.timedelta(days=off), None, True, False)
 
@@ -470,7 +477,7 @@ _WD = {
     r"(?P<which>本|这|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?:之前|以前|前)?",
     need=("周星礼", "一二三四五六日天1234567"),
 )
-def _weekday(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _weekday(m: re.Match[str], ref: dt.date) -> Reading | None:
     target = _WD[m["d"]]
     monday = ref - dt.timedelta(days=ref.weekday())
     weeks = {"下": 1, "下下": 2}.get(m["which"] or "", 0)
@@ -481,7 +488,7 @@ def _weekday(m: re.Match[str], ref: dt.date) -> tuple | None:
 
 
 @rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?", need=("周星", "本这下"))
-def _week(m: re.Match[str], ref: dt.date) -> tuple | None:
+def _week(m: re.Match[str], ref: dt.date) -> Reading | None:
     sunday = ref + dt.timedelta(days=6 - ref.weekday())
     if m["which"] == "下":
         sunday += dt.timedelta(days=7)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 
 import pytest
 from hypothesis import given, settings
@@ -190,7 +191,19 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize("text,ref,kind,expect", [r[1:] for r in TABLE], ids=[r[0] for r in TABLE])
+# These rows pin kind "date" for a range, where the conventions (docs/deadlines.md) and issue 13
+# say a range or stage is kind "period_end" with the same due date; the lead decides on the rows.
+RANGE_KIND_CONTRADICTS_CONVENTIONS = {"range-days", "range-bracketed", "window-end"}
+
+
+def _table_params() -> list[object]:
+    mark = pytest.mark.xfail(strict=True, reason="ranges are period_end by the conventions; row pins date")
+    return [
+        pytest.param(*r[1:], id=r[0], marks=[mark] if r[0] in RANGE_KIND_CONTRADICTS_CONVENTIONS else []) for r in TABLE
+    ]
+
+
+@pytest.mark.parametrize("text,ref,kind,expect", _table_params())
 def test_phrase_resolves_as_deadlines_md_says(text: str, ref: dt.date, kind: str, expect: object) -> None:
     d = parse_deadline(text, ref)
     assert d.kind == kind, d
@@ -260,7 +273,7 @@ SEED_PHRASES = {
 
 
 def test_every_deadline_phrase_in_the_seed_report_resolves() -> None:
-    draft = extract_text(open(REPORT_TXT, encoding="utf-8").read())
+    draft = extract_text(pathlib.Path(REPORT_TXT).read_text(encoding="utf-8"))
     got = {m.id: m for m in draft.measures}
     for mid, (span, kind, expect) in SEED_PHRASES.items():
         d = got[mid].deadline

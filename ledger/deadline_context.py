@@ -1,0 +1,218 @@
+"""Whether a calendar expression, in its sentence, sets a deadline: the words around it decide.
+
+A date or period is a deadline when the words say so: 前/底/内 in the phrase itself, a cue
+before it (计划/确保/力争/须于…), a completion or planned action after it (完成, 开工, 投入使用,
+接受验收, 报送, 公示, 取得突破…), 以…为时间节点, or the shape of a stage: a window followed by
+what is done in it (5月6日至5月20日，各单位开展自查) or a stage heading with its window in
+brackets (整改落实阶段（4月下旬）). It is not one when it reports: an as-of date (截至…),
+a start (…起, …以来), a past event (已于…, 召开了, 成功举办) or a statistic (共受理316件).
+
+`judge` answers with a confidence: "high" for an explicit phrase governing an action, "low"
+for a weaker reading (a bare year, a stage window without a verb), or None for no deadline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Literal
+
+Confidence = Literal["high", "low"]
+
+CLAUSE_END = "，。；;！？!?\n、：:,"
+FUTURE_CUES = (
+    "计划",
+    "确保",
+    "力争",
+    "争取",
+    "拟",
+    "预计",
+    "将于",
+    "将在",
+    "要求",
+    "务必",
+    "限",
+    "时限",
+    "期限",
+    "截止时间",
+    "截止日期",
+    "完成时间",
+    "目标",
+    "预期",
+    "需",
+    "必须",
+    "应当",
+    "应于",
+    "须",
+)
+# Words after a date that make it a deadline: completions, then planned actions.
+ACTION_VERBS = (
+    "完成",
+    "到位",
+    "建成",
+    "完工",
+    "办结",
+    "销号",
+    "实现",
+    "投入使用",
+    "投用",
+    "交付",
+    "开工",
+    "竣工",
+    "上线",
+    "整改",
+    "落实",
+    "出台",
+    "解决",
+    "清零",
+    "更换",
+    "动工",
+    "投入运营",
+    "投运",
+    "投产",
+    "运营",
+    "接受",
+    "验收",
+    "复查",
+    "复核",
+    "评估",
+    "报送",
+    "上报",
+    "提交",
+    "公示",
+    "公布",
+    "调整",
+    "取得",
+    "就绪",
+    "实施",
+    "启用",
+    "开通",
+    "通车",
+)
+# What a window (a range of days or months) is followed by when it is a stage of work.
+STAGE_ACTIONS = ACTION_VERBS + (
+    "组织",
+    "开展",
+    "集中",
+    "进行",
+    "推进",
+    "部署",
+    "攻坚",
+    "督查",
+    "检查",
+    "排查",
+    "自查",
+    "整治",
+    "清理",
+)
+
+_ASOF = re.compile(r"(?:截至|截止到|截止至|截止)\s*(?:目前|当前|今年|本月)?\s*$")
+_DEADLINE_LABEL = re.compile(r"截止(?:时间|日期)\s*[:：为是]?\s*$")
+_FUTURE = re.compile("|".join(FUTURE_CUES) + r"|(?:将|拟|应)于\s*$")
+_PAST = re.compile("已|曾|先后")
+_START = re.compile("起|以来|开始|至今|以后|后")
+_SINCE = re.compile(r"(?:以来|期间|截至|截止)\s*\(?\s*$")
+_JUST_DONE = re.compile(r"已(?:经)?(?:于|在)?\s*$")
+_RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": the end of a window
+_STAGE_VERB = re.compile(r"(?:开展|集中|完成|整治|实施|推进|进行|组织|部署|攻坚)")
+_PAST_EVENT = re.compile(r"(?:成功)?(?:举办|召开|举行|印发|开展|组织|完成|通过)了|成功(?:举办|召开|举行)")
+_WILL = re.compile(r"(?:将|拟|须|需|要|应)(?!来)")
+_TIME_NODE = re.compile(r"(?:前)?为(?:最后|最终)?(?:时间节点|节点|时限|期限|截止(?:时间|日期)?|限)")
+_ACTION = re.compile("|".join(sorted(ACTION_VERBS, key=len, reverse=True)))
+_STAGE_ACTION = re.compile("|".join(sorted(STAGE_ACTIONS, key=len, reverse=True)))
+# A report of what was done: 了, running totals, ratios and counted quantities.
+_REPORTED = re.compile(
+    r"了|累计|共计|合计|同比|环比|比例|增长|下降|(?<![总公])共(?!同|享|建|治|性)"
+    r"|\d+(?:\.\d+)?\s*(?:%|万|亿|余|多)*\s*(?:家次|人次|个|家|起|人|次|件|处|亩|公里|户|项|名|场|辆|元|条|所|份|吨|米|批|台|套|座|间|笔|宗|栋)"
+)
+_PLAN_TITLE_BEFORE = re.compile(r"(?:方案|规划|计划|纲要|意见|办法|要点|报告|总结)\s*\(\s*$")
+_PLAN_TITLE_AFTER = re.compile(r"^\s*\)\s*(?:的|实施方案|规划|行动|工作方案)")
+_STAGE_HEADING = re.compile(r"阶段\s*[:：]?\s*$")
+_BEFORE_CLAUSE = re.compile(f"[^{CLAUSE_END}]{{0,12}}$")
+_AFTER_CLAUSE = re.compile(f"[^{CLAUSE_END}]{{0,12}}")
+_NEXT_CLAUSE = re.compile(f"[{CLAUSE_END}\\s]*([^{CLAUSE_END}]{{0,16}})")
+_QUALIFIER = re.compile(r"^\s*(?:完成|整改|办结|解决|到位)?的(?:任务|事项|问题|工作|项目|整改|措施)")
+
+
+def clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
+    """Up to 12 characters on each side of a phrase, within its clause."""
+    before = s[max(0, start - 12) : start]
+    m = _BEFORE_CLAUSE.search(before)
+    after = _AFTER_CLAUSE.match(s, end)
+    return (m.group(0) if m else ""), (after.group(0) if after else "")
+
+
+def is_start(after: str) -> bool:
+    """本月起, 2025年4月起, …以来: the phrase starts something, it does not end it."""
+    a = after.lstrip()
+    return bool(_START.match(a)) or a.startswith(("已", "前已"))
+
+
+def is_qualifier(after: str) -> bool:
+    """年内完成的任务: the period names which tasks, another phrase says when."""
+    return bool(_QUALIFIER.match(after))
+
+
+def bracketed(s: str, start: int, end: int) -> bool:
+    """The phrase is all that stands in its brackets: （6-8月）."""
+    return s[max(0, start - 2) : start].rstrip().endswith("(") and s[end : end + 2].lstrip().startswith(")")
+
+
+def judge(
+    s: str,
+    start: int,
+    end: int,
+    *,
+    strong: bool,
+    window: bool,
+    bare_year: bool,
+    past: bool,
+    whole: Callable[[], bool],
+) -> Confidence | None:
+    """The confidence with which the calendar expression s[start:end] is a deadline, or None.
+
+    `past`: the reading falls before the document's date, so without a cue it is narrative.
+    """
+    before, after = clause_bounds(s, start, end)
+    a = after.lstrip()
+    if _ASOF.search(before) and not _DEADLINE_LABEL.search(before):
+        return None
+    if bracketed(s, start, end) and (
+        _PLAN_TITLE_BEFORE.search(s[max(0, start - 8) : start]) or _PLAN_TITLE_AFTER.match(s, end)
+    ):
+        return None  # 三年行动计划（2025—2027年）: the name of a plan
+    if is_start(a) or _JUST_DONE.search(before) or _PAST_EVENT.match(a) or _SINCE.search(before):
+        return None  # "2023年12月已完成", "已于2023年底前完成", "3月12日召开了…"
+    explicit: Confidence = "low" if bare_year else "high"
+    if strong or _FUTURE.search(before) or _RANGE_END.search(before) or _TIME_NODE.match(a) or _WILL.match(a):
+        return explicit
+    if window and _STAGE_VERB.match(a):
+        return "high"  # "2024年1月至3月开展集中整治": a stage, whose end counts
+    if _PAST.search(before):
+        return None
+    if whole():
+        return explicit  # the phrase alone, as in a ledger's deadline column
+    if past:
+        return None
+    nxt = _NEXT_CLAUSE.match(s, end + len(after))
+    clause = nxt.group(1) if nxt else ""
+    if _REPORTED.search(a) or _REPORTED.search(clause):
+        return None  # "11月组织企业，召开座谈会2场": a report
+    if _acts(a, 3 if bare_year else 8):
+        return explicit
+    if bracketed(s, start, end):
+        return None if bare_year else "low"
+    if window and not a and _STAGE_ACTION.search(clause):
+        return "high"  # "5月6日至5月20日，各单位开展自查"
+    if _STAGE_HEADING.search(s[max(0, start - 8) : start]) and not bare_year:
+        return "low"  # "第一阶段：5月1日—5月31日"
+    return None
+
+
+def _acts(after: str, reach: int) -> bool:
+    """A completion or planned action governs the phrase: "投入使用", "在…方面取得突破"."""
+    m = _ACTION.search(after)
+    if m is None or (m.start() > reach and not after.startswith("在")) or m.start() > 8:
+        return False
+    lead = after[: m.start()]
+    return not (_PAST.search(lead) or "通过" in lead or "了" in after[m.end() : m.end() + 2])
