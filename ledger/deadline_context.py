@@ -142,6 +142,11 @@ def clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
     return (m.group(0) if m else ""), (after.group(0) if after else "")
 
 
+def is_as_of(before: str) -> bool:
+    """截至6月底: a date things are counted at, unless it is labelled a deadline (截止时间：…)."""
+    return bool(_ASOF.search(before)) and not _DEADLINE_LABEL.search(before)
+
+
 def is_start(after: str) -> bool:
     """本月起, 2025年4月起, …以来: the phrase starts something, it does not end it."""
     a = after.lstrip()
@@ -162,6 +167,8 @@ def judge(
     s: str,
     start: int,
     end: int,
+    before: str,
+    after: str,
     *,
     strong: bool,
     window: bool,
@@ -171,11 +178,11 @@ def judge(
 ) -> Confidence | None:
     """The confidence with which the calendar expression s[start:end] is a deadline, or None.
 
-    `past`: the reading falls before the document's date, so without a cue it is narrative.
+    `before` and `after` are its clause's words around it (`clause_bounds`); `past`: the reading
+    falls before the document's date, so without a cue it is narrative.
     """
-    before, after = clause_bounds(s, start, end)
     a = after.lstrip()
-    if _ASOF.search(before) and not _DEADLINE_LABEL.search(before):
+    if is_as_of(before):
         return None
     if bracketed(s, start, end) and (
         _PLAN_TITLE_BEFORE.search(s[max(0, start - 8) : start]) or _PLAN_TITLE_AFTER.match(s, end)

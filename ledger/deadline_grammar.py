@@ -16,6 +16,7 @@ from ledger.calendar_cn import add_workdays, next_lunar_on_or_after, spring_fest
 from ledger.dates import add_months, infer_year, month_end, quarter_end, safe_date
 from ledger.models import DeadlineKind, Recurrence
 
+_Y_FIRST = r"\d今本当明次下"  # the characters _Y can start with
 _Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次年|下一?年))"
 
 
@@ -40,9 +41,16 @@ RULES: list[Rule] = []
 _DIGITS = "0123456789"
 
 
-def rule(pattern: str, need: str | tuple[str, ...] = ()) -> Callable[[Builder], Builder]:
-    """Register a grammar rule; it is tried only if each string in `need` shares a character with the text."""
+def rule(pattern: str, need: str | tuple[str, ...] = (), first: str = "") -> Callable[[Builder], Builder]:
+    """Register a grammar rule; it is tried only if each string in `need` shares a character with the text.
+
+    `first`: the characters a match can start with; the regex engine then skips other
+    positions at once (a pattern that opens with an optional year is otherwise tried slowly
+    at every position).
+    """
     needs = (need,) if isinstance(need, str) else need
+    if first:
+        pattern = f"(?=[{first}])(?:{pattern})"
 
     def deco(fn: Builder) -> Builder:
         RULES.append((re.compile(pattern), fn, tuple(frozenset(n) for n in needs)))
@@ -58,6 +66,7 @@ _WITHIN = r"(?P<within>以内|之内|内)"
 @rule(
     r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|即时整改|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))",
     need=("立即马隔",),
+    first="立即马事",
 )
 def _immediate(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("immediate", ref, None, True, False)
@@ -91,13 +100,17 @@ _RECUR: list[tuple[str, Recurrence]] = [
 _RECUR_NAMES: dict[str, Recurrence] = {f"r{i}": recur for i, (_, recur) in enumerate(_RECUR)}
 
 
-@rule("|".join(f"(?P<r{i}>{pat})" for i, (pat, _) in enumerate(_RECUR)), need="每报按调逐定一1")
+@rule(
+    "|".join(f"(?P<r{i}>{pat})" for i, (pat, _) in enumerate(_RECUR)),
+    need="每报按调逐定一1",
+    first="每日按周一1月逐季半年定",
+)
 def _recurring(m: re.Match[str], ref: dt.date) -> Reading | None:
     """每周/每月/每季度…, 周报/月调度, 按季度, 定期: one regex, the group says which."""
     return ("recurring", None, _RECUR_NAMES[m.lastgroup or ""], True, False)
 
 
-@rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?", need="工")
+@rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + _WITHIN + r"?", need=("工", _DIGITS), first=_DIGITS)
 def _workdays(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", add_workdays(ref, int(m["n"])), None, True, False)
 
@@ -105,19 +118,24 @@ def _workdays(m: re.Match[str], ref: dt.date) -> Reading | None:
 @rule(
     r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?"
     + _WITHIN,
-    need="内",
+    need=("内", _DIGITS),
+    first=_DIGITS,
 )
 def _duration(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
-@rule(r"(?<=限期)(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)", need="限")
+@rule(r"(?<=限期)(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)", need=("限", _DIGITS), first=_DIGITS)
 def _time_limited(m: re.Match[str], ref: dt.date) -> Reading | None:
     """限期3个月: a window from ref."""
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
-@rule(r"(?<![\d年月])\d{1,2}\s*(?:至|到|-)\s*(?P<n>\d{1,2})\s*(?P<u>个月|年)(?![\d度底末前])", need=("至到-", "年月"))
+@rule(
+    r"(?<![\d年月])\d{1,2}\s*(?:至|到|-)\s*(?P<n>\d{1,2})\s*(?P<u>个月|年)(?![\d度底末前])",
+    need=("至到-", "年月", _DIGITS),
+    first=_DIGITS,
+)
 def _duration_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     """3至5年: the upper bound."""
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
@@ -125,7 +143,8 @@ def _duration_range(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间",
-    need="用",
+    need=("用", _DIGITS),
+    first="用",
 )
 def _use_time(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
@@ -146,7 +165,8 @@ def _after(ref: dt.date, n: int, u: str) -> dt.date:
     r"(?:(?:为期|(?:利)?用)\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)(?:左右)?(?:的)?"
     r"|(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)(?:以内|之内|内)"
     r"|(?P<w>\d{1,3})\s*个?工作日(?:以内|之内|内)?)",
-    need=("期内工用",),
+    need=("期内工用", _DIGITS),
+    first=_DIGITS + "自从",
 )
 def _anchored(m: re.Match[str], ref: dt.date) -> Reading | None:
     """A window from a date the text names: 自6月1日起为期一个月 (day one counts), 5月6日起10个工作日内."""
@@ -162,7 +182,7 @@ def _anchored(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", _after(start, n, u) - dt.timedelta(days=1), None, True, False)
 
 
-@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need="后")
+@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need=("后", _DIGITS), first=_DIGITS)
 def _days_later(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", ref + dt.timedelta(days=int(m["n"])), None, True, False)
 
@@ -171,6 +191,7 @@ def _days_later(m: re.Match[str], ref: dt.date) -> Reading | None:
     r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])"
     + _BEFORE,
     need=("0123456789", "-/."),
+    first=_DIGITS,
 )
 def _iso(m: re.Match[str], ref: dt.date) -> Reading | None:
     if m["d2"]:  # a window: its end counts
@@ -180,7 +201,7 @@ def _iso(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE, need="-/.")
+@rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + _BEFORE, need=("-/.", _DIGITS), first=_DIGITS)
 def _iso_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     if not 1 <= int(m["m"]) <= 12:
         return None
@@ -191,7 +212,8 @@ def _iso_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     _Y
     + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?\s*(?:-|至|到)\s*(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]"
     + _BEFORE,
-    need=("日号", "月", "-至到"),
+    need=("日号", "月", "-至到", _DIGITS),
+    first=_Y_FIRST,
 )
 def _day_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     y = _year(m, ref)
@@ -204,7 +226,7 @@ def _day_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, make, y), None, bool(m["before"]), True)
 
 
-@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE, need=("日号", "月"))
+@rule(_Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE, need=("日号", "月", _DIGITS), first=_Y_FIRST)
 def _day(m: re.Match[str], ref: dt.date) -> Reading | None:
     y = _year(m, ref)
     d = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"])), y)
@@ -215,7 +237,8 @@ def _day(m: re.Match[str], ref: dt.date) -> Reading | None:
     _Y
     + r"?\s*(?:\d{1,2}\s*月(?:份)?\s*(?:上|中|下)旬\s*(?:至|到|-)\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)"
     + _BEFORE,
-    need="旬",
+    need=("旬", _DIGITS),
+    first=_Y_FIRST,
 )
 def _xun(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = int(m["m"])
@@ -244,7 +267,8 @@ def _xun_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
 @rule(
     r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?:(?P<y2>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?"
     + r"(?P<before>之前|以前|前|止|为止)?",
-    need=("月", "-至到"),
+    need=("月", "-至到", _DIGITS),
+    first=_DIGITS,
 )
 def _month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     month, m1 = int(m["m"]), int(m["m1"])
@@ -260,7 +284,8 @@ def _month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
 @rule(
     _Y
     + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?",
-    need="月",
+    need=("月", _DIGITS),
+    first=_Y_FIRST,
 )
 def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = int(m["m"])
@@ -298,7 +323,8 @@ def _next_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     _Y
     + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?|"
     + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])",
-    need="季Q",
+    need=("季Q", _DIGITS),
+    first=_Y_FIRST + "第Q",
 )
 def _quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     q = int(m["q"] or m["q2"])
@@ -311,7 +337,7 @@ def _this_quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 
 
-@rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?", need="半")
+@rule(_Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?", need="半", first=_Y_FIRST + "上")
 def _half(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = 6 if m["h"] == "上半年" else 12
     return (
@@ -325,13 +351,14 @@ def _half(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?",
-    need=("年", "-至到"),
+    need=("年", "-至到", _DIGITS),
+    first=_DIGITS,
 )
 def _year_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(int(m["y"]), 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])", need="年")
+@rule(_Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])", need="年", first=_Y_FIRST)
 def _year_rule(m: re.Match[str], ref: dt.date) -> Reading | None:
     if m["y"]:
         y = int(m["y"])
@@ -348,7 +375,7 @@ def _year_end_bare(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
 
 
-@rule(_Y + r"?\s*(?:春节|春节假期)\s*(?:之前|以前|前)", need=("春", "前"))
+@rule(_Y + r"?\s*(?:春节|春节假期)\s*(?:之前|以前|前)", need=("春", "前"), first=_Y_FIRST + "春")
 def _spring(m: re.Match[str], ref: dt.date) -> Reading | None:
     return _spring_eve(_year(m, ref), ref)
 
@@ -368,7 +395,7 @@ def _before_new_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     return _spring_eve(None, ref)
 
 
-@rule(_Y + r"?\s*元旦\s*(?:之前|以前|前)", need="元")
+@rule(_Y + r"?\s*元旦\s*(?:之前|以前|前)", need="元", first=_Y_FIRST + "元")
 def _new_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     y = _year(m, ref)
     if y is not None:
@@ -377,12 +404,16 @@ def _new_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", d, None, True, False)
 
 
-@rule(_Y + r"?\s*(?:国庆|十一)\s*(?:节)?(?:假期)?\s*(?:之前|以前|前)", need=("国十", "前"))
+@rule(_Y + r"?\s*(?:国庆|十一)\s*(?:节)?(?:假期)?\s*(?:之前|以前|前)", need=("国十", "前"), first=_Y_FIRST + "国十")
 def _national_day(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", infer_year(ref, lambda yy: dt.date(yy, 9, 30), _year(m, ref)), None, True, False)
 
 
-@rule(_Y + r"?\s*(?:五一|劳动节)\s*(?:劳动节|节)?(?:假期)?\s*(?:之前|以前|前)", need=("五劳", "前"))
+@rule(
+    _Y + r"?\s*(?:五一|劳动节)\s*(?:劳动节|节)?(?:假期)?\s*(?:之前|以前|前)",
+    need=("五劳", "前"),
+    first=_Y_FIRST + "五劳",
+)
 def _labour_day(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 30), _year(m, ref)), None, True, False)
 
@@ -404,6 +435,7 @@ def _lunar_festival(m: re.Match[str], ref: dt.date) -> Reading | None:
 @rule(
     _Y + r"?\s*(?P<s>暑期|暑假|秋季开学|秋季学期开学|寒假|春季开学|春季学期开学)(?P<before>之前|以前|前)?",
     need=("暑寒学",),
+    first=_Y_FIRST + "暑秋寒春",
 )
 def _school(m: re.Match[str], ref: dt.date) -> Reading | None:
     summer = m["s"] in ("暑期", "暑假", "秋季开学", "秋季学期开学")
@@ -424,7 +456,7 @@ def _school_start(m: re.Match[str], ref: dt.date) -> Reading | None:
     return None
 
 
-@rule(_Y + r"?年中(?:之前|以前|前)?", need=("中",))
+@rule(_Y + r"?年中(?:之前|以前|前)?", need=("中", "年"), first=_Y_FIRST + "年")
 def _mid_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, lambda yy: dt.date(yy, 6, 30), _year(m, ref)), None, True, False)
 
@@ -442,7 +474,7 @@ def _semester(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(y, 1, 31), None, True, False)
 
 
-@rule(_Y + r"?\s*(?P<s>主汛期|汛期|汛)(?:来临|到来)?(?:之前|以前|前)", need="汛")
+@rule(_Y + r"?\s*(?P<s>主汛期|汛期|汛)(?:来临|到来)?(?:之前|以前|前)", need="汛", first=_Y_FIRST + "主汛")
 def _flood(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = 6 if m["s"] == "主汛期" else 5
     return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), _year(m, ref)), None, True, False)

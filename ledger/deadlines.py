@@ -22,7 +22,7 @@ from itertools import accumulate
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
-from ledger.deadline_context import Confidence, bracketed, clause_bounds, is_qualifier, is_start, judge
+from ledger.deadline_context import Confidence, clause_bounds, is_as_of, is_qualifier, is_start, judge
 from ledger.deadline_grammar import _INDEX, RULES, _rule_index
 from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
 from ledger.user_dates import check_user_date, plausible_user_date, read_numeric_date
@@ -186,7 +186,7 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
     n = normalize(text)
     s = n.text
     filler = _Filler(s)
-    found: list[tuple[_Hit, Confidence, str, bool]] = []  # hit, confidence, after, qualifier
+    found: list[tuple[Deadline, bool]] = []  # a reading, and whether it only names which tasks
     hits = _scan(n, ref)
     if seen is not None:
         seen.append(len(hits))
@@ -207,6 +207,8 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
                 s,
                 h.start,
                 h.end,
+                before,
+                after,
                 strong=h.strong,
                 window=h.range,
                 bare_year=h.src == "_year_rule" and not h.strong,
@@ -215,30 +217,22 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
             )
             if confidence is not None and h.range and h.kind == "date":
                 h.kind = "period_end"
-        elif h.kind in KINDS_WITH_DUE and (is_start(after) or judge_asof(before)):
+        elif h.kind in KINDS_WITH_DUE and (is_start(after) or is_as_of(before)):
             confidence = None  # 本月起, 截至本月底
         if confidence is None:
             continue
         if h.kind == "date" and _WINDOW_END.search(before):
             h.kind = "period_end"  # 即日起至6月30日, 5月1日至…: the end of a window
-        if h.kind in ("date", "period_end") and bracketed(s, h.start, h.end) and not h.strong:
-            h.kind = "period_end"
-        found.append((h, confidence, after, h.due is not None and is_qualifier(after)))
-    if any(q for *_, q in found) and not all(q for h, *_, q in found if h.due is not None):
-        found = [f for f in found if not f[3]]  # 年内完成的任务，须于11月15日前完成: the day governs
-    return [
-        Deadline(
-            kind=h.kind, due=h.due, recur=h.recur, span=_span(n, h, *clause_bounds(s, h.start, h.end)), confidence=c
+        span = _span(n, h, before, after)
+        found.append(
+            (Deadline(h.kind, h.due, h.recur, span, confidence=confidence), h.due is not None and is_qualifier(after))
         )
-        for h, c, _, _ in found
-    ]
+    if len(found) > 1 and any(q for _, q in found) and not all(q for d, q in found if d.due is not None):
+        return [d for d, q in found if not q]  # 年内完成的任务，须于11月15日前完成: the day governs
+    return [d for d, _ in found]
 
 
 _WINDOW_END = re.compile(r"(?:起|日|号|今|\d)\s*(?:至|到|-)\s*$")
-
-
-def judge_asof(before: str) -> bool:
-    return bool(re.search(r"(?:截至|截止到|截止至|截止)\s*$", before))
 
 
 def parse_deadline(text: str, ref: dt.date) -> Deadline:
