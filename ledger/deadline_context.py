@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Confidence = Literal["high", "low"]
 
@@ -86,6 +86,8 @@ ACTION_VERBS = (
     "就绪",
     "实施",
     "启用",
+    "开展",
+    "试运行",
     "开通",
     "通车",
 )
@@ -127,7 +129,11 @@ _REPORTED = re.compile(
 )
 _PLAN_TITLE_BEFORE = re.compile(r"(?:方案|规划|计划|纲要|意见|办法|要点|报告|总结)\s*\(\s*$")
 _PLAN_TITLE_AFTER = re.compile(r"^\s*\)\s*(?:的|实施方案|规划|行动|工作方案)")
-_STAGE_HEADING = re.compile(r"阶段\s*[:：]?\s*$")
+_STAGE_HEADING = re.compile(r"阶段\s*[:：。.]?\s*$")
+_LABEL = re.compile(r"(?:时间|时限|期限|日期)\s*(?:为|是|[:：])\s*$")
+_STAGE_NAME = re.compile(r"为[^，。；;,]{0,10}(?:阶段|期)")
+_WITHIN_WINDOW = re.compile(r"^(?:期间|间|内)")
+_NARRATIVE_VERBS = frozenset({"开展"})
 _BEFORE_CLAUSE = re.compile(f"[^{CLAUSE_END}]{{0,12}}$")
 _AFTER_CLAUSE = re.compile(f"[^{CLAUSE_END}]{{0,12}}")
 _NEXT_CLAUSE = re.compile(f"[{CLAUSE_END}\\s]*([^{CLAUSE_END}]{{0,16}})")
@@ -163,23 +169,24 @@ def bracketed(s: str, start: int, end: int) -> bool:
     return s[max(0, start - 2) : start].rstrip().endswith("(") and s[end : end + 2].lstrip().startswith(")")
 
 
+class Shape(NamedTuple):
+    """What the grammar knows of a calendar expression, apart from its words around."""
+
+    strong: bool  # the phrase itself says deadline: 前/底/内
+    window: bool  # a range: 5月6日至5月20日, 6-8月
+    bare_year: bool  # 2026年, with nothing more
+    past: bool  # falls before the document's date
+    rolled: bool  # no year written, and read as next year's
+    day: bool  # one calendar day
+
+
 def judge(
-    s: str,
-    start: int,
-    end: int,
-    before: str,
-    after: str,
-    *,
-    strong: bool,
-    window: bool,
-    bare_year: bool,
-    past: bool,
-    whole: Callable[[], bool],
+    s: str, start: int, end: int, before: str, after: str, shape: Shape, whole: Callable[[], bool]
 ) -> Confidence | None:
     """The confidence with which the calendar expression s[start:end] is a deadline, or None.
 
-    `before` and `after` are its clause's words around it (`clause_bounds`); `past`: the reading
-    falls before the document's date, so without a cue it is narrative.
+    `before` and `after` are its clause's words around it (`clause_bounds`). Read without a
+    cue, a past date is narrative, and so is a month already gone this year (2月，开展…).
     """
     a = after.lstrip()
     if is_as_of(before):
@@ -190,36 +197,55 @@ def judge(
         return None  # 三年行动计划（2025—2027年）: the name of a plan
     if is_start(a) or _JUST_DONE.search(before) or _PAST_EVENT.match(a) or _SINCE.search(before):
         return None  # "2023年12月已完成", "已于2023年底前完成", "3月12日召开了…"
-    explicit: Confidence = "low" if bare_year else "high"
-    if strong or _FUTURE.search(before) or _RANGE_END.search(before) or _TIME_NODE.match(a) or _WILL.match(a):
+    explicit: Confidence = "low" if shape.bare_year else "high"
+    if (
+        shape.strong
+        or _FUTURE.search(before)
+        or _LABEL.search(s, max(0, start - 8), start)
+        or _RANGE_END.search(before)
+        or _TIME_NODE.match(a)
+        or _WILL.match(a)
+    ):
         return explicit
-    if window and _STAGE_VERB.match(a):
+    if shape.window and _STAGE_VERB.match(a):
         return "high"  # "2024年1月至3月开展集中整治": a stage, whose end counts
     if _PAST.search(before):
         return None
     if whole():
         return explicit  # the phrase alone, as in a ledger's deadline column
-    if past:
-        return None
+    if shape.past or (shape.window and shape.rolled):
+        return None  # "3月5日至7日，市领导带队开展调研" in a report of 20 March
+    if shape.window:
+        a = _WITHIN_WINDOW.sub("", a, count=1)
     nxt = _NEXT_CLAUSE.match(s, end + len(after))
     clause = nxt.group(1) if nxt else ""
-    if _REPORTED.search(a) or _REPORTED.search(clause):
+    if _REPORTED.search(a) or _REPORTED.search(clause) or _PAST_EVENT.search(clause):
         return None  # "11月组织企业，召开座谈会2场": a report
-    if _acts(a, 3 if bare_year else 8):
+    if _acts(a, 3 if shape.bare_year else 8, shape.rolled):
         return explicit
     if bracketed(s, start, end):
-        return None if bare_year else "low"
-    if window and not a and _STAGE_ACTION.search(clause):
-        return "high"  # "5月6日至5月20日，各单位开展自查"
-    if _STAGE_HEADING.search(s[max(0, start - 8) : start]) and not bare_year:
+        return None if shape.bare_year else "low"
+    if shape.window and _STAGE_NAME.match(a):
+        return "low"  # "4月1日至4月15日为宣传发动阶段"
+    if not a and _STAGE_ACTION.search(clause):
+        if shape.window:
+            return "high"  # "5月6日至5月20日，各单位开展自查"
+        if not (shape.bare_year or shape.rolled or shape.day):
+            return "low"  # "5月中下旬，组织开展交叉检查"
+    if _STAGE_HEADING.search(s[max(0, start - 8) : start]) and not shape.bare_year:
         return "low"  # "第一阶段：5月1日—5月31日"
     return None
 
 
-def _acts(after: str, reach: int) -> bool:
-    """A completion or planned action governs the phrase: "投入使用", "在…方面取得突破"."""
+def _acts(after: str, reach: int, rolled: bool) -> bool:
+    """A completion or planned action governs the phrase: "投入使用", "在…方面取得突破".
+
+    开展 is a plan only for a period still ahead this year: "11月开展…" in a December report tells.
+    """
     m = _ACTION.search(after)
     if m is None or (m.start() > reach and not after.startswith("在")) or m.start() > 8:
+        return False
+    if rolled and m.group(0) in _NARRATIVE_VERBS:
         return False
     lead = after[: m.start()]
     return not (_PAST.search(lead) or "通过" in lead or "了" in after[m.end() : m.end() + 2])

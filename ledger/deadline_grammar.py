@@ -64,9 +64,10 @@ _WITHIN = r"(?P<within>以内|之内|内)"
 
 
 @rule(
-    r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|即时整改|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理))",
-    need=("立即马隔",),
-    first="立即马事",
+    r"(?:立行立改|即知即改|马上就改|立即整改(?:到位)?|即时整改|事不隔夜|立查立改|即查即改|立即(?=落实|处置|整改|停止|清理)"
+    r"|(?:第一时间|当即|当场|现场)(?=整改|处置|纠正|落实))",
+    need=("立即马隔第当现",),
+    first="立即马事第当现",
 )
 def _immediate(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("immediate", ref, None, True, False)
@@ -74,11 +75,21 @@ def _immediate(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     r"(?:长期坚持|持续推进|持续整改|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功"
-    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$"
-    r"|边(?:查|督|整|改|巡)边(?:改|整|查)|适时|随时|常抓不懈|抓常抓长|一以贯之|经常性)",
-    need=("长持常清定久边适随抓贯经",),
+    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$|(?<=[:(])\s*长期\s*(?=$|[)。；;，,]))",
+    need=("长持常清定久",),
 )
 def _ongoing(m: re.Match[str], ref: dt.date) -> Reading | None:
+    return ("ongoing", None, None, True, False)
+
+
+@rule(
+    r"(?:边(?:查|督|整|改|巡)边(?:改|整|查)|适时|随时|常抓不懈|抓常抓长|一以贯之|经常性|常态长效"
+    r"|持续(?=巩固|深化|加强|开展|跟踪|抓好|做好|提升|完善|监督|督促|关注|落实|用力|发力|强化)"
+    r"|动态(?=管理|更新|调整|监测|跟踪|监管))",
+    need=("边适随抓贯经常持动",),
+)
+def _ongoing_soft(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """A working principle (边查边改, 适时复查, 持续加强): a standing duty, read with low confidence."""
     return ("ongoing", None, None, True, False)
 
 
@@ -142,11 +153,21 @@ def _duration_range(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"用\s*(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)\s*(?:左右)?(?:的)?时间",
-    need=("用", _DIGITS),
+    r"用\s*(?:(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)|(?P<half>半年|半个月))"
+    r"\s*(?:左右)?(?:的)?时间",
+    need=("用", "时"),
     first="用",
 )
 def _use_time(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """用3个月时间, 用半年时间: a window from ref."""
+    if m["half"]:
+        return (
+            "period_end",
+            add_months(ref, 6) if m["half"] == "半年" else ref + dt.timedelta(days=15),
+            None,
+            True,
+            False,
+        )
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
@@ -306,11 +327,21 @@ def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"(?:本月|当月|这个月)(?:底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?:底|末)(?:前)?",
+    r"(?:本月|当月|这个月)(?P<end>底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?P<end2>底|末)(?:前)?",
     need=("月", "本当这底末"),
 )
 def _this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
-    return ("period_end", month_end(ref.year, ref.month), None, True, False)
+    """本月底前 says deadline; a bare 本月/当月 (报送当月进展) is a deadline only if its sentence says so."""
+    strong = bool(m["end"] or m["before"] or m["end2"])
+    return ("period_end", month_end(ref.year, ref.month), None, strong, not strong)
+
+
+@rule(r"(?P<w>本月|当月|下个?月)\s*(?P<d>\d{1,2})\s*[日号]" + _BEFORE, need=("月", _DIGITS), first="本当下")
+def _day_of_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """本月25日前, 下月10日前: a day of ref's month or of the next."""
+    month = ref.replace(day=1) if m["w"] in ("本月", "当月") else add_months(ref.replace(day=1), 1)
+    d = safe_date(month.year, month.month, int(m["d"]))
+    return ("date", d, None, bool(m["before"]), True) if d else None
 
 
 @rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=("月", "下"))

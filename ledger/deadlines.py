@@ -22,7 +22,7 @@ from itertools import accumulate
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
-from ledger.deadline_context import Confidence, clause_bounds, is_as_of, is_qualifier, is_start, judge
+from ledger.deadline_context import Confidence, Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
 from ledger.deadline_grammar import _INDEX, RULES, _rule_index
 from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
 from ledger.user_dates import check_user_date, plausible_user_date, read_numeric_date
@@ -65,6 +65,38 @@ def _is_window(src: str, text: str) -> bool:
     if src in ("_iso", "_xun"):
         return "至" in text or "到" in text or text.count("-") >= 3 or text.count("旬") == 2
     return False
+
+
+_SOFT_RULES = frozenset({"_ongoing_soft"})
+_YEAR_WRITTEN = re.compile(r"\d{4}|[今本当明次下]年")
+
+
+_FIRST_MONTH = re.compile(r"(\d{1,2})\s*月")
+
+
+def _rolled(text: str, h: _Hit, ref: dt.date) -> bool:
+    """No year written, and read as next year's because the month has passed this year.
+
+    A window counts from its start: 12月15日-1月15日 in March is ahead, 3月5日至7日 on 20 March is gone.
+    """
+    if h.due is None or h.due.year <= ref.year or _YEAR_WRITTEN.search(text):
+        return False
+    if not h.range:
+        return True
+    first = _FIRST_MONTH.search(text)
+    return first is not None and int(first.group(1)) <= ref.month
+
+
+def _shape(s: str, h: _Hit, ref: dt.date) -> Shape:
+    text = s[h.start : h.end]
+    return Shape(
+        strong=h.strong,
+        window=h.range,
+        bare_year=h.src == "_year_rule" and not h.strong,
+        past=h.due is not None and h.due < ref,
+        rolled=_rolled(text, h, ref),
+        day=h.src in ("_day", "_iso"),
+    )
 
 
 # -- scanning --------------------------------------------------------------------
@@ -197,24 +229,13 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         if qualified and h.kind in ("date", "period_end"):
             continue  # 每年汛期前, 每月5日前: the date is when each period is due, not a one-off deadline
         before, after = clause_bounds(s, h.start, h.end)
-        confidence: Confidence | None = "high"
+        confidence: Confidence | None = "low" if h.src in _SOFT_RULES else "high"
         if h.dated:
 
             def whole(h: _Hit = h) -> bool:
                 return filler.only_besides(h.start, h.end)
 
-            confidence = judge(
-                s,
-                h.start,
-                h.end,
-                before,
-                after,
-                strong=h.strong,
-                window=h.range,
-                bare_year=h.src == "_year_rule" and not h.strong,
-                past=h.due is not None and h.due < ref,
-                whole=whole,
-            )
+            confidence = judge(s, h.start, h.end, before, after, _shape(s, h, ref), whole)
             if confidence is not None and h.range and h.kind == "date":
                 h.kind = "period_end"
         elif h.kind in KINDS_WITH_DUE and (is_start(after) or is_as_of(before)):
@@ -252,13 +273,15 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
     dated = [d for d in found if d.kind in ("date", "period_end")]
     first: dict[str, Deadline] = {}
     for d in found:
-        first.setdefault(d.kind, d)
+        if d.kind not in first or (first[d.kind].confidence == "low" and d.confidence == "high"):
+            first[d.kind] = d  # the first of a kind, or its first explicit wording
     if dated:
         best = max(dated, key=lambda d: d.due or dt.date.min)  # the first of equal dues
         others = tuple((d.due, d.span) for d in dated if d is not best and d.due is not None)
         if others and any(due != best.due for due, _ in others):
             best = best._replace(confidence="low", candidates=others)
-        return best._replace(recur=None, ongoing_after=True) if "ongoing" in first else best
+        standing = "ongoing" in first and first["ongoing"].confidence == "high"
+        return best._replace(recur=None, ongoing_after=True) if standing else best
     for kind in ("recurring", "ongoing", "immediate"):
         if kind in first:
             return first[kind]
