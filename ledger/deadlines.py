@@ -19,11 +19,12 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate
 
+from ledger import deadline_grammar  # noqa: F401 - registers the grammar's rules
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
 from ledger.deadline_context import Confidence, Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
-from ledger.deadline_grammar import _INDEX, RULES, _rule_index
+from ledger.deadline_rules import INDEX, RULES, rule_index
 from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
 from ledger.user_dates import check_user_date, plausible_user_date, read_numeric_date
 
@@ -109,7 +110,7 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     s = n.text
     chars = set(s)
     isdisjoint = chars.isdisjoint
-    index = _INDEX or _rule_index()
+    index = INDEX or rule_index()
     get = index.get
     candidates = set(get("", ()))
     candidates.update(*[found for found in map(get, chars) if found])
