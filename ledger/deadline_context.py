@@ -108,20 +108,30 @@ STAGE_ACTIONS = ACTION_VERBS + (
     "清理",
 )
 
+
+def _words(words: tuple[str, ...], tail: str = "") -> re.Pattern[str]:
+    """An alternation of words, longest first; a lookahead on first characters lets the engine skip ahead."""
+    firsts = "".join(sorted({w[0] for w in words}))
+    return re.compile(f"(?=[{firsts}])(?:{'|'.join(sorted(words, key=len, reverse=True))})" + tail)
+
+
 _ASOF = re.compile(r"(?:截至|截止到|截止至|截止)\s*(?:目前|当前|今年|本月)?\s*$")
 _DEADLINE_LABEL = re.compile(r"截止(?:时间|日期)\s*[:：为是]?\s*$")
-_FUTURE = re.compile("|".join(FUTURE_CUES) + r"|(?:将|拟|应)于\s*$")
+_FUTURE = re.compile(_words(FUTURE_CUES).pattern + r"|(?:将|拟|应)于\s*$")
 _PAST = re.compile("已|曾|先后")
 _START = re.compile("起|以来|开始|至今|以后|后")
-_SINCE = re.compile(r"(?:以来|期间|截至|截止)\s*\(?\s*$")
-_JUST_DONE = re.compile(r"已(?:经)?(?:于|在)?\s*$")
 _RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": the end of a window
 _STAGE_VERB = re.compile(r"(?:开展|集中|完成|整治|实施|推进|进行|组织|部署|攻坚)")
 _PAST_EVENT = re.compile(r"(?:成功)?(?:举办|召开|举行|印发|开展|组织|完成|通过)了|成功(?:举办|召开|举行)")
+# Before a date, a count or a past: 截至…, 已于…, …以来(…
+_NOT_BEFORE = re.compile(_ASOF.pattern + r"|已(?:经)?(?:于|在)?\s*$|(?:以来|期间|截至|截止)\s*\(?\s*$")
+_NOT_AFTER = re.compile(_START.pattern + "|已|前已|" + _PAST_EVENT.pattern)
+_CUE_BEFORE = re.compile(_FUTURE.pattern + "|" + _RANGE_END.pattern)
 _WILL = re.compile(r"(?:将|拟|须|需|要|应)(?!来)")
 _TIME_NODE = re.compile(r"(?:前)?为(?:最后|最终)?(?:时间节点|节点|时限|期限|截止(?:时间|日期)?|限)")
-_ACTION = re.compile("|".join(sorted(ACTION_VERBS, key=len, reverse=True)))
-_STAGE_ACTION = re.compile("|".join(sorted(STAGE_ACTIONS, key=len, reverse=True)))
+_CUE_AFTER = re.compile(_TIME_NODE.pattern + "|" + _WILL.pattern)
+_ACTION = _words(ACTION_VERBS)
+_STAGE_ACTION = _words(STAGE_ACTIONS)
 # A report of what was done: 了, running totals, ratios and counted quantities.
 _REPORTED = re.compile(
     r"了|累计|共计|合计|同比|环比|比例|增长|下降|(?<![总公])共(?!同|享|建|治|性)"
@@ -189,23 +199,14 @@ def judge(
     cue, a past date is narrative, and so is a month already gone this year (2月，开展…).
     """
     a = after.lstrip()
-    if is_as_of(before):
-        return None
+    if (_NOT_BEFORE.search(before) and not _DEADLINE_LABEL.search(before)) or _NOT_AFTER.match(a):
+        return None  # 截至…, 已于…, …以来; …起, 2023年12月已完成, 3月12日召开了…
     if bracketed(s, start, end) and (
-        _PLAN_TITLE_BEFORE.search(s[max(0, start - 8) : start]) or _PLAN_TITLE_AFTER.match(s, end)
+        _PLAN_TITLE_BEFORE.search(s, max(0, start - 8), start) or _PLAN_TITLE_AFTER.match(s, end)
     ):
         return None  # 三年行动计划（2025—2027年）: the name of a plan
-    if is_start(a) or _JUST_DONE.search(before) or _PAST_EVENT.match(a) or _SINCE.search(before):
-        return None  # "2023年12月已完成", "已于2023年底前完成", "3月12日召开了…"
     explicit: Confidence = "low" if shape.bare_year else "high"
-    if (
-        shape.strong
-        or _FUTURE.search(before)
-        or _LABEL.search(s, max(0, start - 8), start)
-        or _RANGE_END.search(before)
-        or _TIME_NODE.match(a)
-        or _WILL.match(a)
-    ):
+    if shape.strong or _CUE_BEFORE.search(before) or _CUE_AFTER.match(a) or _LABEL.search(s, max(0, start - 8), start):
         return explicit
     if shape.window and _STAGE_VERB.match(a):
         return "high"  # "2024年1月至3月开展集中整治": a stage, whose end counts

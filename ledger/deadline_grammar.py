@@ -50,11 +50,11 @@ def _ongoing_soft(m: re.Match[str], ref: dt.date) -> Reading | None:
 _RECUR: list[tuple[str, Recurrence]] = [
     (r"每(?:个)?(?:工作)?[天日]|日报|每日一报|按日", "daily"),
     (
-        r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报|每半个?月|[一1]周一(?:调度|通报|报告|报|次)",
+        r"每(?:个)?(?:[两二2]个?)?(?:周|星期|礼拜)|周报|按周|周调度|每周一报|每半个?月",
         "weekly",
     ),
     (
-        r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月|[一1]月一(?:调度|通报|报告|报|次)",
+        r"每(?:[两二23]个?)?(?:个)?月|月报|按月|月调度|月度调度|每月一报|逐月",
         "monthly",
     ),
     (r"每(?:个)?季度?|季报|按季度?|季度调度|逐季", "quarterly"),
@@ -67,12 +67,18 @@ _RECUR_NAMES: dict[str, Recurrence] = {f"r{i}": recur for i, (_, recur) in enume
 
 @rule(
     "|".join(f"(?P<r{i}>{pat})" for i, (pat, _) in enumerate(_RECUR)),
-    need="每报按调逐定一1",
-    first="每日按周一1月逐季半年定",
+    need=("每报按调逐定", "日周月季年期天星礼学"),
+    first="每日按周月逐季半年定",
 )
 def _recurring(m: re.Match[str], ref: dt.date) -> Reading | None:
     """每周/每月/每季度…, 周报/月调度, 按季度, 定期: one regex, the group says which."""
     return ("recurring", None, _RECUR_NAMES[m.lastgroup or ""], True, False)
+
+
+@rule(r"[一1](?P<u>周|月)一(?:调度|通报|报告|报|次)", need=("一1", "周月"), first="一1")
+def _recurring_once_each(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """一月一调度, 一周一通报."""
+    return ("recurring", None, "weekly" if m["u"] == "周" else "monthly", True, False)
 
 
 @rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + WITHIN + r"?", need=("工", DIGITS), first=DIGITS)
@@ -231,7 +237,7 @@ def _xun(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, make, year_of(m, ref)), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)", need=("旬", "本当月"))
+@rule(r"(?:本月|当月|月)(?P<x>上旬|中旬|下旬)", need=("旬", "本当月"), first="本当月")
 def _xun_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     x = m["x"]
     day = {"上旬": 10, "中旬": 20}.get(x)
@@ -283,6 +289,7 @@ def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
 @rule(
     r"(?:本月|当月|这个月)(?P<end>底|末|内|之内|以内)?(?P<before>前)?|(?<![\d年])月(?P<end2>底|末)(?:前)?",
     need=("月", "本当这底末"),
+    first="本当这月",
 )
 def _this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     """本月底前 says deadline; a bare 本月/当月 (报送当月进展) is a deadline only if its sentence says so."""
@@ -290,7 +297,7 @@ def _this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", month_end(ref.year, ref.month), None, strong, not strong)
 
 
-@rule(r"(?P<w>本月|当月|下个?月)\s*(?P<d>\d{1,2})\s*[日号]" + BEFORE, need=("月", DIGITS), first="本当下")
+@rule(r"(?P<w>本月|当月|下个?月)\s*(?P<d>\d{1,2})\s*[日号]" + BEFORE, need=("本当下", "月", DIGITS), first="本当下")
 def _day_of_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     """本月25日前, 下月10日前: a day of ref's month or of the next."""
     month = ref.replace(day=1) if m["w"] in ("本月", "当月") else add_months(ref.replace(day=1), 1)
@@ -298,7 +305,7 @@ def _day_of_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=("月", "下"))
+@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=("月", "下"), first="下")
 def _next_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     d = add_months(ref.replace(day=1), 1)
     return ("period_end", month_end(d.year, d.month), None, True, False)
@@ -317,7 +324,7 @@ def _quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, lambda yy: quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季度(?:末|底)(?:前)?", need=("季", "本当这末底"))
+@rule(r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季度(?:末|底)(?:前)?", need=("季", "本当这末底"), first="本当这季")
 def _this_quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 
@@ -355,7 +362,7 @@ def _year_rule(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(y, 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(r"(?<![\d年])(?:年底|年末|年内|年度内|年度末)(?:之前|以前|前)?", need="年")
+@rule(r"(?<![\d年])(?:年底|年末|年内|年度内|年度末)(?:之前|以前|前)?", need=("底末内", "年"), first="年")
 def _year_end_bare(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
 

@@ -21,10 +21,11 @@ Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次
 
 
 def year_of(match: re.Match[str], ref: dt.date) -> int | None:
-    y = match.groupdict().get("y")
+    groups = match.re.groupindex
+    y = match["y"] if "y" in groups else None
     if y:
         return int(y)
-    rel = match.groupdict().get("yrel")
+    rel = match["yrel"] if "yrel" in groups else None
     if rel:
         return ref.year + (1 if rel in ("明年", "次年", "下年", "下一年") else 0)
     return None
@@ -63,14 +64,41 @@ BEFORE = r"(?P<before>之前|以前|前(?!后)|止|为止)?"
 WITHIN = r"(?P<within>以内|之内|内)"
 
 
-INDEX: dict[str, tuple[int, ...]] = {}
+class RuleIndex:
+    """Which rules a text can match, from the characters it contains, as bit masks.
+
+    Every distinct `need` set gets a bit; a character carries the bits of the sets it is in.
+    A text's bits are the union over its characters, and a rule is tried when all its bits
+    are there: one dict lookup a distinct character, one mask test a rule.
+    """
+
+    def __init__(self, rules: list[Rule]) -> None:
+        bit_of: dict[frozenset[str], int] = {}
+        self.char_bits: dict[str, int] = {}
+        self.required: list[tuple[int, int]] = []  # (rule number, bits it needs)
+        for i, (_, _, needs) in enumerate(rules):
+            req = 0
+            for need in needs:
+                if need not in bit_of:
+                    bit_of[need] = 1 << len(bit_of)
+                    for c in need:
+                        self.char_bits[c] = self.char_bits.get(c, 0) | bit_of[need]
+                req |= bit_of[need]
+            self.required.append((i, req))
+
+    def candidates(self, s: str) -> list[int]:
+        get = self.char_bits.get
+        present = 0
+        for c in set(s):
+            present |= get(c, 0)
+        return [i for i, req in self.required if present & req == req]
 
 
-def rule_index() -> dict[str, tuple[int, ...]]:
-    """Rules by the characters of their first `need`: only rules whose trigger occurs are tried."""
-    index: dict[str, list[int]] = {}
-    for i, (_, _, needs) in enumerate(RULES):
-        for c in needs[0] if needs else ("",):
-            index.setdefault(c, []).append(i)
-    INDEX.update({c: tuple(v) for c, v in index.items()})
-    return INDEX
+_INDEX: list[RuleIndex] = []
+
+
+def rule_index() -> RuleIndex:
+    """The index of all registered rules, built on first use (after every rule module is imported)."""
+    if not _INDEX:
+        _INDEX.append(RuleIndex(RULES))
+    return _INDEX[0]

@@ -29,7 +29,7 @@ def _spring_eve(y: int | None, ref: dt.date) -> Reading | None:
     return ("date", d - dt.timedelta(days=1), None, True, False)
 
 
-@rule(r"(?<![\d今明本当去下一])年前(?!后)", need=("年", "前"))
+@rule(r"(?<![\d今明本当去下一])年前(?!后)", need=("年", "前"), first="年")
 def _before_new_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     return _spring_eve(None, ref)
 
@@ -57,7 +57,7 @@ def _labour_day(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 30), year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<f>中秋|端午|清明)\s*(?:节)?(?:假期)?\s*(?:之前|以前|前)", need=("秋午明", "前"))
+@rule(r"(?P<f>中秋|端午|清明)\s*(?:节)?(?:假期)?\s*(?:之前|以前|前)", need=("秋午明", "前"), first="中端清")
 def _lunar_festival(m: re.Match[str], ref: dt.date) -> Reading | None:
     if m["f"] == "清明":
         return ("date", infer_year(ref, lambda yy: dt.date(yy, 4, 3), None), None, True, False)
@@ -86,7 +86,7 @@ def _school(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, make, year_of(m, ref)), None, strong, True)
 
 
-@rule(r"(?<![春秋季])开学(?:之前|以前|前)", need=("开",))
+@rule(r"(?<![春秋季])开学(?:之前|以前|前)", need=("学", "开"), first="开")
 def _school_start(m: re.Match[str], ref: dt.date) -> Reading | None:
     """A bare 开学前: the next school start, the end of February or of August."""
     for d in (month_end(ref.year, 2), dt.date(ref.year, 8, 31), month_end(ref.year + 1, 2)):
@@ -100,12 +100,12 @@ def _mid_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, lambda yy: dt.date(yy, 6, 30), year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<n>半)年(?:以内|之内|内)", need=("半",))
+@rule(r"(?P<n>半)年(?:以内|之内|内)", need=("半",), first="半")
 def _half_year_within(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", add_months(ref, 6), None, True, False)
 
 
-@rule(r"本学期(?:末|内)?", need="学")
+@rule(r"本学期(?:末|内)?", need="学", first="本")
 def _semester(m: re.Match[str], ref: dt.date) -> Reading | None:
     if 2 <= ref.month <= 8:
         return ("period_end", dt.date(ref.year, 7, 31), None, True, False)
@@ -119,7 +119,7 @@ def _flood(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?", need="今明后当")
+@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?", need=("今明后当", "天日"), first="今当明后")
 def _today(m: re.Match[str], ref: dt.date) -> Reading | None:
     off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)
     return ("date", ref + dt.timedelta(days=off), None, True, False)
@@ -147,6 +147,7 @@ _WD = {
 @rule(
     r"(?P<which>本|这|下下|下)?(?:个)?(?:周|星期|礼拜)(?P<d>[一二三四五六日天1-7])(?:之前|以前|前)?",
     need=("周星礼", "一二三四五六日天1234567"),
+    first="本这下周星礼",
 )
 def _weekday(m: re.Match[str], ref: dt.date) -> Reading | None:
     target = _WD[m["d"]]
@@ -158,7 +159,7 @@ def _weekday(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", d, None, True, False)
 
 
-@rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?", need=("周星", "本这下"))
+@rule(r"(?P<which>本|这|下)(?:个)?(?:周|星期)(?:内|末)?", need=("周星", "本这下"), first="本这下")
 def _week(m: re.Match[str], ref: dt.date) -> Reading | None:
     sunday = ref + dt.timedelta(days=6 - ref.weekday())
     if m["which"] == "下":

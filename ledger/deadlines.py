@@ -17,14 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from itertools import accumulate
 
 from ledger import deadline_grammar  # noqa: F401 - registers the grammar's rules
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
 from ledger.deadline_context import Confidence, Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
-from ledger.deadline_rules import INDEX, RULES, rule_index
+from ledger.deadline_rules import RULES, rule_index
 from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
 from ledger.user_dates import check_user_date, plausible_user_date, read_numeric_date
 
@@ -91,12 +90,12 @@ def _rolled(text: str, h: _Hit, ref: dt.date) -> bool:
 def _shape(s: str, h: _Hit, ref: dt.date) -> Shape:
     text = s[h.start : h.end]
     return Shape(
-        strong=h.strong,
-        window=h.range,
-        bare_year=h.src == "_year_rule" and not h.strong,
-        past=h.due is not None and h.due < ref,
-        rolled=_rolled(text, h, ref),
-        day=h.src in ("_day", "_iso"),
+        h.strong,
+        h.range,
+        h.src == "_year_rule" and not h.strong,
+        h.due is not None and h.due < ref,
+        _rolled(text, h, ref),
+        h.src in ("_day", "_iso"),
     )
 
 
@@ -108,28 +107,13 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     matches are shadowed by a longer one and never need their date.
     """
     s = n.text
-    chars = set(s)
-    isdisjoint = chars.isdisjoint
-    index = INDEX or rule_index()
-    get = index.get
-    candidates = set(get("", ()))
-    candidates.update(*[found for found in map(get, chars) if found])
     matches: list[tuple[int, int, int, re.Match[str]]] = []
-    for i in candidates:
-        pattern, _, needs = RULES[i]
-        if len(needs) > 1:
-            missing = False
-            for need in needs[1:]:
-                if isdisjoint(need):
-                    missing = True
-                    break
-            if missing:
-                continue
-        for m in pattern.finditer(s):
+    for i in rule_index().candidates(s):
+        for m in RULES[i][0].finditer(s):
             a, b = m.span()
             if b > a:
                 matches.append((a, a - b, i, m))
-    matches.sort(key=lambda x: (x[0], x[1], x[2]))  # start, longest first, then rule order
+    matches.sort()  # start, longest first, then rule order (no two matches tie on all three)
     chosen: list[_Hit] = []
     last_end = -1
     for a, neg_len, i, m in matches:
@@ -170,24 +154,17 @@ def _this_month_of_sentence(s: str, hits: list[_Hit]) -> None:
             earlier = h.due
 
 
-class _Filler:
-    """Whether all but a phrase is filler (标点, 完成, 前…): the text is the phrase alone.
+_ALONE_SLACK = 40  # beyond this many other characters a phrase is never the whole text
 
-    Counted once a text with prefix sums, so asking for every phrase stays linear.
+
+def _alone(s: str, start: int, end: int) -> bool:
+    """Whether all but s[start:end] is filler (标点, 完成, 前…): the text is the phrase alone.
+
+    Bounded work a phrase, so reading a long text stays linear.
     """
-
-    def __init__(self, s: str) -> None:
-        self.s = s
-        self.kept: list[int] | None = None
-
-    def only_besides(self, start: int, end: int) -> bool:
-        if self.kept is None:
-            marks = [1] * len(self.s)
-            for m in _FILLER.finditer(self.s):
-                marks[m.start() : m.end()] = [0] * (m.end() - m.start())
-            self.kept = [0, *accumulate(marks)]
-        kept = self.kept
-        return kept[-1] - (kept[end] - kept[start]) <= 2
+    if len(s) - (end - start) > _ALONE_SLACK:
+        return False
+    return len(_FILLER.sub("", s[:start] + s[end:])) <= 2
 
 
 _SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|限期|于|在)$")
@@ -218,7 +195,6 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         return []
     n = normalize(text)
     s = n.text
-    filler = _Filler(s)
     found: list[tuple[Deadline, bool]] = []  # a reading, and whether it only names which tasks
     hits = _scan(n, ref)
     if seen is not None:
@@ -234,7 +210,7 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         if h.dated:
 
             def whole(h: _Hit = h) -> bool:
-                return filler.only_besides(h.start, h.end)
+                return _alone(s, h.start, h.end)
 
             confidence = judge(s, h.start, h.end, before, after, _shape(s, h, ref), whole)
             if confidence is not None and h.range and h.kind == "date":
@@ -247,7 +223,7 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
             h.kind = "period_end"  # 即日起至6月30日, 5月1日至…: the end of a window
         span = _span(n, h, before, after)
         found.append(
-            (Deadline(h.kind, h.due, h.recur, span, confidence=confidence), h.due is not None and is_qualifier(after))
+            (Deadline(h.kind, h.due, h.recur, span, False, confidence), h.due is not None and is_qualifier(after))
         )
     if len(found) > 1 and any(q for _, q in found) and not all(q for d, q in found if d.due is not None):
         return [d for d, q in found if not q]  # 年内完成的任务，须于11月15日前完成: the day governs
