@@ -62,12 +62,14 @@ def classes() -> dict[str, list[Row]]:
 
 
 def throughput(reader: Reader, rows: Sequence[Row], seconds: float) -> float:
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
+    """Phrases a second in the fastest pass over `rows`: other load on the machine only slows a pass."""
+    best, t_end = float("inf"), time.perf_counter() + seconds
+    while time.perf_counter() < t_end or best == float("inf"):
+        t0 = time.perf_counter()
         for text, ref, *_ in rows:
             reader(text, ref)
-        n += len(rows)
-    return n / (time.perf_counter() - t0)
+        best = min(best, time.perf_counter() - t0)
+    return len(rows) / best
 
 
 def linearity() -> list[tuple[int, float]]:
@@ -75,10 +77,12 @@ def linearity() -> list[tuple[int, float]]:
     out = []
     for size in (1_000, 10_000, 100_000):
         text = (clause * (size // len(clause) + 1))[:size]
-        find_deadlines(text, REF)
-        t0 = time.perf_counter()
-        find_deadlines(text, REF)
-        out.append((size, (time.perf_counter() - t0) / size * 1e6))
+        best = float("inf")
+        for _ in range(3):  # the fastest of three readings
+            t0 = time.perf_counter()
+            find_deadlines(text, REF)
+            best = min(best, time.perf_counter() - t0)
+        out.append((size, best / size * 1e6))
     return out
 
 
@@ -101,8 +105,8 @@ def main() -> None:
     ours = sum(right(duban, r, True) for r in table)
     print(f"{'parser table':<22} {len(table):>5} {ours / len(table):>7.1%}")
 
-    t_ours, t_dp = throughput(duban, every, 2.0), throughput(dateparser_zh, every, 4.0)
-    print(f"\nthroughput on {len(every)} phrases: duban {t_ours:,.0f}/s, dateparser {t_dp:,.0f}/s")
+    t_ours, t_dp = throughput(duban, every, 3.0), throughput(dateparser_zh, every, 6.0)
+    print(f"\nthroughput on {len(every)} phrases, fastest pass: duban {t_ours:,.0f}/s, dateparser {t_dp:,.0f}/s")
     print(f"throughput ratio: {t_ours / t_dp:.0f}x (target >= 50x)")
 
     print("\nlinearity of find_deadlines (µs per character)")

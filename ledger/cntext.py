@@ -11,7 +11,7 @@ holidays and duty slogans ("五一"前, "立行立改"), which keep their words.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DIGITS = {
     "〇": 0,
@@ -78,11 +78,13 @@ _WIDTH.update(
         ord("〜"): ord("-"),
     }
 )
+_WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH)) + "]")  # what translate would change
 _HAS_CN_NUM = re.compile(f"[{_NUM_CHARS}]")
 
 
-@dataclass(frozen=True)
-class Normalized:
+class Normalized(NamedTuple):
+    """The normalised text and the way back to the original words (a tuple: cheap to make)."""
+
     text: str
     origin: tuple[int, ...] | None  # origin[i] = index in the original of char i; None = same index
     original: str
@@ -99,7 +101,7 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Half-width forms, masked titles and Arabic numerals, one character for one where possible."""
-    s = text.translate(_WIDTH)  # one character for one: positions are kept
+    s = text.translate(_WIDTH) if _WIDE.search(text) else text  # one character for one: positions are kept
     if "《" in s or "“" in s or '"' in s or "「" in s:
         s = _MASKED.sub(_blank, s)
     if not _HAS_CN_NUM.search(s):

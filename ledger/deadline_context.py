@@ -144,7 +144,7 @@ _LABEL = re.compile(r"(?:时间|时限|期限|日期)\s*(?:为|是|[:：])\s*$")
 _STAGE_NAME = re.compile(r"为[^，。；;,]{0,10}(?:阶段|期)")
 _WITHIN_WINDOW = re.compile(r"^(?:期间|间|内)")
 _NARRATIVE_VERBS = frozenset({"开展"})
-_BEFORE_CLAUSE = re.compile(f"[^{CLAUSE_END}]{{0,12}}$")
+_LAST_CLAUSE_END = re.compile(f".*[{CLAUSE_END}]", re.DOTALL)
 _AFTER_CLAUSE = re.compile(f"[^{CLAUSE_END}]{{0,12}}")
 _NEXT_CLAUSE = re.compile(f"[{CLAUSE_END}\\s]*([^{CLAUSE_END}]{{0,16}})")
 _QUALIFIER = re.compile(r"^\s*(?:完成|整改|办结|解决|到位)?的(?:任务|事项|问题|工作|项目|整改|措施)")
@@ -153,9 +153,9 @@ _QUALIFIER = re.compile(r"^\s*(?:完成|整改|办结|解决|到位)?的(?:任�
 def clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
     """Up to 12 characters on each side of a phrase, within its clause."""
     before = s[max(0, start - 12) : start]
-    m = _BEFORE_CLAUSE.search(before)
+    last_end = _LAST_CLAUSE_END.match(before)
     after = _AFTER_CLAUSE.match(s, end)
-    return (m.group(0) if m else ""), (after.group(0) if after else "")
+    return (before[last_end.end() :] if last_end else before), (after.group(0) if after else "")
 
 
 def is_as_of(before: str) -> bool:

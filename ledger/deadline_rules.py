@@ -76,6 +76,7 @@ class RuleIndex:
         bit_of: dict[frozenset[str], int] = {}
         self.char_bits: dict[str, int] = {}
         self.required: list[tuple[int, int]] = []  # (rule number, bits it needs)
+        self.memo: dict[int, list[int]] = {}  # the rules for a set of bits, as texts repeat their shapes
         for i, (_, _, needs) in enumerate(rules):
             req = 0
             for need in needs:
@@ -91,7 +92,12 @@ class RuleIndex:
         present = 0
         for c in set(s):
             present |= get(c, 0)
-        return [i for i, req in self.required if present & req == req]
+        found = self.memo.get(present)
+        if found is None:
+            if len(self.memo) > 4096:
+                self.memo.clear()
+            found = self.memo[present] = [i for i, req in self.required if present & req == req]
+        return found
 
 
 _INDEX: list[RuleIndex] = []

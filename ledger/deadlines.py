@@ -40,6 +40,7 @@ __all__ = [
 _FILLER = re.compile(
     r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内"
 )
+_NOT_FILLER_CHAR = re.compile(r"[^\s，。；;：:、,.()（）完成整改到位之前以后截止时限期计划确保力争取于在底内]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # dateparser misreads Chinese prose ("2024年" → year 4048), so it only sees Latin input.
 _FOR_DATEPARSER = re.compile(r"[A-Za-z]")
@@ -164,7 +165,10 @@ def _alone(s: str, start: int, end: int) -> bool:
     """
     if len(s) - (end - start) > _ALONE_SLACK:
         return False
-    return len(_FILLER.sub("", s[:start] + s[end:])) <= 2
+    rest = s[:start] + s[end:]
+    if len(_NOT_FILLER_CHAR.findall(rest)) > 2:
+        return False  # quick: more than two characters no filler word has
+    return len(_FILLER.sub("", rest)) <= 2
 
 
 _SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|限期|于|在)$")
