@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ledger import deadline_grammar  # noqa: F401 - registers the grammar's rules
 from ledger.calendar_cn import add_workdays, is_workday
@@ -136,6 +137,9 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     if "当月" in s:
         _this_month_of_sentence(s, chosen)
     if "汛" in s and any(h.src in _MONTH_RULES for h in chosen):
+        for month, flood in pairwise(chosen):
+            if flood.src == "_flood" and month.src in _MONTH_RULES and not s[month.end : flood.start].strip():
+                month.strong = True  # 5月主汛期前: the month is the deadline the flood season sets
         chosen = [h for h in chosen if h.src != "_flood"]  # 汛期前 gives way to a month the text names
     return chosen
 

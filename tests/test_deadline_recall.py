@@ -115,6 +115,7 @@ RECALL: dict[str, list[tuple[str, str, str, object, dt.date | None]]] = {
         ("next-may-day", "明年五一前建成", "date", D(2026, 4, 30), None),
         ("this-flood", "今年汛期前", "period_end", D(2025, 5, 31), None),
         ("next-main-flood", "明年主汛期前", "period_end", D(2026, 6, 30), None),
+        ("month-of-flood-season", "5月主汛期前", "period_end", D(2025, 5, 31), None),
     ],
     "recurring-from-now": [
         ("from-this-quarter", "本季度起按月调度", "recurring", "monthly", None),

@@ -1,4 +1,4 @@
-"""Deadline prose → due dates, one row per rule of ../shared/DEADLINES.md, in real report phrasing."""
+"""Deadline prose → due dates, one row per rule of docs/deadlines.md, in real report phrasing."""
 
 from __future__ import annotations
 
