@@ -14,7 +14,6 @@ for a weaker reading (a bare year, a stage window without a verb), or None for n
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Literal, NamedTuple
 
 Confidence = Literal["high", "low"]
@@ -190,9 +189,7 @@ class Shape(NamedTuple):
     day: bool  # one calendar day
 
 
-def judge(
-    s: str, start: int, end: int, before: str, after: str, shape: Shape, whole: Callable[[], bool]
-) -> Confidence | None:
+def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -> Confidence | None:
     """The confidence with which the calendar expression s[start:end] is a deadline, or None.
 
     `before` and `after` are its clause's words around it (`clause_bounds`). Read without a
@@ -212,7 +209,7 @@ def judge(
         return "high"  # "2024年1月至3月开展集中整治": a stage, whose end counts
     if _PAST.search(before):
         return None
-    if whole():
+    if alone(s, start, end):
         return explicit  # the phrase alone, as in a ledger's deadline column
     if shape.past or (shape.window and shape.rolled):
         return None  # "3月5日至7日，市领导带队开展调研" in a report of 20 March
@@ -236,6 +233,26 @@ def judge(
     if _STAGE_HEADING.search(s[max(0, start - 8) : start]) and not shape.bare_year:
         return "low"  # "第一阶段：5月1日—5月31日"
     return None
+
+
+_ALONE_SLACK = 40  # beyond this many other characters a phrase is never the whole text
+_FILLER = re.compile(
+    r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内"
+)
+_NOT_FILLER_CHAR = re.compile(r"[^\s，。；;：:、,.()（）完成整改到位之前以后截止时限期计划确保力争取于在底内]")
+
+
+def alone(s: str, start: int, end: int) -> bool:
+    """Whether all but s[start:end] is filler (标点, 完成, 前…): the text is the phrase alone.
+
+    Bounded work a phrase, so reading a long text stays linear.
+    """
+    if len(s) - (end - start) > _ALONE_SLACK:
+        return False
+    rest = s[:start] + s[end:]
+    if len(_NOT_FILLER_CHAR.findall(rest)) > 2:
+        return False  # quick: more than two characters no filler word has
+    return len(_FILLER.sub("", rest)) <= 2
 
 
 def _acts(after: str, reach: int, rolled: bool) -> bool:

@@ -86,12 +86,13 @@ class RuleIndex:
                         self.char_bits[c] = self.char_bits.get(c, 0) | bit_of[need]
                 req |= bit_of[need]
             self.required.append((i, req))
+        self.chars = frozenset(self.char_bits)
 
     def candidates(self, s: str) -> list[int]:
-        get = self.char_bits.get
+        bits = self.char_bits
         present = 0
-        for c in set(s):
-            present |= get(c, 0)
+        for c in self.chars.intersection(s):  # only the characters some rule needs
+            present |= bits[c]
         found = self.memo.get(present)
         if found is None:
             if len(self.memo) > 4096:

@@ -38,10 +38,6 @@ __all__ = [
     "parse_user_date",
 ]
 
-_FILLER = re.compile(
-    r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内"
-)
-_NOT_FILLER_CHAR = re.compile(r"[^\s，。；;：:、,.()（）完成整改到位之前以后截止时限期计划确保力争取于在底内]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # dateparser misreads Chinese prose ("2024年" → year 4048), so it only sees Latin input.
 _FOR_DATEPARSER = re.compile(r"[A-Za-z]")
@@ -159,22 +155,6 @@ def _this_month_of_sentence(s: str, hits: list[_Hit]) -> None:
             earlier = h.due
 
 
-_ALONE_SLACK = 40  # beyond this many other characters a phrase is never the whole text
-
-
-def _alone(s: str, start: int, end: int) -> bool:
-    """Whether all but s[start:end] is filler (标点, 完成, 前…): the text is the phrase alone.
-
-    Bounded work a phrase, so reading a long text stays linear.
-    """
-    if len(s) - (end - start) > _ALONE_SLACK:
-        return False
-    rest = s[:start] + s[end:]
-    if len(_NOT_FILLER_CHAR.findall(rest)) > 2:
-        return False  # quick: more than two characters no filler word has
-    return len(_FILLER.sub("", rest)) <= 2
-
-
 _SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|限期|于|在)$")
 
 
@@ -216,11 +196,7 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         before, after = clause_bounds(s, h.start, h.end)
         confidence: Confidence | None = "low" if h.src in _SOFT_RULES else "high"
         if h.dated:
-
-            def whole(h: _Hit = h) -> bool:
-                return _alone(s, h.start, h.end)
-
-            confidence = judge(s, h.start, h.end, before, after, _shape(s, h, ref), whole)
+            confidence = judge(s, h.start, h.end, before, after, _shape(s, h, ref))
             if confidence is not None and h.range and h.kind == "date":
                 h.kind = "period_end"
         elif h.kind in KINDS_WITH_DUE and (is_start(after) or is_as_of(before)):
@@ -230,9 +206,7 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         if h.kind == "date" and _WINDOW_END.search(before):
             h.kind = "period_end"  # 即日起至6月30日, 5月1日至…: the end of a window
         span = _span(n, h, before, after)
-        found.append(
-            (Deadline(h.kind, h.due, h.recur, span, False, confidence), h.due is not None and is_qualifier(after))
-        )
+        found.append((Deadline(h.kind, h.due, h.recur, span, False, confidence), "的" in after and is_qualifier(after)))
     if len(found) > 1 and any(q for _, q in found) and not all(q for d, q in found if d.due is not None):
         return [d for d, q in found if not q]  # 年内完成的任务，须于11月15日前完成: the day governs
     return [d for d, _ in found]
