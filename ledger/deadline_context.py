@@ -92,6 +92,7 @@ ACTION_VERBS = (
 )
 # What a window (a range of days or months) is followed by when it is a stage of work.
 STAGE_ACTIONS = ACTION_VERBS + (
+    "启动",
     "组织",
     "开展",
     "集中",
@@ -124,6 +125,7 @@ _STAGE_VERB = re.compile(r"(?:开展|集中|完成|整治|实施|推进|进行|�
 _PAST_EVENT = re.compile(r"(?:成功)?(?:举办|召开|举行|印发|开展|组织|完成|通过)了|成功(?:举办|召开|举行)")
 # Before a date, a count or a past: 截至…, 已于…, …以来(…
 _NOT_BEFORE = re.compile(_ASOF.pattern + r"|已(?:经)?(?:于|在)?\s*$|(?:以来|期间|截至|截止)\s*\(?\s*$")
+_MAY_REPORT = frozenset("截已来间")  # a character _NOT_BEFORE cannot match without
 _NOT_AFTER = re.compile(_START.pattern + "|已|前已|" + _PAST_EVENT.pattern)
 _CUE_BEFORE = re.compile(_FUTURE.pattern + "|" + _RANGE_END.pattern)
 _WILL = re.compile(r"(?:将|拟|须|需|要|应)(?!来)")
@@ -196,7 +198,8 @@ def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -
     cue, a past date is narrative, and so is a month already gone this year (2月，开展…).
     """
     a = after.lstrip()
-    if (_NOT_BEFORE.search(before) and not _DEADLINE_LABEL.search(before)) or _NOT_AFTER.match(a):
+    reports = _MAY_REPORT.intersection(before) and _NOT_BEFORE.search(before) and not _DEADLINE_LABEL.search(before)
+    if reports or _NOT_AFTER.match(a):
         return None  # 截至…, 已于…, …以来; …起, 2023年12月已完成, 3月12日召开了…
     if bracketed(s, start, end) and (
         _PLAN_TITLE_BEFORE.search(s, max(0, start - 8), start) or _PLAN_TITLE_AFTER.match(s, end)

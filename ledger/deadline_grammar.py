@@ -75,10 +75,13 @@ def _recurring(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("recurring", None, _RECUR_NAMES[m.lastgroup or ""], True, False)
 
 
-@rule(r"[一1](?P<u>周|月)一(?:调度|通报|报告|报|次)", need=("一1", "周月"), first="一1")
+@rule(r"[一1](?P<u>日|周|月|季)一(?:调度|通报|报告|报|督查|研判|会商|次)", need=("一1", "日周月季"), first="一1")
 def _recurring_once_each(m: re.Match[str], ref: dt.date) -> Reading | None:
-    """一月一调度, 一周一通报."""
-    return ("recurring", None, "weekly" if m["u"] == "周" else "monthly", True, False)
+    """一月一调度, 一周一通报, 一季一督查."""
+    return ("recurring", None, _ONCE_EACH[m["u"]], True, False)
+
+
+_ONCE_EACH: dict[str, Recurrence] = {"日": "daily", "周": "weekly", "月": "monthly", "季": "quarterly"}
 
 
 @rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + WITHIN + r"?", need=("工", DIGITS), first=DIGITS)
