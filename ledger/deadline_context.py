@@ -109,6 +109,11 @@ STAGE_ACTIONS = ACTION_VERBS + (
 )
 
 
+def _led(pattern: str, firsts: str) -> re.Pattern[str]:
+    """`pattern`, tried only where one of `firsts` stands: the engine skips other positions at once."""
+    return re.compile(f"(?=[{firsts}])(?:{pattern})")
+
+
 def _words(words: tuple[str, ...], tail: str = "") -> re.Pattern[str]:
     """An alternation of words, longest first; a lookahead on first characters lets the engine skip ahead."""
     firsts = "".join(sorted({w[0] for w in words}))
@@ -122,21 +127,22 @@ _PAST = re.compile("已|曾|先后")
 _START = re.compile("起|以来|开始|至今|以后|后")
 _RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": the end of a window
 _STAGE_VERB = re.compile(r"(?:开展|集中|完成|整治|实施|推进|进行|组织|部署|攻坚)")
-_PAST_EVENT = re.compile(r"(?:成功)?(?:举办|召开|举行|印发|开展|组织|完成|通过)了|成功(?:举办|召开|举行)")
+_PAST_EVENT = _led(r"(?:成功)?(?:举办|召开|举行|印发|开展|组织|完成|通过)了|成功(?:举办|召开|举行)", "成举召印开组完通")
 # Before a date, a count or a past: 截至…, 已于…, …以来(…
 _NOT_BEFORE = re.compile(_ASOF.pattern + r"|已(?:经)?(?:于|在)?\s*$|(?:以来|期间|截至|截止)\s*\(?\s*$")
 _MAY_REPORT = frozenset("截已来间")  # a character _NOT_BEFORE cannot match without
 _NOT_AFTER = re.compile(_START.pattern + "|已|前已|" + _PAST_EVENT.pattern)
-_CUE_BEFORE = re.compile(_FUTURE.pattern + "|" + _RANGE_END.pattern)
+_CUE_BEFORE = _led(_FUTURE.pattern + "|" + _RANGE_END.pattern, "".join({c[0] for c in FUTURE_CUES}) + "将拟应至到")
 _WILL = re.compile(r"(?:将|拟|须|需|要|应)(?!来)")
 _TIME_NODE = re.compile(r"(?:前)?为(?:最后|最终)?(?:时间节点|节点|时限|期限|截止(?:时间|日期)?|限)")
 _CUE_AFTER = re.compile(_TIME_NODE.pattern + "|" + _WILL.pattern)
 _ACTION = _words(ACTION_VERBS)
 _STAGE_ACTION = _words(STAGE_ACTIONS)
 # A report of what was done: 了, running totals, ratios and counted quantities.
-_REPORTED = re.compile(
+_REPORTED = _led(
     r"了|累计|共计|合计|同比|环比|比例|增长|下降|(?<![总公])共(?!同|享|建|治|性)"
-    r"|\d+(?:\.\d+)?\s*(?:%|万|亿|余|多)*\s*(?:家次|人次|个|家|起|人|次|件|处|亩|公里|户|项|名|场|辆|元|条|所|份|吨|米|批|台|套|座|间|笔|宗|栋)"
+    r"|\d+(?:\.\d+)?\s*(?:%|万|亿|余|多)*\s*(?:家次|人次|个|家|起|人|次|件|处|亩|公里|户|项|名|场|辆|元|条|所|份|吨|米|批|台|套|座|间|笔|宗|栋)",
+    "了累共合同环比增下0-9",
 )
 _PLAN_TITLE_BEFORE = re.compile(r"(?:方案|规划|计划|纲要|意见|办法|要点|报告|总结)\s*\(\s*$")
 _PLAN_TITLE_AFTER = re.compile(r"^\s*\)\s*(?:的|实施方案|规划|行动|工作方案)")
@@ -201,7 +207,8 @@ def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -
     reports = _MAY_REPORT.intersection(before) and _NOT_BEFORE.search(before) and not _DEADLINE_LABEL.search(before)
     if reports or _NOT_AFTER.match(a):
         return None  # 截至…, 已于…, …以来; …起, 2023年12月已完成, 3月12日召开了…
-    if bracketed(s, start, end) and (
+    in_brackets = bracketed(s, start, end)
+    if in_brackets and (
         _PLAN_TITLE_BEFORE.search(s, max(0, start - 8), start) or _PLAN_TITLE_AFTER.match(s, end)
     ):
         return None  # 三年行动计划（2025—2027年）: the name of a plan
@@ -224,7 +231,7 @@ def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -
         return None  # "11月组织企业，召开座谈会2场": a report
     if _acts(a, 3 if shape.bare_year else 8, shape.rolled):
         return explicit
-    if bracketed(s, start, end):
+    if in_brackets:
         return None if shape.bare_year else "low"
     if shape.window and _STAGE_NAME.match(a):
         return "low"  # "4月1日至4月15日为宣传发动阶段"

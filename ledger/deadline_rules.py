@@ -21,11 +21,12 @@ Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次
 
 
 def year_of(match: re.Match[str], ref: dt.date) -> int | None:
-    groups = match.re.groupindex
-    y = match["y"] if "y" in groups else None
+    try:
+        y, rel = match["y"], match["yrel"]
+    except IndexError:  # a rule without the year words of Y
+        return None
     if y:
         return int(y)
-    rel = match["yrel"] if "yrel" in groups else None
     if rel:
         return ref.year + (1 if rel in ("明年", "次年", "下年", "下一年") else 0)
     return None
