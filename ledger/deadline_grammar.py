@@ -75,7 +75,11 @@ def _recurring(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("recurring", None, _RECUR_NAMES[m.lastgroup or ""], True, False)
 
 
-@rule(r"[一1](?P<u>日|周|月|季)一(?:调度|通报|报告|报|督查|研判|会商|次)", need=("一1", "日周月季"), first="一1")
+@rule(
+    r"[一1](?P<u>日|周|月|季)一(?:调度|通报|报告|报|督查|研判|会商|次)",
+    need=("一1", "日周月季", "调通报督研会次"),
+    first="一1",
+)
 def _recurring_once_each(m: re.Match[str], ref: dt.date) -> Reading | None:
     """一月一调度, 一周一通报, 一季一督查."""
     return ("recurring", None, _ONCE_EACH[m["u"]], True, False)
@@ -149,7 +153,7 @@ def _after(ref: dt.date, n: int, u: str) -> dt.date:
     r"(?:(?:(?<=[起始，,])[^，。；;,\d]{0,12}?)?(?:为期|(?:利)?用)\s*(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年)(?:左右)?(?:的)?"
     r"|(?P<n2>\d{1,3})\s*(?P<u2>个月|个星期|个?周|天|日|年)(?:以内|之内|内)"
     r"|(?P<w>\d{1,3})\s*个?工作日(?:以内|之内|内)?)",
-    need=("期内工用", DIGITS),
+    need=("期内工用", "月", DIGITS),
     first=DIGITS + "自从",
 )
 def _anchored(m: re.Match[str], ref: dt.date) -> Reading | None:

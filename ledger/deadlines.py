@@ -69,6 +69,7 @@ _SOFT_RULES = frozenset({"_ongoing_soft"})
 _YEAR_WRITTEN = re.compile(r"\d{4}|[今本当明次下]年")
 
 
+_STRONG = Shape(strong=True, window=False, bare_year=False, past=False, rolled=False, day=False)
 _FIRST_MONTH = re.compile(r"(\d{1,2})\s*月")
 
 
@@ -196,7 +197,8 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         before, after = clause_bounds(s, h.start, h.end)
         confidence: Confidence | None = "low" if h.src in _SOFT_RULES else "high"
         if h.dated:
-            confidence = judge(s, h.start, h.end, before, after, _shape(s, h, ref))
+            shape = _STRONG if h.strong else _shape(s, h, ref)  # 前/底/内 decide before the rest is asked
+            confidence = judge(s, h.start, h.end, before, after, shape)
             if confidence is not None and h.range and h.kind == "date":
                 h.kind = "period_end"
         elif h.kind in KINDS_WITH_DUE and (is_start(after) or is_as_of(before)):
