@@ -94,12 +94,14 @@ def _workdays(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个星期|个?周|天|日|年|个工作日)\s*(?:时间)?"
-    + WITHIN,
-    need=("内", DIGITS),
-    first=DIGITS,
+    r"(?:(?:(?P<lo>\d{1,3})\s*(?:至|到|-)\s*)?(?P<n>\d{1,3})\s*(?P<u>个月|个季度|个?小时|个星期|个?周|天|日|年|个工作日)"
+    r"|(?P<half>半个月))\s*(?:时间)?" + WITHIN,
+    need="内",
+    first=DIGITS + "半",
 )
 def _duration(m: re.Match[str], ref: dt.date) -> Reading | None:
+    if m["half"]:  # 半个月内: fifteen days
+        return ("period_end", ref + dt.timedelta(days=15), None, True, False)
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
@@ -139,8 +141,13 @@ def _use_time(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 def _after(ref: dt.date, n: int, u: str) -> dt.date:
+    """The end of n units from ref, the Civil Code's way (start day not counted)."""
     if u in ("天", "日"):
         return ref + dt.timedelta(days=n)
+    if u in ("小时", "个小时"):
+        return ref + dt.timedelta(days=-(-n // 24))  # 24小时内: by the end of the next day
+    if u == "个季度":
+        return add_months(ref, 3 * n)
     if u in ("周", "个周", "个星期"):
         return ref + dt.timedelta(weeks=n)
     if u == "个月":
@@ -187,6 +194,15 @@ def _iso(m: re.Match[str], ref: dt.date) -> Reading | None:
         return ("period_end", d, None, bool(m["before"]), True) if d else None
     d = safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
     return ("date", d, None, bool(m["before"]), True) if d else None
+
+
+@rule(
+    r"(?<![\d.])(?P<m>\d{1,2})\.(?P<d>\d{1,2})\s*(?:日|号)?\s*(?P<before>之前|以前|前)", need=(".", "前"), first=DIGITS
+)
+def _dotted_day(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """5.31前: month.day, as ledgers abbreviate; only with 前, since 5.31 alone may be a number."""
+    d = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"])), None)
+    return ("date", d, None, True, True) if d else None
 
 
 @rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + BEFORE, need=("-/.", DIGITS), first=DIGITS)
@@ -304,9 +320,13 @@ def _this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", month_end(ref.year, ref.month), None, strong, not strong)
 
 
-@rule(r"(?P<w>本月|当月|下个?月)\s*(?P<d>\d{1,2})\s*[日号]" + BEFORE, need=("本当下", "月", DIGITS), first="本当下")
+@rule(
+    r"(?P<w>本月|当月|下个?月|次月)\s*(?P<d>\d{1,2})\s*[日号]" + BEFORE,
+    need=("本当下次", "月", DIGITS),
+    first="本当下次",
+)
 def _day_of_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
-    """本月25日前, 下月10日前: a day of ref's month or of the next."""
+    """本月25日前, 下月10日前, 次月10日前: a day of ref's month or of the next."""
     month = ref.replace(day=1) if m["w"] in ("本月", "当月") else add_months(ref.replace(day=1), 1)
     d = safe_date(month.year, month.month, int(m["d"]))
     return ("date", d, None, bool(m["before"]), True) if d else None
@@ -331,7 +351,11 @@ def _quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, lambda yy: quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 
-@rule(r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季度(?:末|底)(?:前)?", need=("季", "本当这末底"), first="本当这季")
+@rule(
+    r"(?:本|当|这个)季度(?:末|底|内)?|(?<![每按\d])季(?:度)?(?:末|底)(?:前)?",
+    need=("季", "本当这末底"),
+    first="本当这季",
+)
 def _this_quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 

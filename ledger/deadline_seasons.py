@@ -119,7 +119,7 @@ def _flood(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), year_of(m, ref)), None, True, False)
 
 
-@rule(r"(?P<w>今天|今日|当天|明天|明日|后天)(?:之内|内|前|下班前)?", need=("今明后当", "天日"), first="今当明后")
+@rule(r"(?P<w>今天|今日|当天|当日|明天|明日|后天)(?:之内|内|前|下班前)?", need=("今明后当", "天日"), first="今当明后")
 def _today(m: re.Match[str], ref: dt.date) -> Reading | None:
     off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)
     return ("date", ref + dt.timedelta(days=off), None, True, False)
