@@ -74,6 +74,18 @@ def test_reading_time_grows_linearly_with_text_length() -> None:
     assert large < 4 * small  # quadratic would be ~30x
 
 
+@pytest.mark.parametrize("unit", ["一", "1月", "年", "“", " "], ids=["numerals", "months", "years", "quotes", "spaces"])
+def test_degenerate_text_also_reads_in_linear_time(unit: str) -> None:
+    def per_char(n: int) -> float:
+        text = unit * n
+        t0 = time.perf_counter()
+        find_deadlines(text, REF)
+        return (time.perf_counter() - t0) / len(text)
+
+    per_char(200)  # warm up
+    assert per_char(20_000) < 4 * per_char(2_000) + 1e-6
+
+
 @pytest.mark.parametrize(
     "text,expect",
     [
