@@ -37,10 +37,8 @@ def _ongoing(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"(?:边(?:查|督|整|改|巡)边(?:改|整|查)|适时|随时|常抓不懈|抓常抓长|一以贯之|经常性|常态长效"
-    r"|持续(?=巩固|深化|加强|开展|跟踪|抓好|做好|提升|完善|监督|督促|关注|落实|用力|发力|强化)"
-    r"|动态(?=管理|更新|调整|监测|跟踪|监管))",
-    need=("边适随抓贯经常持动",),
+    r"(?:边(?:查|督|整|改|巡)边(?:改|整|查)|适时|随时|常抓不懈|抓常抓长|一以贯之|经常性|常态长效)",
+    need=("边适随抓贯经常",),
 )
 def _ongoing_soft(m: re.Match[str], ref: dt.date) -> Reading | None:
     """A working principle (边查边改, 适时复查, 持续加强): a standing duty, read with low confidence."""

@@ -66,6 +66,7 @@ class DraftMeasure:
             "no_deadline": 0.1,
             "status_from_text": 0.1,
             "deadline_past": 0.2,
+            "deadline_low": 0.1,
         }
         return round(max(0.0, 1.0 - sum(cost.get(f, 0.1) for f in self.flags)), 2)
 
@@ -261,6 +262,8 @@ def _draft(
         dm.deadline, dm.deadline_text = d, d.span
         if d.due and d.due < ref:
             dm.flags.append("deadline_past")
+        if d.confidence == "low":
+            dm.flags.append("deadline_low")  # a bare year, a stage without a verb, several dates: confirm it
     else:
         dm.flags.append("no_deadline")
     sentences = [x for x in re.split(r"(?<=[。；;])", body) if x.strip()]

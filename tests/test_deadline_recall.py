@@ -185,7 +185,6 @@ RECALL: dict[str, list[tuple[str, str, str, object, dt.date | None]]] = {
         ("clause-18", "自4月1日起，在全区开展为期两个月的“清源”行动", "period_end", D(2025, 5, 31), None),
         ("clause-19", "5月10日至6月10日，各街道组织开展自查自纠", "period_end", D(2025, 6, 10), None),
         ("clause-20", "各乡镇（街道）于每月25日前将整改情况报县整改办", "recurring", "monthly", None),
-        ("clause-24", "下一步，我们将持续加强监督检查，巩固整改成效", "ongoing", None, None),
         ("clause-27", "2025年完成县级以上医院电子病历系统升级", "period_end", D(2025, 12, 31), None),
         ("clause-28", "2025年第三季度完成招标采购工作", "period_end", D(2025, 9, 30), None),
         ("clause-29", "10月前完成问题整改", "period_end", D(2025, 9, 30), None),
@@ -259,8 +258,6 @@ RECALL: dict[str, list[tuple[str, str, str, object, dt.date | None]]] = {
         ("short-28", "每两个月通报一次", "recurring", "monthly", None),
     ],
     "standing": [
-        ("keep-consolidating", "持续巩固整改成果", "ongoing", None, None),
-        ("dynamic", "实行动态管理", "ongoing", None, None),
         ("column-long-term", "整改时限：长期", "ongoing", None, None),
         ("first-moment", "发现问题第一时间整改", "immediate", REF, None),
         ("on-the-spot", "当即整改到位", "immediate", REF, None),
@@ -335,6 +332,10 @@ PRECISION: list[tuple[str, str]] = [
     ("stats-growth", "1-2月份，全区规上工业增加值增长6%"),
     ("gone-window-visit", "3月5日至7日，市领导带队开展调研"),
     ("around-holiday", "“十一”前后组织开展节前安全检查"),
+    # 持续/动态 + a verb is how reports describe work, not a standing duty (the seed's ledger reads them so).
+    ("keep-consolidating", "持续巩固整改成果"),
+    ("dynamic-management", "实行动态管理"),
+    ("will-keep-strengthening", "下一步，我们将持续加强监督检查，巩固整改成效"),
     ("short-none-01", "春节期间开展安全检查"),
     ("short-none-02", "整改已完成，进入长效管理阶段"),
     ("short-none-03", "均已整改完毕"),
