@@ -32,7 +32,9 @@ UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM_CHARS = "〇○零一二两三四五六七八九十百千"
 # A Chinese numeral is converted only before a word that counts time.
 # A run is tried from its first character only, so a long run of numerals costs linear time.
-_CN_NUM = re.compile(rf"(?<![{_NUM_CHARS}])[{_NUM_CHARS}]++(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))")
+_CN_NUM = re.compile(
+    rf"(?<![{_NUM_CHARS}])[{_NUM_CHARS}]++(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))"
+)
 _MASKED = re.compile(r"《[^》]{0,200}》|“[^”]{0,80}”|\"[^\"]{0,80}\"|「[^」]{0,80}」")
 # Quoted words that still say when: a holiday ("五一"前) or a duty slogan ("立行立改"); only the quotes go.
 _KEPT_QUOTED = re.compile(

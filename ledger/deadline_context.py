@@ -208,9 +208,7 @@ def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -
     if reports or _NOT_AFTER.match(a):
         return None  # 截至…, 已于…, …以来; …起, 2023年12月已完成, 3月12日召开了…
     in_brackets = bracketed(s, start, end)
-    if in_brackets and (
-        _PLAN_TITLE_BEFORE.search(s, max(0, start - 8), start) or _PLAN_TITLE_AFTER.match(s, end)
-    ):
+    if in_brackets and (_PLAN_TITLE_BEFORE.search(s, max(0, start - 8), start) or _PLAN_TITLE_AFTER.match(s, end)):
         return None  # 三年行动计划（2025—2027年）: the name of a plan
     explicit: Confidence = "low" if shape.bare_year else "high"
     if shape.strong or _CUE_BEFORE.search(before) or _CUE_AFTER.match(a) or _LABEL.search(s, max(0, start - 8), start):

@@ -157,7 +157,7 @@ def report_meta(text: str) -> ReportMeta:
         feedback_date=feedback,
         published=published,
         **_headline(text),
-    )  # type: ignore[arg-type]
+    )
 
 
 def extract_text(text: str, source: str = "report", *, default_ref: dt.date | None = None) -> Draft:
