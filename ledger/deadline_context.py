@@ -14,9 +14,9 @@ for a weaker reading (a bare year, a stage window without a verb), or None for n
 from __future__ import annotations
 
 import re
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
-Confidence = Literal["high", "low"]
+from ledger.models import Confidence
 
 CLAUSE_END = "，。；;！？!?\n、：:,"
 FUTURE_CUES = (

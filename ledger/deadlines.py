@@ -23,9 +23,9 @@ from ledger import deadline_grammar  # noqa: F401 - registers the grammar's rule
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
-from ledger.deadline_context import Confidence, Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
+from ledger.deadline_context import Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
 from ledger.deadline_rules import RULES, rule_index
-from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
+from ledger.models import KINDS_WITH_DUE, Confidence, Deadline, DeadlineKind, Recurrence
 from ledger.user_dates import check_user_date, plausible_user_date, read_numeric_date
 
 __all__ = [
