@@ -131,6 +131,7 @@ _PAST_EVENT = _led(r"(?:成功)?(?:举办|召开|举行|印发|开展|组织|完
 # Before a date, a count or a past: 截至…, 已于…, …以来(…
 _NOT_BEFORE = re.compile(_ASOF.pattern + r"|已(?:经)?(?:于|在)?\s*$|(?:以来|期间|截至|截止)\s*\(?\s*$")
 _MAY_REPORT = frozenset("截已来间")  # a character _NOT_BEFORE cannot match without
+_DONE_NEXT = re.compile(f"\\s*[{CLAUSE_END}]?[^{CLAUSE_END}]{{0,8}}?(?:已|了)")
 _NOT_AFTER = re.compile(_START.pattern + "|已|前已|" + _PAST_EVENT.pattern)
 _CUE_BEFORE = _led(_FUTURE.pattern + "|" + _RANGE_END.pattern, "".join({c[0] for c in FUTURE_CUES}) + "将拟应至到")
 _WILL = re.compile(r"(?:将|拟|须|需|要|应)(?!来)")
@@ -207,6 +208,8 @@ def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -
     reports = _MAY_REPORT.intersection(before) and _NOT_BEFORE.search(before) and not _DEADLINE_LABEL.search(before)
     if reports or _NOT_AFTER.match(a):
         return None  # 截至…, 已于…, …以来; …起, 2023年12月已完成, 3月12日召开了…
+    if not a and _DONE_NEXT.match(s, end):
+        return None  # "2月28日前，各单位均已报送": what was done by then
     in_brackets = bracketed(s, start, end)
     if in_brackets and (_PLAN_TITLE_BEFORE.search(s, max(0, start - 8), start) or _PLAN_TITLE_AFTER.match(s, end)):
         return None  # 三年行动计划（2025—2027年）: the name of a plan
@@ -274,4 +277,6 @@ def _acts(after: str, reach: int, rolled: bool) -> bool:
     if rolled and m.group(0) in _NARRATIVE_VERBS:
         return False
     lead = after[: m.start()]
-    return not (_PAST.search(lead) or "通过" in lead or "了" in after[m.end() : m.end() + 2])
+    if _PAST.search(lead) or "通过" in lead or "了" in after[m.end() : m.end() + 2]:
+        return False
+    return "是" not in lead and "的" not in lead  # "2025年是整改攻坚年": the verb is not the date's
