@@ -3,14 +3,15 @@
 `normalize(text)` returns a `Normalized` string in which full-width forms are
 half-width, Chinese numerals that count dates and durations are Arabic
 (二〇二五年三月底 → 2025年3月底, 两个月 → 2个月), and titles in 《》 and quoted
-slogans are blanked out (a plan called 《…(2023-2025年)》 is not a deadline).
+slogans are blanked out (a plan called 《…(2023-2025年)》 is not a deadline), except quoted
+holidays and duty slogans ("五一"前, "立行立改"), which keep their words.
 `span(start, end)` maps a range of the normalised string back to the original words.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DIGITS = {
     "〇": 0,
@@ -30,8 +31,25 @@ DIGITS = {
 UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM_CHARS = "〇○零一二两三四五六七八九十百千"
 # A Chinese numeral is converted only before a word that counts time.
-_CN_NUM = re.compile(rf"[{_NUM_CHARS}]+(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))")
+# A run is tried from its first character only, so a long run of numerals costs linear time.
+_CN_NUM = re.compile(
+    rf"(?<![{_NUM_CHARS}])[{_NUM_CHARS}]++(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))"
+)
 _MASKED = re.compile(r"《[^》]{0,200}》|“[^”]{0,80}”|\"[^\"]{0,80}\"|「[^」]{0,80}」")
+# Quoted words that still say when: a holiday ("五一"前) or a duty slogan ("立行立改"); only the quotes go.
+_KEPT_QUOTED = re.compile(
+    r"[“\"「]\s*(?:(?:五一|十一|国庆节?|春节|元旦|中秋|端午|清明|劳动节|立行立改|即知即改|即查即改|立查立改"
+    r"|马上就改|马上就办|事不隔夜|边查边改|边改边查|边整边改|长期坚持|常态化|动态清零"
+    r"|[一1][日周月季年]一(?:调度|通报|报告|报|督查|研判|会商|次)|[日周月季年]报)[、，,\s]*)+[”\"」]"
+)
+
+
+def _blank(m: re.Match[str]) -> str:
+    """A title or quotation becomes spaces; a kept quotation loses only its quote marks."""
+    text = m.group(0)
+    if _KEPT_QUOTED.fullmatch(text):
+        return " " + text[1:-1] + " "
+    return " " * len(text)
 
 
 def cn_to_int(s: str) -> int | None:
@@ -64,11 +82,13 @@ _WIDTH.update(
         ord("〜"): ord("-"),
     }
 )
+_WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH)) + "]")  # what translate would change
 _HAS_CN_NUM = re.compile(f"[{_NUM_CHARS}]")
 
 
-@dataclass(frozen=True)
-class Normalized:
+class Normalized(NamedTuple):
+    """The normalised text and the way back to the original words (a tuple: cheap to make)."""
+
     text: str
     origin: tuple[int, ...] | None  # origin[i] = index in the original of char i; None = same index
     original: str
@@ -85,9 +105,9 @@ class Normalized:
 
 def normalize(text: str) -> Normalized:
     """Half-width forms, masked titles and Arabic numerals, one character for one where possible."""
-    s = text.translate(_WIDTH)  # one character for one: positions are kept
+    s = text.translate(_WIDTH) if _WIDE.search(text) else text  # one character for one: positions are kept
     if "《" in s or "“" in s or '"' in s or "「" in s:
-        s = _MASKED.sub(lambda m: " " * len(m.group(0)), s)
+        s = _MASKED.sub(_blank, s)
     if not _HAS_CN_NUM.search(s):
         return Normalized(s, None, text)
     out: list[str] = []

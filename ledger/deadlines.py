@@ -1,89 +1,47 @@
-"""Reading deadlines in Chinese rectification prose, as ../shared/DEADLINES.md specifies.
+"""Reading deadlines in Chinese rectification prose, as docs/deadlines.md describes.
 
 A small grammar for this narrow, regular register (计划2024年一季度开工实施,
 确保2024年暑期更换到位, 每季度全覆盖, 长期坚持) is tried first; `dateparser` is the
-fallback for free-form chat input ("next friday", "2024/6/30") where the grammar
-finds nothing. `ref` is always an argument: the report's date for a report, the
-message time for a chat reply.
+fallback for free-form chat input ("next friday") where the grammar finds nothing.
+`ref` is always an argument: the report's date for a report, the message time for a
+chat reply.
 
 A date mentioned in a sentence is a deadline only when the words around it say so
-(前/底/内, 计划/确保/力争, 完成/到位 after it); as-of dates (截至12月29日) and past
-events (11月开展…, 已于10月19日通过…) are not.
+(ledger.deadline_context); as-of dates (截至12月29日) and past events (11月开展…,
+已于10月19日通过…) are not. Scanning is linear in the text's length, so a whole report
+can be read at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
+from ledger import deadline_grammar  # noqa: F401 - registers the grammar's rules
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
-from ledger.deadline_grammar import _INDEX, RULES, _rule_index
-from ledger.models import KINDS_WITH_DUE, Deadline, DeadlineKind, Recurrence
+from ledger.deadline_context import Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
+from ledger.deadline_rules import RULES, rule_index
+from ledger.models import KINDS_WITH_DUE, Confidence, Deadline, DeadlineKind, Recurrence
+from ledger.user_dates import check_user_date, plausible_user_date, read_numeric_date
 
-__all__ = ["Deadline", "add_workdays", "find_deadlines", "is_workday", "parse_deadline", "parse_user_date"]
+__all__ = [
+    "Deadline",
+    "add_workdays",
+    "check_user_date",
+    "find_deadlines",
+    "is_workday",
+    "parse_deadline",
+    "parse_user_date",
+]
 
-_CLAUSE_END = "，。；;！？!?\n、：:,"
-_FUTURE_CUES = (
-    "计划",
-    "确保",
-    "力争",
-    "争取",
-    "拟",
-    "预计",
-    "将于",
-    "将在",
-    "要求",
-    "务必",
-    "限",
-    "时限",
-    "期限",
-    "截止时间",
-    "截止日期",
-    "完成时间",
-    "目标",
-    "预期",
-    "需",
-    "必须",
-    "应当",
-    "应于",
-    "须",
-    "于",
-)
-_PAST_MARKS = ("已", "曾", "先后")
-_DONE_VERBS = (
-    "完成",
-    "到位",
-    "建成",
-    "完工",
-    "办结",
-    "销号",
-    "实现",
-    "投入使用",
-    "投用",
-    "交付",
-    "开工",
-    "竣工",
-    "上线",
-    "整改",
-    "落实",
-    "出台",
-    "解决",
-    "清零",
-    "更换",
-)
-_START_WORDS = ("起", "以来", "开始", "至今", "以后", "后")
-_ASOF = re.compile(r"(?:截至|截止到|截止至|截止)\s*(?:目前|当前|今年|本月)?\s*$")
-_DEADLINE_LABEL = re.compile(r"截止(?:时间|日期)\s*[:：为是]?\s*$")
-_FILLER = re.compile(
-    r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内"
-)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# dateparser misreads Chinese prose ("2024年" → year 4048), so it only sees Latin or numeric input.
-_FOR_DATEPARSER = re.compile(r"[A-Za-z]|^[\d\s/.\-:]+$")
+# dateparser misreads Chinese prose ("2024年" → year 4048), so it only sees Latin input.
+_FOR_DATEPARSER = re.compile(r"[A-Za-z]")
+_WINDOW_RULES = frozenset({"_day_range", "_month_range", "_year_range", "_duration_range"})
 
 
 @dataclass(slots=True)
@@ -99,50 +57,48 @@ class _Hit:
     src: str = ""  # the rule that read it
 
 
+def _is_window(src: str, text: str) -> bool:
+    if src in _WINDOW_RULES:
+        return True
+    if src in ("_iso", "_xun"):
+        return "至" in text or "到" in text or text.count("-") >= 3 or text.count("旬") == 2
+    return False
+
+
+_SOFT_RULES = frozenset({"_ongoing_soft"})
+_YEAR_WRITTEN = re.compile(r"\d{4}|[今本当明次下]年")
+
+
+_STRONG = Shape(strong=True, window=False, bare_year=False, past=False, rolled=False, day=False)
+_FIRST_MONTH = re.compile(r"(\d{1,2})\s*月")
+
+
+def _rolled(text: str, h: _Hit, ref: dt.date) -> bool:
+    """No year written, and read as next year's because the month has passed this year.
+
+    A window counts from its start: 12月15日-1月15日 in March is ahead, 3月5日至7日 on 20 March is gone.
+    """
+    if h.due is None or h.due.year <= ref.year or _YEAR_WRITTEN.search(text):
+        return False
+    if not h.range:
+        return True
+    first = _FIRST_MONTH.search(text)
+    return first is not None and int(first.group(1)) <= ref.month
+
+
+def _shape(s: str, h: _Hit, ref: dt.date) -> Shape:
+    text = s[h.start : h.end]
+    return Shape(
+        h.strong,
+        h.range,
+        h.src == "_year_rule" and not h.strong,
+        h.due is not None and h.due < ref,
+        _rolled(text, h, ref),
+        h.src in ("_day", "_iso"),
+    )
+
+
 # -- scanning --------------------------------------------------------------------
-_BEFORE_CLAUSE = re.compile(f"[^{_CLAUSE_END}]{{0,12}}$")
-_AFTER_CLAUSE = re.compile(f"[^{_CLAUSE_END}]{{0,12}}")
-
-
-def _clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
-    """Up to 12 characters on each side of a phrase, within its clause."""
-    before = s[max(0, start - 12) : start]
-    m = _BEFORE_CLAUSE.search(before)
-    after = _AFTER_CLAUSE.match(s, end)
-    return (m.group(0) if m else ""), (after.group(0) if after else "")
-
-
-def _is_deadline(h: _Hit, before: str, after: str, whole: Callable[[], bool]) -> bool:
-    """Whether a calendar expression, in its sentence, is a deadline (not an as-of date or a past event)."""
-    if _ASOF.search(before) and not _DEADLINE_LABEL.search(before):
-        return False
-    stripped_after = after.lstrip()
-    if _START_RE.match(stripped_after) or stripped_after.startswith(("已", "前已")):
-        return False  # "2023年12月已完成": a report of the past, not a deadline
-    if _JUST_DONE.search(before):
-        return False  # "已于2023年底前完成"
-    if h.strong or _FUTURE_RE.search(before) or _RANGE_END.search(before):
-        return True
-    if h.range and _STAGE_VERB.match(stripped_after):
-        return True  # "2024年1月至3月开展集中整治": a stage, whose end counts
-    if _PAST_RE.search(before):
-        return False
-    if whole():
-        return True
-    head = stripped_after[:8]
-    m = _DONE_RE.search(head)
-    return bool(m and m.start() <= 4 and "已" not in head[: m.start()])
-
-
-_FUTURE_RE = re.compile("|".join(c for c in _FUTURE_CUES if c != "于") + r"|(?:将|拟|应)于\s*$")
-_PAST_RE = re.compile("|".join(_PAST_MARKS))
-_DONE_RE = re.compile("|".join(_DONE_VERBS))
-_START_RE = re.compile("|".join(_START_WORDS))
-_STAGE_VERB = re.compile(r"(?:开展|集中|完成|整治|实施|推进|进行|组织|部署|攻坚)")
-_JUST_DONE = re.compile(r"已(?:经)?(?:于|在)?\s*$")
-_RANGE_END = re.compile(r"(?<!截)(?:至|到)\s*$")  # "即日起至6月30日": the end of a window
-
-
 def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     """Every grammar match, the longest where matches overlap, in reading order.
 
@@ -150,28 +106,13 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     matches are shadowed by a longer one and never need their date.
     """
     s = n.text
-    chars = set(s)
-    isdisjoint = chars.isdisjoint
-    index = _INDEX or _rule_index()
-    get = index.get
-    candidates = set(get("", ()))
-    candidates.update(*[found for found in map(get, chars) if found])
     matches: list[tuple[int, int, int, re.Match[str]]] = []
-    for i in candidates:
-        pattern, _, needs = RULES[i]
-        if len(needs) > 1:
-            missing = False
-            for need in needs[1:]:
-                if isdisjoint(need):
-                    missing = True
-                    break
-            if missing:
-                continue
-        for m in pattern.finditer(s):
+    for i in rule_index().candidates(s):
+        for m in RULES[i][0].finditer(s):
             a, b = m.span()
             if b > a:
                 matches.append((a, a - b, i, m))
-    matches.sort(key=lambda x: (x[0], x[1], x[2]))  # start, longest first, then rule order
+    matches.sort()  # start, longest first, then rule order (no two matches tie on all three)
     chosen: list[_Hit] = []
     last_end = -1
     for a, neg_len, i, m in matches:
@@ -186,24 +127,16 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
         kind, due, recur, strong, dated = out
         if kind in KINDS_WITH_DUE and due is None:
             continue
-        text = s[a : a - neg_len]
-        chosen.append(
-            _Hit(
-                a,
-                a - neg_len,
-                kind,
-                due,
-                recur,
-                strong,
-                dated,
-                dated and ("至" in text or "到" in text or "-" in text[1:]),
-                RULES[i][1].__name__,
-            )
-        )
+        src = RULES[i][1].__name__
+        window = dated and _is_window(src, s[a : a - neg_len])
+        chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated, window, src))
         last_end = a - neg_len
     if "当月" in s:
         _this_month_of_sentence(s, chosen)
     if "汛" in s and any(h.src in _MONTH_RULES for h in chosen):
+        for month, flood in pairwise(chosen):
+            if flood.src == "_flood" and month.src in _MONTH_RULES and not s[month.end : flood.start].strip():
+                month.strong = True  # 5月主汛期前: the month is the deadline the flood season sets
         chosen = [h for h in chosen if h.src != "_flood"]  # 汛期前 gives way to a month the text names
     return chosen
 
@@ -213,20 +146,14 @@ _MONTH_RULES = frozenset({"_month", "_day", "_xun", "_month_range", "_day_range"
 
 def _this_month_of_sentence(s: str, hits: list[_Hit]) -> None:
     """当月 is the month the sentence talks about: that of an earlier date in it, else ref's."""
-    for i, h in enumerate(hits):
-        if not s.startswith("当月", h.start) or h.due is None:
-            continue
-        earlier = next((e.due for e in reversed(hits[:i]) if e.due is not None), None)
-        if earlier is None:
-            continue
-        tail = s[h.start : h.end]
-        day = 10 if "上旬" in tail else 20 if "中旬" in tail else days_in(earlier.year, earlier.month)
-        h.due = dt.date(earlier.year, earlier.month, day)
-
-
-def _filler_only(rest: str) -> bool:
-    rest = _FILLER.sub("", rest)
-    return len(rest) <= 2
+    earlier: dt.date | None = None
+    for h in hits:
+        if s.startswith("当月", h.start) and h.due is not None and earlier is not None:
+            tail = s[h.start : h.end]
+            day = 10 if "上旬" in tail else 20 if "中旬" in tail else days_in(earlier.year, earlier.month)
+            h.due = dt.date(earlier.year, earlier.month, day)
+        if h.due is not None:
+            earlier = h.due
 
 
 _SPAN_CUE = re.compile("(?:计划于|计划在|计划|确保|力争|争取|拟于|拟在|拟|预计|将于|要求|务必|限期|于|在)$")
@@ -255,8 +182,9 @@ def find_deadlines(text: str, ref: dt.date) -> list[Deadline]:
 def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadline]:
     if not isinstance(text, str) or not text.strip():
         return []
-    n = normalize(text[:5000])
-    out: list[Deadline] = []
+    n = normalize(text)
+    s = n.text
+    found: list[tuple[Deadline, bool]] = []  # a reading, and whether it only names which tasks
     hits = _scan(n, ref)
     if seen is not None:
         seen.append(len(hits))
@@ -266,25 +194,35 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         prev = h
         if qualified and h.kind in ("date", "period_end"):
             continue  # 每年汛期前, 每月5日前: the date is when each period is due, not a one-off deadline
-        before, after = _clause_bounds(n.text, h.start, h.end)
+        before, after = clause_bounds(s, h.start, h.end)
+        confidence: Confidence | None = "low" if h.src in _SOFT_RULES else "high"
         if h.dated:
-
-            def whole(h: _Hit = h) -> bool:
-                return _filler_only(n.text[: h.start] + n.text[h.end :])
-
-            if not _is_deadline(h, before, after, whole):
-                continue
-        elif h.kind in KINDS_WITH_DUE and _ASOF.search(before):
+            shape = _STRONG if h.strong else _shape(s, h, ref)  # 前/底/内 decide before the rest is asked
+            confidence = judge(s, h.start, h.end, before, after, shape)
+            if confidence is not None and h.range and h.kind == "date":
+                h.kind = "period_end"
+        elif h.kind in KINDS_WITH_DUE and (is_start(after) or is_as_of(before)):
+            confidence = None  # 本月起, 截至本月底
+        if confidence is None:
             continue
-        out.append(Deadline(kind=h.kind, due=h.due, recur=h.recur, span=_span(n, h, before, after)))
-    return out
+        if h.kind == "date" and _WINDOW_END.search(before):
+            h.kind = "period_end"  # 即日起至6月30日, 5月1日至…: the end of a window
+        span = _span(n, h, before, after)
+        found.append((Deadline(h.kind, h.due, h.recur, span, False, confidence), "的" in after and is_qualifier(after)))
+    if len(found) > 1 and any(q for _, q in found) and not all(q for d, q in found if d.due is not None):
+        return [d for d, q in found if not q]  # 年内完成的任务，须于11月15日前完成: the day governs
+    return [d for d, _ in found]
+
+
+_WINDOW_END = re.compile(r"(?:起|日|号|今|\d)\s*(?:至|到|-)\s*$")
 
 
 def parse_deadline(text: str, ref: dt.date) -> Deadline:
     """The deadline a measure (or a chat reply) sets; `kind="none"` when there is none.
 
-    Several dated phrases → the latest (when everything is due). Otherwise a
-    recurring duty, then a standing one (长期坚持), then immediate (立行立改).
+    Several dated phrases → the latest (when everything is due), with low confidence and the
+    others as `candidates`. Otherwise a recurring duty, then a standing one (长期坚持), then
+    immediate (立行立改).
     """
     seen: list[int] = []
     try:
@@ -293,16 +231,18 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
         return Deadline()
     if len(found) == 1 and found[0].kind != "immediate":
         return found[0]  # the usual case: one phrase
-    best: Deadline | None = None
+    dated = [d for d in found if d.kind in ("date", "period_end")]
     first: dict[str, Deadline] = {}
     for d in found:
-        if d.kind in ("date", "period_end"):
-            if best is None or (d.due or dt.date.min) > (best.due or dt.date.min):
-                best = d
-        else:
-            first.setdefault(d.kind, d)
-    if best is not None:
-        return best._replace(recur=None, ongoing_after=True) if "ongoing" in first else best
+        if d.kind not in first or (first[d.kind].confidence == "low" and d.confidence == "high"):
+            first[d.kind] = d  # the first of a kind, or its first explicit wording
+    if dated:
+        best = max(dated, key=lambda d: d.due or dt.date.min)  # the first of equal dues
+        others = tuple((d.due, d.span) for d in dated if d is not best and d.due is not None)
+        if others and any(due != best.due for due, _ in others):
+            best = best._replace(confidence="low", candidates=others)
+        standing = "ongoing" in first and first["ongoing"].confidence == "high"
+        return best._replace(recur=None, ongoing_after=True) if standing else best
     for kind in ("recurring", "ongoing", "immediate"):
         if kind in first:
             return first[kind]
@@ -312,7 +252,10 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
 
 
 def _fallback(text: str, ref: dt.date) -> Deadline:
-    """Free-form chat input the grammar does not know: ask dateparser (imported lazily)."""
+    """Free-form chat input the grammar does not know: 6/30 by hand, else dateparser (imported lazily)."""
+    numeric = read_numeric_date(text, ref)
+    if numeric is not None:
+        return Deadline(kind="date", due=numeric, span=text, confidence="low")
     if not _FOR_DATEPARSER.search(text):
         return Deadline()
     try:
@@ -324,12 +267,16 @@ def _fallback(text: str, ref: dt.date) -> Deadline:
         )
     except Exception:
         return Deadline()
-    if got is None or not 1900 < got.year < 2200:
+    if got is None or not plausible_user_date(got.date()):
         return Deadline()
-    return Deadline(kind="date", due=got.date(), span=text)
+    return Deadline(kind="date", due=got.date(), span=text, confidence="low")
 
 
 def parse_user_date(text: str, ref: dt.date) -> dt.date | None:
-    """A new due date typed in chat ("6月底", "2024-06-30", "next friday"); None if unreadable."""
+    """A new due date typed in chat ("6月底", "2024-06-30", "next friday"); None if unreadable.
+
+    "2025-13-01", a bare "12" and dates outside 1900–2199 are refused; whether a readable date
+    is in the past or too far ahead is for the caller to ask `check_user_date(due, today)`.
+    """
     d = parse_deadline(text, ref)
-    return d.due
+    return d.due if d.due is not None and plausible_user_date(d.due) else None

@@ -56,6 +56,7 @@ class DraftMeasure:
             "deadline_past": 0.2,
             "unit_from_section": 0.1,
             "truncated": 0.3,
+            "deadline_low": 0.1,
         }
         return round(max(0.0, 1.0 - sum(cost.get(f, 0.1) for f in self.flags)), 2)
 
@@ -79,6 +80,8 @@ def draft_measure(
         dm.deadline, dm.deadline_text = d, d.span
         if d.due and d.due < ref:
             dm.flags.append("deadline_past")
+        if d.confidence == "low":
+            dm.flags.append("deadline_low")  # a bare year, a stage without a verb, several dates: confirm it
     else:
         dm.deadline_text = raw.deadline
         dm.flags.append("no_deadline")

@@ -22,11 +22,18 @@ STATUSES: tuple[Status, ...] = ("open", "submitted", "done")
 KINDS_WITH_DUE: frozenset[str] = frozenset({"date", "period_end", "immediate"})
 
 
+Confidence = Literal["high", "low"]
+Candidate = tuple[dt.date, str]  # another reading found in the same text: (due, its words)
+
+
 class Deadline(NamedTuple):
     """A deadline phrase resolved against a reference date (immutable; a NamedTuple for speed).
 
     `due` is set exactly when `kind` is date, period_end or immediate.
     `ongoing_after` marks "…前完成并长期坚持": dated, then a standing duty.
+    `confidence` is "high" for an explicit date or period governing a completion or planned
+    action, "low" for a weaker reading (a bare year, a period without a verb, several
+    candidates) that the office should confirm; `candidates` are the other dated readings.
     """
 
     kind: DeadlineKind = "none"
@@ -34,6 +41,8 @@ class Deadline(NamedTuple):
     recur: Recurrence | None = None
     span: str = ""
     ongoing_after: bool = False
+    confidence: Confidence = "high"
+    candidates: tuple[Candidate, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -42,17 +51,24 @@ class Deadline(NamedTuple):
             "recur": self.recur,
             "span": self.span,
             "ongoing_after": self.ongoing_after,
+            "confidence": self.confidence,
+            "candidates": [[due.isoformat(), span] for due, span in self.candidates],
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, object]) -> Deadline:
+        """Also reads records stored before `confidence` and `candidates` existed."""
         due = d.get("due")
+        raw = d.get("candidates")
+        pairs = raw if isinstance(raw, (list, tuple)) else ()
         return cls(
             kind=d.get("kind", "none"),  # type: ignore[arg-type]
             due=dt.date.fromisoformat(str(due)) if due else None,
             recur=d.get("recur"),  # type: ignore[arg-type]
             span=str(d.get("span") or ""),
             ongoing_after=bool(d.get("ongoing_after", False)),
+            confidence="low" if d.get("confidence") == "low" else "high",
+            candidates=tuple((dt.date.fromisoformat(str(p[0])), str(p[1])) for p in pairs),
         )
 
 
