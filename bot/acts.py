@@ -25,7 +25,7 @@ from bot.keyboards import Button, review_save_keyboard
 from bot.turn import Turn
 from ledger import actions
 from ledger.chatwords import is_cancel
-from ledger.deadlines import parse_user_date
+from ledger.deadlines import check_user_date, parse_user_date
 from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label
 from ledger.ledgerfile import read_ledger_bytes
@@ -40,6 +40,7 @@ class Ask(StrEnum):
     EVIDENCE = "evidence"
     EXT_DATE = "ext_date"
     EXT_REASON = "ext_reason"
+    EXT_CONFIRM = "ext_confirm"
     NOTE = "note"
     SEND_BACK = "sendback"
     REVIEW_DATE = "review_date"  # admin: a deadline for a measure that has none
@@ -49,6 +50,7 @@ PROMPTS = {
     Ask.EVIDENCE: "ask_evidence",
     Ask.EXT_DATE: "ask_date",
     Ask.EXT_REASON: "ask_reason",
+    Ask.EXT_CONFIRM: "ext_far",
     Ask.NOTE: "ask_note",
     Ask.SEND_BACK: "ask_sendback",
     Ask.REVIEW_DATE: "ask_review_date",
@@ -121,7 +123,7 @@ async def ask(turn: Turn, kind: Ask, mid: str, extra: str = "") -> None:
         actions.require_admin(turn.actor)
     m = actions.member_measure(turn.s.repo, turn.actor, mid)
     set_question(turn, Question(kind, m.id, extra, turn.now.isoformat(), turn.chat_id))
-    await turn.ask(turn.t(PROMPTS[kind], mid=m.id, date=extra))
+    await turn.ask(turn.t(PROMPTS[kind], mid=m.id, date=extra.partition("|")[0]))
 
 
 def evidence_of(message: Message, text: str) -> Evidence:
@@ -161,6 +163,13 @@ async def extension_from_text(turn: Turn, mid: str, text: str) -> None:
         new_due, reason = parse_user_date(text, today), ""
     if new_due is None:
         await turn.reply(turn.t("bad_date", text=words[0] if words else text))
+        return
+    check = check_user_date(new_due, today)
+    if check == "past":
+        await turn.reply(turn.t("ext_past", date=new_due.isoformat()))
+        return
+    if check == "far":
+        await ask(turn, Ask.EXT_CONFIRM, mid, f"{new_due.isoformat()}|{reason}")
         return
     if not reason:
         await ask(turn, Ask.EXT_REASON, mid, new_due.isoformat())
@@ -208,6 +217,18 @@ async def _ext_reason(turn: Turn, q: Question, text: str) -> None:
     await request_extension(turn, q.measure_id, dt.date.fromisoformat(q.extra), text)
 
 
+async def _ext_confirm(turn: Turn, q: Question, text: str) -> None:
+    """A date more than five years ahead, confirmed (or replaced by the date the person meant)."""
+    date, _, reason = q.extra.partition("|")
+    if text.strip().lower() not in ("确认", "confirm", "是", "yes"):
+        await extension_from_text(turn, q.measure_id, text)
+        return
+    if not reason:
+        await ask(turn, Ask.EXT_REASON, q.measure_id, date)
+        return
+    await request_extension(turn, q.measure_id, dt.date.fromisoformat(date), reason)
+
+
 async def _note(turn: Turn, q: Question, text: str) -> None:
     await add_note(turn, q.measure_id, text)
 
@@ -230,6 +251,7 @@ ANSWERS: dict[Ask, Callable[[Turn, Question, str], Awaitable[None]]] = {
     Ask.EVIDENCE: _evidence,
     Ask.EXT_DATE: _ext_date,
     Ask.EXT_REASON: _ext_reason,
+    Ask.EXT_CONFIRM: _ext_confirm,
     Ask.NOTE: _note,
     Ask.SEND_BACK: _send_back,
     Ask.REVIEW_DATE: _review_date,

@@ -37,6 +37,8 @@ def summary_lines(plan: ImportPlan) -> list[str]:
         bad = d.get("unreadable", [])
         text += f"，无法识别 {len(bad)} 条" + (f"（{_ids(bad)}）" if bad else "")
         lines.append(text)
+        if d.get("low"):
+            lines.append(f"  时限读法待确认（依据较弱，请用 /measure 核对）：{_ids(d['low'])}")
     if plan.new_units:
         lines.append("  " + new_units_text(plan.new_units))
     if plan.renames:

@@ -182,6 +182,9 @@ def render_measure(m: Measure, lang: str = "zh") -> list[str]:
         f"{t(lang, 'label.unit')}：{h(m.unit)}{co}",
         f"{t(lang, 'label.deadline')}：{h(m.deadline_text or '—')} → {h(deadline_label(m, lang))}",
     ]
+    if m.deadline.confidence == "low" and m.deadline.kind != "none":
+        others = "、".join(f"{due}（{words}）" for due, words in m.deadline.candidates[:3])
+        lines.append(t(lang, "label.low_confidence", span=m.deadline.span or m.deadline_text, others=others or "—"))
     if m.extension:
         lines.append(t(lang, "label.extension", date=m.extension.new_due, reason=m.extension.reason))
     if m.evidence.note or m.evidence.files:

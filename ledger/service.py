@@ -157,6 +157,8 @@ def _count_deadline(plan: ImportPlan, m: Measure, d: Deadline, parsed: ParsedLed
     else:
         kind = "unreadable"
     plan.deadlines.setdefault(kind, []).append(m.id)
+    if d.confidence == "low":
+        plan.deadlines.setdefault("low", []).append(m.id)  # a weaker reading: the office should confirm it
 
 
 def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> None:

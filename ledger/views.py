@@ -27,6 +27,8 @@ def measure_json(m: Measure) -> str:
             "due": m.due.isoformat() if m.due else None,
             "kind": m.deadline.kind,
             "recur": m.deadline.recur,
+            "confidence": m.deadline.confidence,
+            "candidates": [[due.isoformat(), words] for due, words in m.deadline.candidates],
             "unit_inferred": m.unit_inferred,
         },
         ensure_ascii=False,

@@ -205,3 +205,34 @@ async def test_maximal_input_through_every_command_gets_a_fitting_reply(bot: Bot
     assert (await bot.say(EDU, "/measure P30-2")).text  # the long note is on the measure and still renders
     assert not bot.emu.errors, bot.emu.errors
     assert not bot.s.handler_errors, bot.s.handler_errors
+
+
+async def test_extension_dates_refused_in_the_past_and_confirmed_far_ahead(bot: Bot) -> None:
+    await bind(bot, EDU, "区教育局")
+    past = await bot.say(EDU, "/extend P24-4 2024-01-31 来不及")
+    assert "已经过去" in past.text and bot.repo.measure("P24-4").extension is None
+    bad = await bot.say(EDU, "/extend P24-4 2025-13-01 供货")
+    assert "无法识别日期" in bad.text
+    far = await bot.say(EDU, "/extend P24-4 2099-06-30 供货延迟")
+    assert "五年以后" in far.text and bot.repo.measure("P24-4").extension is None
+    await bot.say(EDU, "确认")
+    ext = bot.repo.measure("P24-4").extension
+    assert ext is not None and ext.new_due.isoformat() == "2099-06-30" and ext.reason == "供货延迟"
+
+
+def test_low_confidence_readings_are_shown_for_the_office_to_confirm(tmp_path) -> None:
+    import json
+
+    from tests.test_import_export import run_cli
+
+    path = tmp_path / "台账.csv"
+    path.write_text(
+        "编号,问题,整改措施,责任单位,完成时限\nA-1,问题,排查整治,区教育局,2025年\nA-2,问题,完成更换,区教育局,2024年6月30日前\n",
+        encoding="utf-8",
+    )
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[store]\npath = "{tmp_path / "s.json"}"\n', encoding="utf-8")
+    imported = run_cli("import", str(path), "--at", "2024-03-01T09:00", config=str(cfg))
+    assert imported.returncode == 0 and "时限读法待确认" in imported.stdout and "A-1" in imported.stdout
+    rows = {r["id"]: r for r in map(json.loads, run_cli("list", "--json", config=str(cfg)).stdout.splitlines())}
+    assert rows["A-1"]["confidence"] == "low" and rows["A-2"]["confidence"] == "high"
