@@ -383,6 +383,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DubanError as e:
         print(f"错误 error: {e}", file=sys.stderr)
         return 2
+    except OSError as e:  # the store's folder is missing, read-only or full: say which file, not a traceback
+        print(f"错误 error: 无法读写 {e.filename or ''}：{e.strerror or e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

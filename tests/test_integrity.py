@@ -236,3 +236,32 @@ def test_low_confidence_readings_are_shown_for_the_office_to_confirm(tmp_path) -
     assert imported.returncode == 0 and "时限读法待确认" in imported.stdout and "A-1" in imported.stdout
     rows = {r["id"]: r for r in map(json.loads, run_cli("list", "--json", config=str(cfg)).stdout.splitlines())}
     assert rows["A-1"]["confidence"] == "low" and rows["A-2"]["confidence"] == "high"
+
+
+def test_a_unit_name_with_dollars_draws_and_the_digest_survives_a_broken_chart() -> None:
+    import datetime as dt
+
+    from bot.chart import render_chart
+    from ledger.models import Deadline, Measure
+
+    measures = [
+        Measure(id=f"M{i}", problem=1, text="措施", unit=unit, deadline=Deadline("date", dt.date(2024, 6, 30)))
+        for i, unit in enumerate(["$区$财政局", "单位$_$", "$x^$", "$\\frac{$", "普通单位"])  # each broke mathtext
+    ]
+    png = render_chart(measures, dt.date(2024, 6, 1), 10, "zh")
+    assert png[:4] == b"\x89PNG"
+
+
+async def test_the_digest_goes_out_without_the_chart_when_drawing_fails(bot: Bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib
+
+    from bot.delivery import digest
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise ValueError("mathtext")
+
+    monkeypatch.setattr(importlib.import_module("bot.chart"), "render_chart", broken)
+    bot.clock.set(dt.datetime(2024, 8, 23, 16, 0, tzinfo=bot.clock.now.tzinfo))
+    assert await digest(bot.s) >= 1
+    texts = bot.emu.bot_messages(ADMIN)
+    assert any("整改调度周报" in m.text for m in texts) and not any(m.kind == "photo" for m in texts)

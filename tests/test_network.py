@@ -109,3 +109,19 @@ def test_a_proxy_is_used_for_every_request(proxy: str) -> None:
     for request in (app.bot.request, app.bot._request[0]):
         client = request._client  # type: ignore[attr-defined]
         assert client._mounts, f"no proxy configured for {request}"
+
+
+def test_a_store_that_cannot_be_written_is_one_clear_line(tmp_path) -> None:
+    import subprocess
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[store]\npath = "{blocker / "duban.json"}"\n', encoding="utf-8")
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", str(cfg), "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 2 and "无法读写" in r.stderr and "Traceback" not in r.stderr
