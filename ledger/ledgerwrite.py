@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from ledger.columns import EXPORT_COLUMNS
@@ -75,10 +76,22 @@ def write_toml(
 
 def export_rows(problems: list[Problem], measures: list[Measure], tiers: dict[str, str]) -> list[list[str]]:
     """One row per measure, in EXPORT_COLUMNS order then the office's own extra columns (header row first)."""
+    rows: list[list[str]] = []
+    for _ in export_rows_steps(problems, measures, tiers, rows):
+        pass
+    return rows
+
+
+def export_rows_steps(
+    problems: list[Problem], measures: list[Measure], tiers: dict[str, str], rows: list[list[str]], step: int = 500
+) -> Iterator[None]:
+    """`export_rows` into `rows`, pausing every `step` measures (for a caller on an event loop)."""
     titles = {p.id: p for p in problems}
     extras = list(dict.fromkeys(label for m in measures for label, _ in m.extra))
-    rows = [[label for _, label in EXPORT_COLUMNS] + extras]
-    for m in measures:
+    rows.append([label for _, label in EXPORT_COLUMNS] + extras)
+    for i, m in enumerate(measures, start=1):
+        if i % step == 0:
+            yield
         p = titles.get(m.problem)
         vals = {
             "id": m.id,
@@ -98,7 +111,6 @@ def export_rows(problems: list[Problem], measures: list[Measure], tiers: dict[st
         }
         own = dict(m.extra)
         rows.append([vals[k] for k, _ in EXPORT_COLUMNS] + [own.get(label, "") for label in extras])
-    return rows
 
 
 # A cell beginning with one of these is a formula to a spreadsheet program (CSV/formula injection).
@@ -141,12 +153,10 @@ def _spec(title: str, rows: list[list[str]], tiers: list[str]) -> SheetSpec:
     header = rows[0] if rows else []
     due = header.index("到期日") if "到期日" in header else -1
     fill_of = {t: i for i, t in enumerate(TIER_FILLS, start=1)}
-    body: list[list[str | dt.date]] = [list(header)]
-    for r in rows[1:]:
-        body.append([dt.date.fromisoformat(v) if j == due and v else v for j, v in enumerate(r)])
     return SheetSpec(
         title=title,
-        rows=body,
+        rows=rows,
+        date_col=due,
         fills=[fill_of.get(t, 0) for t in tiers],
         widths={j: WIDTHS[h] for j, h in enumerate(header) if h in WIDTHS},
         wrap_col=header.index("整改措施") if "整改措施" in header else -1,

@@ -18,7 +18,7 @@ from typing import Any
 from ledger.calendar_cn import uncovered_years
 from ledger.errors import DubanError
 from ledger.i18n import plain, status_label, t
-from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_toml, xlsx_sheets
+from ledger.ledgerwrite import TIER_LABELS, export_rows, export_rows_steps, write_csv, write_toml, xlsx_sheets
 from ledger.messages import h, left_label, plain_text, render_overdue, render_progress, render_reminder
 from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
@@ -63,8 +63,9 @@ def xlsx_export_steps(
 ) -> Iterator[None]:
     """The XLSX export written into `out` in steps (see `ledger.xlsxwrite.workbook_steps`)."""
     tiers = {m.id: colour(m, today, yellow_days) for m in measures}
-    rows = export_rows(problems, measures, {k: TIER_LABELS[v] for k, v in tiers.items()})
     yield
+    rows: list[list[str]] = []
+    yield from export_rows_steps(problems, measures, {k: TIER_LABELS[v] for k, v in tiers.items()}, rows)
     overdue = [rows[0]] + [r for r, m in zip(rows[1:], measures, strict=True) if tiers[m.id] == "red"]
     sheets = xlsx_sheets(rows, [tiers[m.id] for m in measures], overdue)
     yield

@@ -32,6 +32,7 @@ class SheetSpec:
     fills: Sequence[int] = ()
     widths: dict[int, float] = field(default_factory=dict)  # 0-based column → width
     wrap_col: int = -1
+    date_col: int = -1  # a column of ISO dates written as Excel dates (converted as rows stream out)
 
 
 def style_index(fill: int, kind: str) -> int:
@@ -96,8 +97,9 @@ def _sheet_xml(sh: SheetSpec) -> Iterable[str]:
     for i, row in enumerate(sh.rows):
         fill = 0 if i == 0 else (sh.fills[i - 1] if i - 1 < len(sh.fills) else 0)
         cells = []
-        for j, v in enumerate(row):
+        for j, cell in enumerate(row):
             ref = f"{letters[j]}{i + 1}"
+            v = dt.date.fromisoformat(cell) if j == sh.date_col and i and isinstance(cell, str) and cell else cell
             if isinstance(v, dt.date):
                 n = (v - EXCEL_EPOCH).days
                 cells.append(f'<c r="{ref}" s="{style_index(fill, "date")}"><v>{n}</v></c>')
