@@ -7,6 +7,8 @@ chats Telegram accepted. `jobs/` only decides when `sweep` and `digest` run.
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,16 +23,21 @@ from ledger import actions
 from ledger.i18n import t
 from ledger.messages import render_digest, render_reminder, split_messages
 from ledger.models import Measure
-from ledger.planner import keys_to_record, plan
+from ledger.planner import Reminder, keys_to_record, plan
 from ledger.views import progress, shorten
 
 log = logging.getLogger(__name__)
 
 
-async def send(s: Services, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> SendResult:
-    """Send through the outbox; a chat that blocked the bot is marked inactive, admins told once."""
+async def send(
+    s: Services, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *, interactive: bool = False
+) -> SendResult:
+    """Send through the outbox; a chat that blocked the bot is marked inactive, admins told once.
+
+    `interactive`: a reply to a person, which goes ahead of every queued reminder.
+    """
     assert s.outbox is not None
-    result = await s.outbox.send(chat_id, text, markup)
+    result = await s.outbox.send(chat_id, text, markup, interactive=interactive)
     await after_send(s, result, chat_id)
     return result
 
@@ -125,6 +132,47 @@ class SweepReport:
     failed: int = 0
 
 
+class SentBook:
+    """What a sweep sent, written to the store in batches (one write per `EVERY` messages or per
+    `SECONDS` of sending) instead of two whole-file writes per message. A crash loses at most the
+    unwritten batch: those reminders go out again on the next sweep."""
+
+    EVERY = 50
+    SECONDS = 1.0
+
+    def __init__(self, s: Services, now: dt.datetime) -> None:
+        assert s.outbox is not None
+        self.s, self.now, self.clock = s, now, s.outbox.clock
+        self.messages: list[tuple[int, int, str]] = []
+        self.keys: list[tuple[str, str, str]] = []
+        self.since = self.clock()
+
+    def sent(self, r: Reminder, chat: int, message: tuple[int, int, str] | None = None) -> None:
+        """One chat has the reminder (`message`: where it landed, for replies to it)."""
+        if message:
+            self.messages.append(message)
+        self.reminder(r, [chat])
+
+    def reminder(self, r: Reminder, accepted: list[int]) -> None:
+        self.keys.extend((key, r.measure_id, r.tier) for key in keys_to_record(r, accepted))
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self.messages) + len(self.keys) >= self.EVERY or self.clock() - self.since >= self.SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        self.since = self.clock()
+        if not self.messages and not self.keys:
+            return
+        messages, keys, self.messages, self.keys = self.messages, self.keys, [], []
+        with self.s.repo.batch():
+            for chat_id, message_id, measure_id in messages:
+                self.s.repo.remember_message(chat_id, message_id, measure_id)
+            for key, measure_id, tier in keys:
+                self.s.repo.record_sent(key, measure_id, tier, self.now)
+
+
 async def sweep(s: Services) -> SweepReport:
     """Send every reminder due at the services' clock; one sweep at a time."""
     async with s.sweep_lock:
@@ -138,7 +186,9 @@ async def _sweep(s: Services) -> SweepReport:
     reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, directory, s.repo.report().date)
     report = SweepReport(planned=len(reminders))
     admin_chats = set(s.admin_chats())
-    for r in reminders:
+    book = SentBook(s, now)
+
+    async def deliver(r: Reminder) -> None:  # all reminders are queued at once; the outbox paces them
         m = measures[r.measure_id]
         unit_chats = set(directory.unit_chats.get(m.unit, ()))
         accepted: list[int] = []
@@ -151,15 +201,19 @@ async def _sweep(s: Services) -> SweepReport:
             if result.ok:
                 assert result.message is not None
                 accepted.append(chat)
-                s.repo.remember_message(result.chat_id, result.message.message_id, m.id)
+                book.sent(r, chat, (result.chat_id, result.message.message_id, m.id))
                 report.sent += 1
             elif result.blocked:
                 accepted.append(chat)  # nobody to reach there any more; do not retry forever
+                book.sent(r, chat)
             else:
                 report.failed += 1
-        with s.repo.batch():
-            for key in keys_to_record(r, accepted):
-                s.repo.record_sent(key, r.measure_id, r.tier, now)
+        book.reminder(r, accepted)
+
+    try:
+        await asyncio.gather(*(deliver(r) for r in reminders))
+    finally:
+        book.flush()
     if reminders:
         log.info("sweep at %s: %d planned, %d sent, %d failed", now, report.planned, report.sent, report.failed)
     return report
