@@ -77,6 +77,12 @@ class Pacing:
             return 0.0
         return until(times[len(times) - self.group_per_minute], 60.0, now)
 
+    def backlog(self, chat_id: int, queued: int) -> float:
+        """Seconds `queued` messages need in `chat_id` at its own limit, however free the rest."""
+        if chat_id > 0:
+            return (queued - 1) * self.private_interval
+        return (queued - 1) // self.group_per_minute * 60.0
+
     def started(self, interactive: bool, now: float) -> None:
         if not interactive:
             self._last_bulk = now

@@ -109,6 +109,7 @@ class Sent:
     file_bytes: bytes = b""
     reply_to: int | None = None
     edited: bool = False
+    at: float = 0.0  # the emulator's clock when the message arrived
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
