@@ -133,8 +133,8 @@ class SweepReport:
 
 
 class SentBook:
-    """What a sweep sent, written to the store in batches (one write per `EVERY` messages or per
-    `SECONDS` of sending) instead of two whole-file writes per message. A crash loses at most the
+    """What a sweep sent, written to the store in batches (one write per `EVERY` chats reached or
+    per `SECONDS` of sending) instead of two whole-file writes per message. A crash loses at most the
     unwritten batch: those reminders go out again on the next sweep."""
 
     EVERY = 50
@@ -145,12 +145,13 @@ class SentBook:
         self.s, self.now, self.clock = s, now, s.outbox.clock
         self.messages: list[tuple[int, int, str]] = []
         self.keys: list[tuple[str, str, str]] = []
-        self.since = self.clock()
+        self.since, self.chats = self.clock(), 0  # chats reached since the last write
 
     def sent(self, r: Reminder, chat: int, message: tuple[int, int, str] | None = None) -> None:
         """One chat has the reminder (`message`: where it landed, for replies to it)."""
         if message:
             self.messages.append(message)
+        self.chats += 1
         self.reminder(r, [chat])
 
     def reminder(self, r: Reminder, accepted: list[int]) -> None:
@@ -158,11 +159,11 @@ class SentBook:
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
-        if len(self.messages) + len(self.keys) >= self.EVERY or self.clock() - self.since >= self.SECONDS:
+        if self.chats >= self.EVERY or self.clock() - self.since >= self.SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        self.since = self.clock()
+        self.since, self.chats = self.clock(), 0
         if not self.messages and not self.keys:
             return
         messages, keys, self.messages, self.keys = self.messages, self.keys, [], []
