@@ -200,6 +200,8 @@ class Outbox:
                 wake.clear()
                 now = self.clock()
                 chat_id, wait = self._choose(now)
+                if chat_id is None and not self._lanes and not self._in_flight:
+                    break  # all sent: the next message starts a new dispatcher
                 if chat_id is not None:
                     self._start(self._lanes[chat_id], now)
                     await asyncio.sleep(0)  # let the request start before choosing the next
