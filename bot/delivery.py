@@ -7,6 +7,7 @@ chats Telegram accepted. `jobs/` only decides when `sweep` and `digest` run.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import logging
@@ -39,10 +40,15 @@ log = logging.getLogger(__name__)
 NOTE_LIMIT = 1500  # a unit's note or reason in a request to the office; the whole note stays on the measure
 
 
-async def send(s: Services, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> SendResult:
-    """Send through the outbox; a chat that blocked the bot is marked inactive, admins told once."""
+async def send(
+    s: Services, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None, *, interactive: bool = False
+) -> SendResult:
+    """Send through the outbox; a chat that blocked the bot is marked inactive, admins told once.
+
+    `interactive`: a reply to a person, which goes ahead of every queued reminder.
+    """
     assert s.outbox is not None
-    result = await s.outbox.send(chat_id, text, markup)
+    result = await s.outbox.send(chat_id, text, markup, interactive=interactive)
     await after_send(s, result, chat_id)
     return result
 
@@ -220,23 +226,30 @@ async def _sweep(s: Services) -> SweepReport:
     accepted: dict[int, list[int]] = {id(r): [] for r in reminders}  # chats that have each reminder now
     per_chat = bundles.by_chat(reminders, directory)
 
-    def record(took: list[Reminder], chat: int) -> None:
-        """Into the sent-log as soon as Telegram has it: a restart mid-sweep resends nothing else."""
+    def record(took: list[Reminder], chat: int, message_id: int = 0) -> None:
+        """Into the sent-log as soon as Telegram has it, in one write with where it landed (for
+        replies to it): a restart mid-sweep resends nothing else."""
         with s.repo.batch():
+            if message_id and len(took) == 1:
+                s.repo.remember_message(chat, message_id, took[0].measure_id)
             for r in took:
                 accepted[id(r)].append(chat)
                 for key in keys_to_record(r, accepted[id(r)]):
                     s.repo.record_sent(key, r.measure_id, r.tier, now)
 
-    for chat, items in per_chat.chats.items():
+    async def deliver(chat: int, items: list[Reminder]) -> None:
+        """One chat's reminders, in order; chats go side by side and the outbox paces them."""
         if len(items) > s.policy.bundle_above:
             pages = bundles.unit_bundle(items, measures, now.date(), s.lang(chat))
             if (got := await _send_bundle(s, chat, pages, report)) is not None:
                 record(items, got)
         else:
             for r in items:
-                if (got := await _send_one(s, chat, r, measures[r.measure_id], now, report)) is not None:
-                    record([r], got)
+                got, message_id = await _send_one(s, chat, r, measures[r.measure_id], now, report)
+                if got is not None:
+                    record([r], got, message_id)
+
+    await asyncio.gather(*(deliver(chat, items) for chat, items in per_chat.chats.items()))
     await _progress_requests(s, measures, s.directory(), now, report)  # bindings as they are now (a migration)
     sent = s.repo.sent_keys()
     late_key, late_units = late_progress(measures.values(), sent, now, s.policy)
@@ -258,19 +271,19 @@ async def _sweep(s: Services) -> SweepReport:
 
 async def _send_one(
     s: Services, chat: int, r: Reminder, m: Measure, now: dt.datetime, report: SweepReport
-) -> int | None:
-    """One reminder to a unit's chat, with ✅/⏳/📝; the chat that has it now (a migrated group's new
-    id), or the chat itself when it is gone; None when it failed and is retried at the next sweep."""
+) -> tuple[int | None, int]:
+    """One reminder to a unit's chat, with ✅/⏳/📝: (the chat that has it now — a migrated group's
+    new id — or the chat itself when it is gone, or None when it failed and is retried at the next
+    sweep; the message id, 0 when none)."""
     lang = s.lang(chat)
     markup = None if r.reason == "signoff" else reminder_keyboard(s.repo.key_of(m.id), lang)
     result = await send(s, chat, render_reminder(r, m, now.date(), lang), markup)
     if result.ok:
         assert result.message is not None
-        s.repo.remember_message(result.chat_id, result.message.message_id, m.id)
         report.sent += 1
-        return result.chat_id
+        return result.chat_id, result.message.message_id
     report.failed += not result.blocked
-    return chat if result.blocked else None  # a chat that is gone is not retried forever
+    return (chat if result.blocked else None), 0  # a chat that is gone is not retried forever
 
 
 async def _progress_requests(

@@ -6,6 +6,7 @@ Handlers are `async def name(turn: Turn) -> None`, wrapped by `@handler`, which 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import logging
@@ -26,6 +27,8 @@ from ledger.i18n import t
 from ledger.messages import h, split_messages
 
 log = logging.getLogger(__name__)
+REPLY_WAIT = 3.0  # seconds a handler waits for its reply before handling the next update
+_UNDER_WAY: set[asyncio.Future[Any]] = set()  # replies still queued after REPLY_WAIT (kept referenced)
 PtbHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
@@ -83,12 +86,29 @@ class Turn:
         return t(self.lang, key, **values)
 
     async def reply(self, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
-        """Answer in this chat through the outbox, split under Telegram's 4096-character limit."""
+        """Answer in this chat through the outbox, ahead of any reminder, split under Telegram's limit.
+
+        Updates are handled one at a time, so a reply waits at most REPLY_WAIT seconds (real time)
+        for its chat (a 429 may park it for a minute); after that it stays queued and goes out when
+        Telegram allows, and the next person's update is handled meanwhile (None is returned).
+        """
         parts = split_messages(text.split("\n"))
+        sending = [  # queued in order: the outbox keeps a chat's messages in the order they came
+            asyncio.ensure_future(
+                delivery.send(self.s, self.chat_id, part, markup if i == len(parts) - 1 else None, interactive=True)
+            )
+            for i, part in enumerate(parts)
+        ]
+        if not sending:
+            return None
+        _, pending = await asyncio.wait(sending, timeout=REPLY_WAIT)
+        for task in pending:
+            _UNDER_WAY.add(task)
+            task.add_done_callback(_UNDER_WAY.discard)
         last = None
-        for i, part in enumerate(parts):
-            result = await delivery.send(self.s, self.chat_id, part, markup if i == len(parts) - 1 else None)
-            last = result.message or last
+        for task in sending:
+            if task.done():
+                last = task.result().message or last  # re-raises what the outbox could not handle
         return last
 
     async def ask(self, text: str) -> Message | None:
@@ -144,6 +164,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat:
         lang = s.lang(update.effective_user.id) if update.effective_user else s.settings.language
         try:
-            await delivery.send(s, update.effective_chat.id, t(lang, "error"))
+            await delivery.send(s, update.effective_chat.id, t(lang, "error"), interactive=True)
         except Exception:
             log.exception("could not report the error to the user")

@@ -1,15 +1,22 @@
 """The Bot API methods the emulator answers (`_m_<method>`), checking what the bot sends as
-Telegram does: 4096 characters, 64-byte callback data, well-formed HTML."""
+Telegram does: 4096 UTF-16 code units, 64-byte callback data, well-formed HTML."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import itertools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from devtools.tgtypes import ApiError, Sent, check_html
+from devtools.tgtypes import ApiError, Chat, Sent, check_html
+
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: characters beyond the BMP count twice)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 class BotApiMethods:
@@ -21,6 +28,8 @@ class BotApiMethods:
     webhook_secret: str
     commands: dict[str, list[dict[str, Any]]]
     blocked: set[int]
+    chats: dict[int, Chat]
+    polls: int
     _updates: list[dict[str, Any]]
     _closing: bool
     _update_ids: itertools.count[int]
@@ -31,6 +40,7 @@ class BotApiMethods:
     wait_for: Callable[..., Any]
     find: Callable[[int, int], Sent | None]
     _record: Callable[[Sent], Sent]
+    _notify: Callable[[], Awaitable[None]]
     _message: Callable[[Sent, int | None], dict[str, Any]]
 
     async def _m_getMe(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -58,13 +68,27 @@ class BotApiMethods:
         msg = self._record(Sent(user_id, next(self._message_ids), f"user:{user_id}", text))
         return {"update_id": next(self._update_ids), "message": self._message(msg, user_id)}
 
+    def forbidden(self, chat_id: Any) -> str:
+        """Telegram's words for a 403: a person blocked the bot, or a group removed it."""
+        kind = self.chats[chat_id].type if chat_id in self.chats else "private"
+        if isinstance(chat_id, int) and chat_id < 0 and kind == "private":
+            kind = "group"
+        if kind == "private":
+            return "Forbidden: bot was blocked by the user"
+        return f"Forbidden: bot was kicked from the {'supergroup' if kind == 'supergroup' else 'group'} chat"
+
     async def _m_getUpdates(self, p: dict[str, Any]) -> list[dict[str, Any]]:
+        self.polls += 1
+        mine = self.polls
+        await self._notify()  # an older poll learns it has been superseded
         offset = int(p.get("offset") or 0)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         timeout = float(p.get("timeout") or 0)
         if not self._updates and timeout and not self._closing:
             with contextlib.suppress(TimeoutError):
-                await self.wait_for(lambda: self._updates or self._closing, min(timeout, 1.0))
+                await self.wait_for(lambda: self._updates or self._closing or self.polls != mine, min(timeout, 1.0))
+        if self.polls != mine:  # a second poller: only one bot instance may run
+            raise ApiError(409, CONFLICT)
         return list(self._updates[: int(p.get("limit") or 100)])
 
     async def _m_setMyCommands(self, p: dict[str, Any]) -> bool:
@@ -85,13 +109,13 @@ class BotApiMethods:
         if not isinstance(chat_id, int):
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, self.forbidden(chat_id))
         plain = text
         if parse_mode == "HTML":
             plain, error = check_html(text)
             if error:
                 raise ApiError(400, f"Bad Request: {error}")
-        if len(plain) > limit:
+        if utf16_len(plain) > limit:  # Telegram counts UTF-16 code units: an emoji may count as 2
             raise ApiError(400, "Bad Request: message is too long")
         for row in (markup or {}).get("inline_keyboard", []):
             for b in row:

@@ -3,8 +3,10 @@
 It speaks the Bot API over HTTP the way python-telegram-bot expects (`/bot<token>/<method>`,
 form or multipart bodies, `{"ok": ..., "result": ...}` envelopes, HTTP status codes that PTB
 maps to its errors), keeps a transcript per chat, lets a test inject user messages, replies,
-files and button presses, validates what the bot sends as Telegram does (4096 characters,
-64-byte callback data, well-formed HTML), and can inject 429/403/5xx/ChatMigrated faults.
+files and button presses, validates what the bot sends as Telegram does (4096 UTF-16 code units,
+64-byte callback data, well-formed HTML), answers 403 as Telegram words it for a person or a
+group and 409 to overlapping getUpdates, can enforce Telegram's flood limits (`max_per_second`,
+`chat_limits`; see `flood.py`), and can inject 429/403/5xx/ChatMigrated faults.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from devtools.botapi import BotApiMethods
+from devtools.flood import FloodControl
 from devtools.tgtypes import ApiError, Chat, Fault, Sent, VirtualClock, check_html
 
 __all__ = ["ApiError", "Chat", "Emulator", "Fault", "Sent", "VirtualClock", "check_html"]
@@ -33,7 +36,8 @@ class Emulator(BotApiMethods):
     username: str = "duban_test_bot"
     host: str = "127.0.0.1"
     port: int = 0
-    max_per_second: float = 0.0  # overall rate limit to enforce (0 = off)
+    max_per_second: float = 0.0  # overall rate limit to enforce (0 = off; Telegram's is 30)
+    chat_limits: bool = False  # enforce 1 a second per private chat and 20 a minute per group
     transcripts: dict[int, list[Sent]] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -53,10 +57,10 @@ class Emulator(BotApiMethods):
         self._file_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
-        self._send_times: list[float] = []
+        self.flood = FloodControl()
+        self.polls = 0  # getUpdates calls: a newer one ends an older one with 409 Conflict
         self._callback_answers: dict[str, str] = {}
         self._closing = False
-        self.throttled = 0  # requests refused for going over max_per_second
         self.webhook_url = ""
         self.webhook_secret = ""
 
@@ -154,7 +158,7 @@ class Emulator(BotApiMethods):
                         429, f"Too Many Requests: retry after {f.retry_after}", {"retry_after": f.retry_after}
                     )
                 if f.kind == "403":
-                    return self._error(403, "Forbidden: bot was blocked by the user")
+                    return self._error(403, self.forbidden(chat_id))
                 if f.kind == "migrate":
                     return self._error(
                         400,
@@ -162,14 +166,17 @@ class Emulator(BotApiMethods):
                         {"migrate_to_chat_id": f.new_chat_id},
                     )
                 return self._error(int(f.kind), "Internal Server Error" if f.kind == "500" else "Bad Gateway")
-        if self.max_per_second and method.startswith("send"):
-            now = self.clock()
-            self._send_times = [t for t in self._send_times if now - t < 1.0]
-            if len(self._send_times) >= self.max_per_second:
-                self.throttled += 1
-                return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
-            self._send_times.append(now)
+        if method.startswith("send") or method in ("copyMessage", "forwardMessage"):
+            self.flood.overall_per_second, self.flood.per_chat = self.max_per_second, self.chat_limits
+            after = self.flood.admit(chat_id, self.clock())
+            if after is not None:
+                return self._error(429, f"Too Many Requests: retry after {after}", {"retry_after": after})
         return None
+
+    @property
+    def throttled(self) -> int:
+        """Requests refused for going over a limit (injected faults not counted)."""
+        return self.flood.throttled
 
     # -- what tests do ------------------------------------------------------------------
     def chat(self, chat_id: int, type: str = "private", title: str = "") -> Chat:
@@ -233,6 +240,7 @@ class Emulator(BotApiMethods):
         return next((m for m in self.transcripts.get(chat_id, []) if m.message_id == message_id), None)
 
     def _record(self, msg: Sent) -> Sent:
+        msg.at = self.clock()
         self.transcripts.setdefault(msg.chat_id, []).append(msg)
         self.log.append(msg)
         return msg

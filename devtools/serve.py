@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -23,7 +24,8 @@ async def serve_on_emulator(
     """The real Application polling the emulator, its outbox on the given (virtual) clock."""
     await emu.start()
     app = build_application(services, emu.token, emu.base_url, emu.base_file_url, job_queue=job_queue)
-    services.outbox = Outbox(app.bot, clock=monotonic, sleep=sleep)
+    virtual = sleep is not asyncio.sleep  # on a virtual clock the network takes no time
+    services.outbox = Outbox(app.bot, clock=monotonic, sleep=sleep, settle_in_flight=virtual)
     await app.initialize()
     await post_init(app)
     await app.start()
@@ -34,6 +36,7 @@ async def serve_on_emulator(
     finally:
         await emu.release_polls()
         await app.updater.stop()
-        await app.stop()
+        await app.stop()  # handlers still running finish, their replies through the outbox
+        await services.outbox.close()
         await app.shutdown()
         await emu.stop()

@@ -3,6 +3,7 @@ transcript, injected faults, and the virtual clock tests and the demo run on."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -69,7 +70,9 @@ def check_html(text: str) -> tuple[str, str]:
 class VirtualClock:
     """An injected clock for tests and the demo: wall time for the ledger, monotonic seconds for the outbox.
 
-    `sleep` only moves the clock forward, so waiting (pacing, retry_after) costs no real time.
+    `sleep` only moves the clock forward, so waiting (pacing, retry_after) costs no real time. It
+    first lets every task that is ready run once: a sleeper that is woken early (the outbox's
+    dispatcher, when a new message arrives) is cancelled before any time has passed.
     """
 
     now: dt.datetime
@@ -83,6 +86,7 @@ class VirtualClock:
         return self.mono
 
     async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(0)
         self.slept.append(seconds)
         self.mono += max(seconds, 0.0)
         self.now += dt.timedelta(seconds=max(seconds, 0.0))
@@ -105,6 +109,7 @@ class Sent:
     file_bytes: bytes = b""
     reply_to: int | None = None
     edited: bool = False
+    at: float = 0.0  # the emulator's clock when the message arrived
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
