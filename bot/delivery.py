@@ -30,7 +30,7 @@ from ledger.hours import held_until, in_working_hours
 from ledger.i18n import t
 from ledger.messages import fit, render_digest, render_reminder, split_messages
 from ledger.models import Measure
-from ledger.planner import Directory, Reminder, keys_to_record, plan
+from ledger.planner import Directory, Recipient, Reminder, keys_to_record, plan, recipient_order
 from ledger.progress_requests import late_progress, plan_progress, render_no_progress, render_request
 from ledger.status import submitted_since
 from ledger.views import progress, shorten
@@ -171,6 +171,8 @@ async def resend_requests(s: Services, measures: list[Measure]) -> int:
 async def to_unit(s: Services, m: Measure, text: str) -> None:
     """Tell the measure's unit (its bound chats) about a decision."""
     for chat in s.directory().unit_chats.get(m.unit, ()):
+        if isinstance(chat, str):
+            continue  # Services.directory() holds Telegram chats only
         r = await send(s, chat, text)
         if r.message:
             s.repo.remember_message(r.chat_id, r.message.message_id, m.id, "notice")
@@ -208,15 +210,16 @@ async def _sweep(s: Services) -> SweepReport:
     if held is not None:
         log.info("sweep at %s: outside the sending window; what is owed goes out at %s", now, held)
         return SweepReport()
-    await resend_requests(s, s.repo.measures())
+    if s.outbox is not None:
+        await resend_requests(s, s.repo.measures())
     measures = {m.id: m for m in s.repo.measures()}
-    directory = s.directory()  # once per sweep: it reads every binding
+    directory = sweep_directory(s)  # once per sweep: it reads every binding
     reminders = plan(measures.values(), s.repo.sent_keys(), now, s.policy, directory, s.repo.report().date)
     report = SweepReport(planned=len(reminders))
-    accepted: dict[int, list[int]] = {id(r): [] for r in reminders}  # chats that have each reminder now
+    accepted: dict[int, list[Recipient]] = {id(r): [] for r in reminders}  # chats that have each reminder now
     per_chat = bundles.by_chat(reminders, directory)
 
-    def record(took: list[Reminder], chat: int) -> None:
+    def record(took: list[Reminder], chat: Recipient) -> None:
         """Into the sent-log as soon as Telegram has it: a restart mid-sweep resends nothing else."""
         with s.repo.batch():
             for r in took:
@@ -233,11 +236,11 @@ async def _sweep(s: Services) -> SweepReport:
             for r in items:
                 if (got := await _send_one(s, chat, r, measures[r.measure_id], now, report)) is not None:
                     record([r], got)
-    await _progress_requests(s, measures, s.directory(), now, report)  # bindings as they are now (a migration)
+    await _progress_requests(s, measures, sweep_directory(s), now, report)  # bindings as they are now (a migration)
     sent = s.repo.sent_keys()
     late_key, late_units = late_progress(measures.values(), sent, now, s.policy)
     bound = Counter(mb.unit for mb in s.repo.members() if mb.active)
-    for chat in sorted(set(per_chat.office) | set(directory.admin_chats)):
+    for chat in sorted(set(per_chat.office) | set(directory.admin_chats), key=recipient_order):
         items = per_chat.office.get(chat, [])
         owed = late_units if late_key and f"{late_key}@{chat}" not in sent else {}
         if not items and not owed:
@@ -247,16 +250,35 @@ async def _sweep(s: Services) -> SweepReport:
             record(items, got)
             if late_key and f"{late_key}@{chat}" not in sent:
                 s.repo.record_sent(f"{late_key}@{chat}", "", "progress", now, chat)
+    await _channel_notices(s)
     if reminders:
         log.info("sweep at %s: %d planned, %d sent, %d failed", now, report.planned, report.sent, report.failed)
     return report
 
 
+def sweep_directory(s: Services) -> Directory:
+    """Telegram's chats and, with channels, every active robot or mailbox bound to a unit."""
+    return s.channels.extend(s.directory()) if s.channels else s.directory()
+
+
+async def _channel_notices(s: Services) -> None:
+    """Addresses a vendor said are gone: the office's Telegram chats hear of each once."""
+    while s.channels and s.channels.notices:
+        text = s.channels.notices.pop(0)
+        if s.outbox is not None:
+            await to_admins(s, text)
+
+
 async def _send_one(
-    s: Services, chat: int, r: Reminder, m: Measure, now: dt.datetime, report: SweepReport
-) -> int | None:
+    s: Services, chat: Recipient, r: Reminder, m: Measure, now: dt.datetime, report: SweepReport
+) -> Recipient | None:
     """One reminder to a unit's chat, with ✅/⏳/📝; the chat that has it now (a migrated group's new
     id), or the chat itself when it is gone; None when it failed and is retried at the next sweep."""
+    if isinstance(chat, str):  # a robot or a mailbox (channels/)
+        ok = s.channels is not None and await s.channels.reminder(chat, r, m, now.date())
+        report.sent += ok
+        report.failed += not ok
+        return chat if ok else None
     lang = s.lang(chat)
     markup = None if r.reason == "signoff" else reminder_keyboard(s.repo.key_of(m.id), lang)
     result = await send(s, chat, render_reminder(r, m, now.date(), lang), markup)
@@ -277,6 +299,13 @@ async def _progress_requests(
         for chat in req.recipients:
             lang = s.lang(chat)
             text = fit("\n".join(render_request(req, measures, lang)))
+            if isinstance(chat, str):  # a robot or a mailbox: the request without its 📝 buttons
+                ok = s.channels is not None and await s.channels.text(chat, text)
+                report.sent += ok
+                report.failed += not ok
+                if ok:
+                    s.repo.record_sent(req.chat_key(chat), "", "progress", now, chat)
+                continue
             result = await send(s, chat, text, progress_keyboard(req.measure_ids, lang, s.repo.key_of))
             report.sent += result.ok
             report.failed += not (result.ok or result.blocked)
@@ -284,8 +313,15 @@ async def _progress_requests(
                 s.repo.record_sent(req.chat_key(result.chat_id), "", "progress", now, result.chat_id)
 
 
-async def _send_bundle(s: Services, chat: int, pages: list[bundles.Page], report: SweepReport) -> int | None:
+async def _send_bundle(
+    s: Services, chat: Recipient, pages: list[bundles.Page], report: SweepReport
+) -> Recipient | None:
     """A bundle's first page, with its buttons; the other pages are kept for ◀ ▶."""
+    if isinstance(chat, str):  # a robot or a mailbox: every page, links instead of buttons
+        ok = s.channels is not None and await s.channels.bundle(chat, pages)
+        report.sent += ok
+        report.failed += not ok
+        return chat if ok else None
     first = pages[0]
     markup = bundle_keyboard(first.ids, 0, len(pages), s.lang(chat), s.repo.key_of)
     office = await to_office_chat(s, chat, first.text, markup) if chat in s.admin_chats() else []
@@ -319,12 +355,14 @@ async def digest(s: Services) -> int:
         log.exception("could not draw the progress chart")
         chart = None
     sent = 0
-    for chat in s.admin_chats():
+    for chat in s.admin_chats() if s.outbox is not None else ():
         for part in split_messages(lines):
             sent += (await send(s, chat, part)).ok
         if chart is not None:
             sent += (await send_file(s, chat, chart, "progress.png", t(lang, "chart_caption"), photo=True)).ok
-    if s.policy.unit_digest:
+    if s.channels is not None:  # the office's own robot or mailbox
+        sent += await s.channels.digest(split_messages(lines))
+    if s.policy.unit_digest and s.outbox is not None:
         sent += await _unit_digests(s, measures, now.date())
     return sent
 
@@ -334,6 +372,8 @@ async def _unit_digests(s: Services, measures: list[Measure], today: dt.date) ->
     sent = 0
     for unit, chats in s.directory().unit_chats.items():
         for chat in chats:
+            if isinstance(chat, str):
+                continue  # Services.directory() holds Telegram chats only
             lang = s.lang(chat)
             lines = [t(lang, "unit_digest_head", today=today.isoformat())]
             lines += reports.mine_lines(measures, {unit}, today, s.policy.yellow_days, lang)
