@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 
 class Sender(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     async def send(self, hook: Hook, note: Note) -> Reply: ...
 

@@ -171,3 +171,13 @@ class FakeSmtp:
                 say("250 ok")
             await writer.drain()
         writer.close()
+
+
+async def serve(fake: FakeRobots) -> web.AppRunner:
+    """Start the fake robots on a free loopback port (`fake.port`); clean up the returned runner."""
+    runner = web.AppRunner(fake.app())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    fake.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner

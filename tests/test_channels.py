@@ -7,7 +7,6 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from aiohttp import web
 
 from bot import delivery
 from bot.services import Services, Settings
@@ -15,7 +14,7 @@ from channels.email import Email, SmtpSettings
 from channels.http import Http
 from channels.robots import DingTalk, Feishu, WeCom
 from channels.seam import Channels
-from devtools.robots import FakeRobots, FakeSmtp
+from devtools.robots import FakeRobots, FakeSmtp, serve
 from ledger.hooks import OFFICE, mask
 from ledger.planner import plan
 from ledger.policy import Policy
@@ -43,11 +42,7 @@ class VirtualTime:
 async def world(seeded):  # type: ignore[no-untyped-def]
     vt = VirtualTime()
     fake = FakeRobots(vt.clock, vt.wall)
-    runner = web.AppRunner(fake.app())
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner = await serve(fake)
     smtp = FakeSmtp()
     await smtp.start()
     http = Http()
