@@ -206,10 +206,8 @@ def cmd_overdue(args: argparse.Namespace, cfg: Config) -> int:
 
     with session(args, cfg) as (repo, _, now):
         measures = repo.measures()
-    if args.json:
-        emit(reports.overdue_json(measures, now.date()))
-    else:
-        print("\n".join(plain_text(line) for line in render_overdue(overdue_items(measures, now.date()))))
+    lines = [plain_text(line) for line in render_overdue(overdue_items(measures, now.date()))]
+    emit(reports.overdue_json(measures, now.date())) if args.json else print("\n".join(lines))
     return 0
 
 
@@ -285,6 +283,15 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
     finally:
         repo.close()
     return 0 if summary["files"] == 2 and not summary["telegram_errors"] else 1
+
+
+def cmd_sweep(args: argparse.Namespace, cfg: Config) -> int:
+    """One real sweep at --at (default now) on every channel, then exit; the store lock is honoured."""
+    from jobs.once import ENV, run_once
+
+    with session(args, cfg) as (repo, policy, now):
+        print(run_once(repo, policy, now, cfg, {k: os.environ.get(k, "") for k in ENV}))
+    return 0
 
 
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
@@ -370,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = command("calendar", cmd_calendar, "which years' holidays are known (exit 1 if the horizon is not)")
     s.add_argument("action", choices=["check"])
     command("run", cmd_run, "run the bot (token from TELEGRAM_BOT_TOKEN)", at=None)
+    command("sweep", cmd_sweep, "one real sweep on all channels, then exit").add_argument("--once", action="store_true")
     s = command("demo", cmd_demo, "the real bot on the shipped ledger against a local emulator", at="2024-12-13T09:00")
     s.add_argument("--out", default="demo-output", help="folder for the chart, the export and the transcript")
     return p

@@ -27,9 +27,9 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from telegram import Bot
 
-from bot.delivery import sweep
 from bot.outbox import Outbox
 from bot.services import Services, Settings
+from bot.sweeping import sweep
 from devtools.emulator import Emulator, VirtualClock
 from devtools.loadgen import ORDERS, ceiling, mix, order
 from devtools.serve import serve_on_emulator

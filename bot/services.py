@@ -17,6 +17,7 @@ from ledger.service import build_directory
 
 if TYPE_CHECKING:
     from bot.outbox import Outbox
+    from channels.seam import Channels
     from store import Repository
 
 
@@ -63,7 +64,8 @@ class Services:
     policy: Policy
     settings: Settings
     clock: Callable[[], dt.datetime]  # aware datetime in the policy's timezone
-    outbox: Outbox | None = None
+    outbox: Outbox | None = None  # None: Telegram is off (`sweep --once` with only robot channels)
+    channels: Channels | None = None  # WeCom, DingTalk, Feishu, e-mail (channels/)
     username: str = ""
     told_blocked: set[int] = field(default_factory=set)
     handler_errors: list[str] = field(default_factory=list)  # unexpected exceptions, for tests and logs
@@ -91,6 +93,7 @@ class Services:
     def set_last_run(self, job: str, at: dt.datetime) -> None:
         self.repo.set_pref(0, f"last_{job}", at.isoformat())
 
-    def lang(self, user_id: int) -> str:
-        """A person's `/lang` choice; groups (negative ids) and others get the configured language."""
-        return (self.repo.pref(user_id, "lang") if user_id > 0 else None) or self.settings.language
+    def lang(self, user_id: int | str) -> str:
+        """A person's `/lang` choice; groups (negative ids), channel addresses and others get the configured one."""
+        person = isinstance(user_id, int) and user_id > 0
+        return (self.repo.pref(int(user_id), "lang") if person else None) or self.settings.language

@@ -15,8 +15,8 @@ import datetime as dt
 import os
 from collections.abc import Callable
 
-from bot.delivery import sweep
 from bot.services import Services, Settings
+from bot.sweeping import sweep
 from devtools.emulator import Emulator, Sent, VirtualClock
 from devtools.serve import serve_on_emulator
 from ledger.messages import plain_text

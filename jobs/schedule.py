@@ -17,8 +17,8 @@ import datetime as dt
 from telegram.ext import ContextTypes
 
 from bot.app import App
-from bot.delivery import digest_if_owed, sweep
 from bot.services import Services
+from bot.sweeping import digest_if_owed, sweep
 from bot.turn import services_of
 from ledger.hours import sweep_owed
 

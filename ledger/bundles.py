@@ -19,7 +19,7 @@ from typing import NamedTuple
 from ledger.i18n import t
 from ledger.messages import MARK, h, left_label
 from ledger.models import Measure
-from ledger.planner import Directory, Reminder, urgency
+from ledger.planner import Directory, Recipient, Reminder, urgency
 from ledger.views import shorten
 
 UNIT_PAGE_ITEMS = 12  # a card button each: a page stays a screenful
@@ -34,14 +34,14 @@ class Page(NamedTuple):
 class ChatPlan(NamedTuple):
     """What one sweep sends: each chat's own reminders, and the office's copies per admin chat."""
 
-    chats: dict[int, list[Reminder]]
-    office: dict[int, list[Reminder]]
+    chats: dict[Recipient, list[Reminder]]
+    office: dict[Recipient, list[Reminder]]
 
 
 def by_chat(reminders: Iterable[Reminder], directory: Directory) -> ChatPlan:
     """Each reminder under each chat it goes to; an admin chat not bound to the unit gets a copy."""
-    chats: dict[int, list[Reminder]] = defaultdict(list)
-    office: dict[int, list[Reminder]] = defaultdict(list)
+    chats: dict[Recipient, list[Reminder]] = defaultdict(list)
+    office: dict[Recipient, list[Reminder]] = defaultdict(list)
     admins = set(directory.admin_chats)
     for r in reminders:
         unit_chats = directory.unit_chats.get(r.unit, ())

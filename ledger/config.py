@@ -35,11 +35,18 @@ KNOWN_KEYS: dict[str, set[str] | None] = {
     "schedule": None,
     "calendar": {"file"},
     "units": {"aliases"},
+    "hooks": {"unit", "kind", "url", "secret"},  # [[hooks]]: an array of tables, one per robot or mailbox
+    "email": {"host", "port", "username", "sender", "starttls", "per_minute"},
+    "web": {"base_url"},
 }
 
 
 def check_config(cfg: dict[str, Any], path: str) -> None:
     for section, body in cfg.items():
+        if section == "hooks" and isinstance(body, list):
+            for item in body:
+                check_config({"hooks": item}, path)
+            continue
         known = KNOWN_KEYS.get(section, set())
         if section not in KNOWN_KEYS or not isinstance(body, dict):
             raise DubanError(f"配置文件 {path}：未知的配置段 [{section}]{_nearest(section, set(KNOWN_KEYS))}")

@@ -35,13 +35,23 @@ TIERS = ("green", "yellow", "due", "overdue", "escalation")
 URGENCY = {t: i for i, t in enumerate(TIERS)}
 
 
+Recipient = int | str
+"""A Telegram chat id, or a channel address's recipient id (`"wecom:3"`, see `channels/`): the
+sent-log key `{key}@{recipient}` is per recipient either way, so every channel follows one policy."""
+
+
+def recipient_order(r: Recipient) -> tuple[int, int, str]:
+    """Telegram chats (by id) before channel addresses (by name): a stable order for mixed ids."""
+    return (1, 0, r) if isinstance(r, str) else (0, r, "")
+
+
 @dataclass(frozen=True)
 class Directory:
-    """Who receives what: chat ids per unit, per lead official, and the admins'."""
+    """Who receives what: recipients per unit, per lead official, and the admins'."""
 
-    unit_chats: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    leader_chats: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    admin_chats: tuple[int, ...] = ()
+    unit_chats: dict[str, tuple[Recipient, ...]] = field(default_factory=dict)
+    leader_chats: dict[str, tuple[Recipient, ...]] = field(default_factory=dict)
+    admin_chats: tuple[Recipient, ...] = ()
 
 
 class Reminder(NamedTuple):
@@ -50,7 +60,7 @@ class Reminder(NamedTuple):
     due: dt.date
     occurrence: str
     key: str
-    recipients: tuple[int, ...]
+    recipients: tuple[Recipient, ...]
     unit: str
     day: dt.date  # the day whose send_at made it due (a day off moves it to the working day before)
     days: int  # calendar days left (negative: days late)
@@ -60,7 +70,7 @@ class Reminder(NamedTuple):
     supersedes: str = ""  # a later overdue repeat this catch-up escalation stands for
     also: tuple[Reminder, ...] = ()  # other periods of the same measure this one message speaks for
 
-    def chat_key(self, chat_id: int) -> str:
+    def chat_key(self, chat_id: Recipient) -> str:
         return f"{self.key}@{chat_id}"
 
 
@@ -89,7 +99,7 @@ class _Sweep:
             (lead, "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green"), 1000 - lead)
             for lead in sorted(policy.lead_days)
         )
-        self._chats: dict[tuple[str, str, str], tuple[tuple[int, ...], str]] = {}
+        self._chats: dict[tuple[str, str, str], tuple[tuple[Recipient, ...], str]] = {}
 
     def latest_slot(
         self, due: dt.date, period_start: dt.date | None, key_parts: tuple[str, str, str]
@@ -126,7 +136,7 @@ class _Sweep:
                 return _Slot(tier, slot_day, stage), None, 0
         return None
 
-    def recipients(self, m: Measure, tier: str) -> tuple[tuple[int, ...], str]:
+    def recipients(self, m: Measure, tier: str) -> tuple[tuple[Recipient, ...], str]:
         key = (m.unit, m.leader, tier)
         got = self._chats.get(key)
         if got is None:
@@ -171,10 +181,10 @@ class _Sweep:
         )
 
 
-def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[int, ...], str]:
+def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[Recipient, ...], str]:
     unit = tuple(d.unit_chats.get(m.unit, ()))
     leader = tuple(d.leader_chats.get(m.leader, ())) if m.leader else ()
-    chats: tuple[int, ...] = unit
+    chats: tuple[Recipient, ...] = unit
     if tier in ("yellow", "due"):
         chats = unit + leader
     elif tier == "escalation":
@@ -247,7 +257,7 @@ def one_per_chat(rs: list[Reminder]) -> list[Reminder]:
         return rs
     rs = sorted(rs, key=urgency)
     out: list[Reminder] = []
-    taken: set[int] = set()
+    taken: set[Recipient] = set()
     for r in rs:
         mine = tuple(c for c in r.recipients if c not in taken)
         if r.recipients and not mine:
@@ -284,7 +294,7 @@ def _plan_signoff(
     )
 
 
-def keys_to_record(r: Reminder, accepted: Iterable[int]) -> list[str]:
+def keys_to_record(r: Reminder, accepted: Iterable[Recipient]) -> list[str]:
     """Sent-log keys once Telegram accepted the reminder for `accepted` chats.
 
     Each chat is recorded on its own, so a failed chat is retried at the next sweep; when every

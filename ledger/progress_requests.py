@@ -23,7 +23,7 @@ from ledger.i18n import t
 from ledger.messages import h
 from ledger.models import Measure
 from ledger.occurrences import occurrence_on
-from ledger.planner import Directory
+from ledger.planner import Directory, Recipient
 from ledger.policy import Policy
 from ledger.views import deadline_label, shorten
 
@@ -35,9 +35,9 @@ class ProgressRequest(NamedTuple):
     period: str  # "2024-12", "2024-W50", "2024-12-09/2w"
     measure_ids: tuple[str, ...]
     key: str
-    recipients: tuple[int, ...]
+    recipients: tuple[Recipient, ...]
 
-    def chat_key(self, chat_id: int) -> str:
+    def chat_key(self, chat_id: Recipient) -> str:
         return f"{self.key}@{chat_id}"
 
 

@@ -15,13 +15,13 @@ from ledger.bundles import by_chat
 from ledger.i18n import t
 from ledger.messages import plain_text
 from ledger.models import Measure
-from ledger.planner import Directory, Reminder, plan
+from ledger.planner import Directory, Recipient, Reminder, plan, recipient_order
 from ledger.policy import Policy
 from ledger.progress_requests import ProgressRequest, late_progress, plan_progress
 
 
 class ChatPreview(NamedTuple):
-    chat: int
+    chat: Recipient
     who: str  # the unit(s) bound there, or the office
     reminders: tuple[str, ...]  # measure ids
     bundled: bool
@@ -53,16 +53,16 @@ def preview(
     requests = plan_progress(measures.values(), sent, now, policy, d)
     late_key, late_units = late_progress(measures.values(), sent, now, policy)
     split = by_chat(reminders, d)
-    who: dict[int, list[str]] = {}
+    who: dict[Recipient, list[str]] = {}
     for unit, chats in d.unit_chats.items():
         for c in chats:
             who.setdefault(c, []).append(unit)
-    progress: dict[int, list[str]] = {}
+    progress: dict[Recipient, list[str]] = {}
     for r in requests:
         for c in r.recipients:
             progress.setdefault(c, []).extend(r.measure_ids)
     out = []
-    for c in sorted(set(split.chats) | set(progress)):
+    for c in sorted(set(split.chats) | set(progress), key=recipient_order):
         ids = tuple(r.measure_id for r in split.chats.get(c, []))
         name = "、".join(who.get(c, [])) or "leader"
         out.append(ChatPreview(c, name, ids, len(ids) > policy.bundle_above, False, tuple(progress.get(c, [])), ()))

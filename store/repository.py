@@ -15,6 +15,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 
 from ledger.errors import StoreError, UnknownMeasure
+from ledger.hooks import Hook
 from ledger.ids import id_key, natural_key
 from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
 from store.codec import (
@@ -246,6 +247,28 @@ class Repository:
     def put_invite(self, invite: dict[str, Any]) -> None:
         self._db.table("invites").upsert(invite, Query().code == invite["code"])
 
+    # -- channel addresses bound to units (group robots, e-mail): URLs and secrets are secrets --------
+    def hooks(self) -> list[Hook]:
+        return [Hook(**{k: d[k] for k in Hook.__dataclass_fields__ if k in d}) for d in self._db.table("hooks").all()]
+
+    def put_hook(self, unit: str, kind: str, url: str, secret: str, source: str) -> Hook:
+        """Bind an address to a unit (the same URL again: rebinds it, active, keeping its recipient id)."""
+        table = self._db.table("hooks")
+        doc = table.get(Query().url == url)
+        hook_id = int(doc["id"]) if isinstance(doc, dict) else 1 + max((int(d["id"]) for d in table.all()), default=0)
+        hook = Hook(hook_id, unit, kind, url, secret, True, source)
+        table.upsert(dict(hook.__dict__), Query().id == hook_id)
+        return hook
+
+    def set_hook_active(self, hook_id: int, active: bool) -> bool:
+        """Whether it changed (so the office is told once)."""
+        table = self._db.table("hooks")
+        doc = table.get(Query().id == hook_id)
+        if not isinstance(doc, dict) or bool(doc.get("active")) == active:
+            return False
+        table.update({"active": active}, Query().id == hook_id)
+        return True
+
     # -- per-user preferences (language) ---------------------------------------------------------
     def pref(self, user_id: int, key: str) -> str | None:
         q = Query()
@@ -312,7 +335,9 @@ class Repository:
     def sent_keys(self) -> frozenset[str]:
         return frozenset(self._sent_keys)
 
-    def record_sent(self, key: str, measure_id: str, tier: str, at: dt.datetime, chat_id: int | None = None) -> None:
+    def record_sent(
+        self, key: str, measure_id: str, tier: str, at: dt.datetime, chat_id: int | str | None = None
+    ) -> None:
         """Remember that a reminder reached Telegram, so it is never sent again."""
         if key in self._sent_keys:
             return

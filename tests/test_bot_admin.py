@@ -12,7 +12,7 @@ import sys
 import openpyxl
 import pytest
 
-from bot.delivery import sweep
+from bot.sweeping import sweep
 from ledger.models import Deadline, Measure, Problem
 from store import Repository
 from tests.conftest import ROOT

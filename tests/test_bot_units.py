@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.delivery import sweep
+from bot.sweeping import sweep
 from ledger import actions
 from store import Repository
 from tests.harness import ADMIN, TZ, Bot

@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from bot.delivery import sweep
 from bot.services import Services, Settings
+from bot.sweeping import sweep
 from devtools.emulator import Emulator
 from devtools.emulator import VirtualClock as Clock
 from devtools.loadgen import mix, sweep_ledger

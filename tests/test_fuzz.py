@@ -70,7 +70,7 @@ async def play(actions: list[tuple[str, str]], user: int, tmp: str) -> None:
     redeem_invite(repo, inv["code"], MEMBER, MEMBER, "王老师", now)
     before = {m.id: m for m in repo.measures()}
     async for bot in running_bot(repo, now):
-        from bot.delivery import sweep
+        from bot.sweeping import sweep
 
         await sweep(bot.s)
         anchor = next((m for m in bot.emu.bot_messages(MEMBER) if "P24-4" in m.text), None)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.delivery import sweep
+from bot.sweeping import sweep
 from devtools.tgtypes import Sent
 from ledger.chatwords import done_report
 from tests.harness import ADMIN, Bot
@@ -255,7 +255,7 @@ def test_a_unit_name_with_dollars_draws_and_the_digest_survives_a_broken_chart()
 async def test_the_digest_goes_out_without_the_chart_when_drawing_fails(bot: Bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import importlib
 
-    from bot.delivery import digest
+    from bot.sweeping import digest
 
     def broken(*args: object, **kwargs: object) -> bytes:
         raise ValueError("mathtext")

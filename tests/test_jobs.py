@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 from collections import Counter
 
-from bot.delivery import sweep
+from bot.sweeping import sweep
 from jobs.schedule import schedule_jobs
 from ledger.actions import Actor, create_invite, redeem_invite
 from ledger.models import Deadline, Measure, Problem
@@ -146,7 +146,7 @@ async def test_admin_gets_the_weekly_digest(tmp_path) -> None:
     repo = Repository.open(str(tmp_path / "s.json"))
     small_ledger(repo)
     async for bot in running_bot(repo, dt.datetime(2024, 6, 21, 16, 0, tzinfo=TZ)):
-        from bot.delivery import digest
+        from bot.sweeping import digest
 
         assert await digest(bot.s) >= 2
         photo = bot.emu.bot_messages(ADMIN)[-1]

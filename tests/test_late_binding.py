@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from bot.delivery import sweep
+from bot.sweeping import sweep
 from ledger.models import Deadline, Measure, Problem
 from ledger.policy import Policy
 from store import Repository

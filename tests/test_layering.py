@@ -1,6 +1,7 @@
 """The layers and what each may import; lint, format and types are clean.
 
-ledger (pure domain) < store (TinyDB) < bot (Telegram) < jobs (scheduling) < run_bot.py (wiring).
+ledger (pure domain) < store (TinyDB) < bot (Telegram) and channels (robots, e-mail), side by side,
+never importing each other < jobs (scheduling) < run_bot.py (wiring).
 devtools (the emulator and the demo) sits beside the top: only tests, benches and `run_bot.py demo`
 use it. No module imports one of a higher layer, and there is no import cycle.
 """
@@ -13,9 +14,9 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PROJECT = ("ledger", "store", "bot", "jobs", "devtools")
-RANK = {"ledger": 0, "store": 1, "bot": 2, "jobs": 3, "devtools": 4}
-PRODUCTION = ("ledger", "store", "bot", "jobs")
+PROJECT = ("ledger", "store", "bot", "channels", "jobs", "devtools")
+RANK = {"ledger": 0, "store": 1, "bot": 2, "channels": 2, "jobs": 3, "devtools": 4}
+PRODUCTION = ("ledger", "store", "bot", "channels", "jobs")
 
 
 def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
@@ -57,7 +58,8 @@ def project_files() -> list[pathlib.Path]:
 
 def test_ledger_imports_no_telegram_scheduler_or_database() -> None:
     for path in (ROOT / "ledger").rglob("*.py"):
-        bad = imports_of(path) & {"telegram", "apscheduler", "tinydb", "aiohttp", "store", "bot", "jobs", "devtools"}
+        bad = imports_of(path) & {"telegram", "apscheduler", "tinydb", "aiohttp", "store", "bot", "channels", "jobs"}
+        bad |= imports_of(path) & {"devtools"}
         assert not bad, f"{path.name} imports {bad}"
 
 
@@ -74,6 +76,13 @@ def test_no_layer_imports_a_higher_one() -> None:
         own = RANK[path.relative_to(ROOT).parts[0]]
         for name in imports_of(path) & set(RANK):
             assert RANK[name] <= own, f"{path.relative_to(ROOT)} imports {name}, a higher layer"
+
+
+def test_bot_and_channels_do_not_import_each_other() -> None:
+    """Side by side: bot/delivery reaches the channels through `Services.channels` only."""
+    for pkg, other in (("bot", "channels"), ("channels", "bot")):
+        for path in (ROOT / pkg).rglob("*.py"):
+            assert other not in imports_of(path), f"{path.relative_to(ROOT)} imports {other}"
 
 
 def test_production_code_never_imports_devtools() -> None:

@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import time
 
-from bot.delivery import sweep
+from bot.sweeping import sweep
 from ledger.service import import_file
 from store import Repository
 from tests.harness import ADMIN, TZ, running_bot

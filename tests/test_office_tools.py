@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from bot.delivery import digest
+from bot.sweeping import digest
 from ledger.policy import Policy
 from tests.harness import ADMIN, TZ, Bot, running_bot
 from tests.test_bot_units import EDU, ENV, bind

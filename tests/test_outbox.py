@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from bot.delivery import sweep
 from bot.outbox import Outbox
+from bot.sweeping import sweep
 from devtools.emulator import Emulator
 from ledger.actions import Actor, bind_group, create_invite, redeem_invite
 from ledger.models import Deadline, Measure, Problem

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections import Counter
 
-from bot.delivery import sweep
+from bot.sweeping import sweep
 from ledger.policy import Policy
 from ledger.progress_requests import period_of, request_day, undated
 from store import Repository
