@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -25,8 +26,10 @@ from store.codec import (
     unit_from_doc,
     unit_to_doc,
 )
+from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage
 from store.lock import StoreLock
-from store.storage import AtomicJSONStorage, MemoryBatchStorage
+from store.storage import AtomicJSONStorage, paused_gc
+from store.table import JournaledDB, TrackedTable
 
 SCHEMA_VERSION = 1
 
@@ -38,22 +41,42 @@ class Repository:
         self._db = db
         self._lock = lock
         self._check_schema()
-        self._measure_ids: dict[str, int] = {doc["id"]: doc.doc_id for doc in self._db.table("measures").all()}
-        self._sent_keys: set[str] = {doc["key"] for doc in self._db.table("sent").all()}
+        self._measure_ids: dict[str, int] = {doc["id"]: int(i) for i, doc in self._raw_items("measures")}
+        self._sent_keys: set[str] = {doc["key"] for _, doc in self._raw_items("sent")}
         self._cache: list[Measure] | None = None  # decoded measures in ledger order
 
     # -- opening -----------------------------------------------------------
     @classmethod
-    def open(cls, path: str, *, lock: bool = True, fsync: bool = True) -> Repository:
-        """Open (or create) the store file; with `lock`, refuse if another process has it."""
+    def open(
+        cls,
+        path: str,
+        *,
+        lock: bool = True,
+        fsync: bool = True,
+        journal: bool = True,
+        compact_bytes: int = COMPACT_BYTES,
+    ) -> Repository:
+        """Open (or create, if there is no file) the store; with `lock`, refuse if another process has it.
+
+        `journal=False` rewrites the whole file on every change (the bench's baseline).
+        Loading runs with the garbage collector paused, and what was loaded is frozen
+        (`gc.freeze`): it lives as long as the process, so the collector need not scan it.
+        """
         store_lock = StoreLock(path) if lock else None
         if store_lock:
             store_lock.acquire()
         try:
-            db = TinyDB(path, storage=AtomicJSONStorage, fsync=fsync)
-            if store_lock:
-                db.storage.remove_stale_temp_files()  # type: ignore[attr-defined]
-            return cls(db, store_lock)
+            with paused_gc():
+                db: TinyDB
+                if journal:
+                    db = JournaledDB(path, storage=JournaledStorage, fsync=fsync, compact_bytes=compact_bytes)
+                else:
+                    db = TinyDB(path, storage=AtomicJSONStorage, fsync=fsync)
+                if store_lock:
+                    db.storage.remove_stale_temp_files()  # type: ignore[attr-defined]
+                repo = cls(db, store_lock)
+            gc.freeze()
+            return repo
         except BaseException:
             if store_lock:
                 store_lock.release()
@@ -61,7 +84,14 @@ class Repository:
 
     @classmethod
     def memory(cls) -> Repository:
-        return cls(TinyDB(storage=MemoryBatchStorage))
+        return cls(JournaledDB(storage=MemoryJournalStorage))
+
+    def _raw_items(self, name: str) -> Iterable[tuple[int | str, dict[str, Any]]]:
+        """Stored documents without TinyDB's per-document copy, for building indexes."""
+        table = self._db.table(name)
+        if isinstance(table, TrackedTable):
+            return table.raw_items()  # type: ignore[return-value]
+        return ((d.doc_id, d) for d in table.all())
 
     def close(self) -> None:
         self._db.close()
