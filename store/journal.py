@@ -117,7 +117,7 @@ class MemoryJournalStorage(Batching, Storage):
             payload = orjson.dumps({"t": changes})
             try:
                 self._append(HEADER.pack(len(payload), zlib.crc32(payload)) + payload)
-            except OSError:
+            except BaseException:  # not on disk: not in memory either
                 self._rollback()
                 raise
         self._pending.clear()
@@ -194,11 +194,9 @@ class JournaledStorage(MemoryJournalStorage):
         if self._broken:
             raise write_failed(self.path, OSError(0, "an earlier failed write could not be undone; restart"))
         try:
-            view = memoryview(record)
-            while view:
-                view = view[os.write(self._fd, view) :]
+            self._write_all(record)
             if self.fsync:
-                os.fdatasync(self._fd)
+                self._sync()
         except OSError as e:
             try:
                 os.ftruncate(self._fd, self._size)  # the half-written record must not replay later
@@ -209,6 +207,14 @@ class JournaledStorage(MemoryJournalStorage):
         if self._size > self.compact_bytes:
             with contextlib.suppress(StoreWriteError):  # the write is safe in the journal already
                 self.compact()
+
+    def _write_all(self, record: bytes) -> None:
+        view = memoryview(record)
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+    def _sync(self) -> None:
+        os.fdatasync(self._fd)
 
     def compact(self) -> None:
         """Write the snapshot atomically, then empty the journal."""
