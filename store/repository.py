@@ -9,13 +9,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from tinydb import Query, TinyDB
 
 from ledger.errors import StoreError, UnknownMeasure
 from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
+from ledger.occurrences import occurrence_on, previous
 from store.codec import (
     measure_from_doc,
     measure_to_doc,
@@ -28,10 +31,12 @@ from store.codec import (
 )
 from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage
 from store.lock import StoreLock
-from store.storage import AtomicJSONStorage, paused_gc
+from store.storage import AtomicJSONStorage, append_lines, paused_gc, read_lines
 from store.table import JournaledDB, TrackedTable
 
 SCHEMA_VERSION = 1
+SENT_MARGIN_DAYS = 60  # a sent key outlives the last day a sweep could ask about it by this much
+EVENTS_KEPT_DAYS = 400  # the audit log keeps a year and a bit; older events go to a yearly file
 
 
 class Repository:
@@ -41,9 +46,15 @@ class Repository:
         self._db = db
         self._lock = lock
         self._check_schema()
+        self._batch_depth = 0
+        self._index()
+
+    def _index(self) -> None:
+        """Build the in-memory indexes from the stored documents (at open, and after a rollback)."""
         self._measure_ids: dict[str, int] = {doc["id"]: int(i) for i, doc in self._raw_items("measures")}
         self._sent_keys: set[str] = {doc["key"] for _, doc in self._raw_items("sent")}
         self._cache: list[Measure] | None = None  # decoded measures in ledger order
+        self._cache_pos: dict[str, int] = {}  # measure id -> its place in the cache
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -116,18 +127,19 @@ class Repository:
     def batch(self) -> Iterator[None]:
         """All writes inside reach the file together, or (on an exception) not at all."""
         storage: Any = self._db.storage
-        ids = dict(self._measure_ids)
-        sent = set(self._sent_keys)
+        self._batch_depth += 1
         try:
             with storage.batch():
                 yield
         except BaseException:
-            self._measure_ids, self._sent_keys = ids, sent
-            self._cache = None
-            self._db.clear_cache()
-            for name in self._db.tables():
-                self._db.table(name)._next_id = None
+            if self._batch_depth == 1:  # the storage has rolled back: so do the indexes (rare, O(ledger))
+                self._db.clear_cache()
+                for name in self._db.tables():
+                    self._db.table(name)._next_id = None
+                self._index()
             raise
+        finally:
+            self._batch_depth -= 1
 
     # -- report ------------------------------------------------------------
     def report(self) -> ReportMeta:
@@ -156,6 +168,7 @@ class Repository:
         if self._cache is None:
             ms = [measure_from_doc(d) for d in self._db.table("measures").all()]
             self._cache = sorted(ms, key=measure_sort_key)
+            self._cache_pos = {x.id: i for i, x in enumerate(self._cache)}
         return list(self._cache)
 
     def measure(self, measure_id: str) -> Measure:
@@ -190,12 +203,13 @@ class Repository:
         """Keep the decoded list current without decoding 10 000 measures again."""
         if self._cache is None:
             return
-        for i, old in enumerate(self._cache):
-            if old.id == m.id:
-                self._cache[i] = m
-                return
+        i = self._cache_pos.get(m.id)
+        if i is not None:
+            self._cache[i] = m
+            return
         self._cache.append(m)
         self._cache.sort(key=measure_sort_key)
+        self._cache_pos = {x.id: i for i, x in enumerate(self._cache)}
 
     def put_measures(self, measures: list[Measure]) -> None:
         """Insert or replace many measures in one write (imports)."""
@@ -272,6 +286,74 @@ class Repository:
             {"key": key, "measure": measure_id, "tier": tier, "at": at.isoformat(), "chat": chat_id}
         )
         self._sent_keys.add(key)
+
+    # -- retention: the live store stays proportional to the open ledger -------------------------
+    def prune_sent(self, today: dt.date, margin_days: int = SENT_MARGIN_DAYS) -> int:
+        """Drop sent-log keys that no sweep can ask about again; the number dropped.
+
+        The planner asks only about the current due date of an open measure (the current and the
+        previous period of a recurring one) and about the last submission of a measure awaiting
+        sign-off. A key for any other date, older than `today - margin_days`, is dead weight.
+        """
+        measures = {m.id: m for m in self.measures()}
+        horizon = today - dt.timedelta(days=margin_days)
+        dead = [int(i) for i, d in self._raw_items("sent") if sent_key_expired(str(d["key"]), measures, today, horizon)]
+        if dead:
+            self._db.table("sent").remove(doc_ids=dead)
+            self._sent_keys = {d["key"] for _, d in self._raw_items("sent")}
+        return len(dead)
+
+    def archive_events(self, now: dt.datetime, keep_days: int = EVENTS_KEPT_DAYS, folder: str | None = None) -> int:
+        """Move audit events older than `keep_days` to `<store>.events-<year>.jsonl`; the number moved.
+
+        Events reach their yearly file first (appended, fsynced), then leave the store in one
+        write. A crash in between leaves some in both: the next run does not append them twice
+        (lines carry the event's id; the newest event always stays, so ids are never reused).
+        """
+        path = getattr(self._db.storage, "path", None)
+        if folder is None and path is None:
+            raise StoreError("内存中的数据没有归档位置。An in-memory store needs a folder to archive events to.")
+        base = os.path.join(folder, "duban") if folder else os.path.splitext(str(path))[0]
+        cutoff = (now - dt.timedelta(days=keep_days)).date().isoformat()
+        items = sorted((int(i), d) for i, d in self._raw_items("events"))
+        old = [(i, d) for i, d in items[:-1] if str(d.get("at", ""))[:10] < cutoff]
+        by_year: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        for i, d in old:
+            by_year.setdefault(str(d.get("at", ""))[:4] or "unknown", []).append((i, d))
+        for year, docs in by_year.items():
+            archive = f"{base}.events-{year}.jsonl"
+            done = {line.get("id") for line in read_lines(archive) if isinstance(line, dict)}
+            lines = [orjson.dumps({"id": i, **d}) for i, d in docs if i not in done]
+            if lines:
+                append_lines(archive, lines, fsync=bool(getattr(self._db.storage, "fsync", True)))
+        if old:
+            self._db.table("events").remove(doc_ids=[i for i, _ in old])
+        return len(old)
+
+
+def sent_key_expired(key: str, measures: dict[str, Measure], today: dt.date, horizon: dt.date) -> bool:
+    """Whether no sweep on or after `today` can ask about this sent-log key (see `prune_sent`)."""
+    parts = key.split("|")
+    if len(parts) < 4:
+        return False
+    try:
+        due = dt.date.fromisoformat(parts[2])
+    except ValueError:
+        return False
+    if due >= horizon:
+        return False
+    m = measures.get(parts[0])
+    if m is None or m.status == "done":
+        return True
+    if parts[1].startswith("signoff"):
+        last_submit = next((e.at.date() for e in reversed(m.history) if e.action == "submit"), None)
+        return m.status != "submitted" or due != last_submit
+    if m.deadline.kind == "recurring" and m.due_override is None:
+        occ = occurrence_on(m.deadline.recur, today)
+        prev = previous(m.deadline.recur, occ) if occ else None
+        live_from = (prev or occ).due if (prev or occ) else today  # type: ignore[union-attr]
+        return due < live_from
+    return due != m.due
 
 
 def measure_sort_key(m: Measure) -> tuple[int, int, str]:

@@ -191,3 +191,29 @@ class AtomicJSONStorage(Batching, Storage):
 
     def remove_stale_temp_files(self) -> None:
         remove_stale_temp_files(self.path)
+
+
+def append_lines(path: str, lines: list[bytes], *, fsync: bool = True) -> None:
+    """Append JSON lines to an archive file and make them durable before anything relies on them."""
+    new = not os.path.exists(path)
+    with open(path, "ab") as f:
+        f.write(b"".join(line + b"\n" for line in lines))
+        f.flush()
+        if fsync:
+            os.fsync(f.fileno())
+    if new and fsync:
+        fsync_folder(os.path.dirname(path))
+
+
+def read_lines(path: str) -> list[Any]:
+    """The JSON lines of an archive file (none if there is no file; a torn last line is skipped)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        return []
+    out = []
+    for line in raw.splitlines():
+        with contextlib.suppress(orjson.JSONDecodeError):
+            out.append(orjson.loads(line))
+    return out

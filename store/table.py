@@ -14,7 +14,7 @@ nested value in place would not be seen; the repository does not use one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -90,6 +90,13 @@ class TrackedTable(Table):
             if not raw:
                 tables.pop(self.name, None)
         sink.changed(self.name, before)
+
+    def _get_next_id(self) -> int:
+        next_id = cast(int | None, self._next_id)
+        if next_id is None:  # TinyDB finds the largest id in Python; this does it in C
+            next_id = max(map(int, self._read_table()), default=0) + 1
+        self._next_id = next_id + 1  # type: ignore[assignment]
+        return next_id
 
     def raw_items(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """The stored documents without TinyDB's per-document copy (read only!)."""
