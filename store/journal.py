@@ -15,11 +15,14 @@ never acknowledged: it is truncated away. A bad record with more data after it i
 not a crash but damage, and the store is refused.
 
 Compaction writes the snapshot atomically (`store.storage.atomic_write`) and then
-empties the journal. It runs when a store is opened with a non-empty journal, and
-in the same process, right after a write is acknowledged, once the journal passes
-`compact_bytes`, and when the store is closed. A crash between the two steps is harmless: each record sets
-documents to their final values, so replaying the journal onto the new snapshot
-gives that snapshot again.
+empties the journal. It runs when a store is opened with a non-empty journal, when
+it is closed, and in the same process (synchronously: one thread, see STYLE.md)
+right after a write is acknowledged, once the journal passes `compact_bytes` or a
+quarter of the snapshot, whichever is larger: a compaction costs as much as the
+snapshot, so this keeps its share of each write bounded and the replay at start
+short. A crash between the two steps is harmless: each record sets documents to
+their final values, so replaying the journal onto the new snapshot gives that
+snapshot again.
 
 A write that fails (disk full, read-only folder) undoes the change in memory and
 truncates the journal back, then raises `StoreWriteError`: memory and disk agree.
@@ -50,7 +53,7 @@ from store.storage import (
 from store.table import ABSENT, Before
 
 HEADER = struct.Struct("<II")
-COMPACT_BYTES = 16 * 1024 * 1024  # about 3 000 updates of a measure with history between compactions
+COMPACT_BYTES = 16 * 1024 * 1024  # at least ~3 000 updates of a measure with history between compactions
 
 
 class MemoryJournalStorage(Batching, Storage):
@@ -173,6 +176,7 @@ class JournaledStorage(MemoryJournalStorage):
         count, good = replay(self._data, journal, self.path)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._size = len(journal)
+        self._snapshot_size = os.path.getsize(self.path) if snapshot is not None else 0
         self._broken = False
         if snapshot is None or count or good < len(journal):
             try:
@@ -204,7 +208,7 @@ class JournaledStorage(MemoryJournalStorage):
                 self._broken = True
             raise write_failed(self.path, e) from e
         self._size += len(record)
-        if self._size > self.compact_bytes:
+        if self._size > max(self.compact_bytes, self._snapshot_size // 4):
             with contextlib.suppress(StoreWriteError):  # the write is safe in the journal already
                 self.compact()
 
@@ -219,14 +223,15 @@ class JournaledStorage(MemoryJournalStorage):
     def compact(self) -> None:
         """Write the snapshot atomically, then empty the journal."""
         try:
-            atomic_write(self.path, orjson.dumps(self._data), fsync=self.fsync)
+            raw = orjson.dumps(self._data)
+            atomic_write(self.path, raw, fsync=self.fsync)
             os.ftruncate(self._fd, 0)
             if self.fsync:
                 os.fsync(self._fd)
                 fsync_folder(os.path.dirname(self.path))
         except OSError as e:
             raise write_failed(self.path, e) from e
-        self._size = 0
+        self._size, self._snapshot_size = 0, len(raw)
 
     def close(self) -> None:
         """Fold the journal into the snapshot, so a cleanly closed store is one self-contained file."""

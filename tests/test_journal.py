@@ -203,7 +203,7 @@ def test_compaction_past_the_size_empties_the_journal(tmp_path) -> None:
     repo = Repository.open(path, compact_bytes=2_000)
     for i in range(1, 21):
         repo.put_measure(_measure(i))
-        assert len(_journal(path)) <= 2_000
+        assert len(_journal(path)) <= max(2_000, os.path.getsize(path) // 4)  # or a quarter of the snapshot
     repo.close()
     assert os.path.getsize(path + ".journal") == 0
     again = Repository.open(path)
