@@ -133,15 +133,16 @@ class MemoryJournalStorage(Batching, Storage):
 def replay(data: Data, journal: bytes, path: str) -> tuple[int, int]:
     """Apply the journal's whole records to `data`; (records applied, bytes that hold them)."""
     pos = count = 0
+    view = memoryview(journal)
     while pos < len(journal):
-        rest = journal[pos:]
-        torn = len(rest) < HEADER.size
+        length = 0
+        torn = len(journal) - pos < HEADER.size
         if not torn:
-            length, crc = HEADER.unpack_from(rest)
-            payload = rest[HEADER.size : HEADER.size + length]
+            length, crc = HEADER.unpack_from(journal, pos)
+            payload = view[pos + HEADER.size : pos + HEADER.size + length]
             torn = length == 0 or len(payload) < length or zlib.crc32(payload) != crc
         if torn:
-            end = pos + HEADER.size + (length if len(rest) >= HEADER.size else 0)
+            end = pos + HEADER.size + length
             if end < len(journal) and journal[end:].strip(b"\0"):
                 raise CorruptStore(
                     f"数据日志在第 {pos} 字节处损坏：{path}.journal。The store journal is damaged at byte {pos}"
