@@ -203,8 +203,10 @@ class JournaledStorage(MemoryJournalStorage):
             if self.fsync:
                 self._sync()
         except OSError as e:
-            try:
-                os.ftruncate(self._fd, self._size)  # the half-written record must not replay later
+            try:  # the record, whole or half, must not replay later as if it had been acknowledged
+                os.ftruncate(self._fd, self._size)
+                if self.fsync:
+                    os.fsync(self._fd)
             except OSError:
                 self._broken = True
             raise write_failed(self.path, e) from e
@@ -237,7 +239,7 @@ class JournaledStorage(MemoryJournalStorage):
     def close(self) -> None:
         """Fold the journal into the snapshot, so a cleanly closed store is one self-contained file."""
         if self._fd >= 0:
-            if self._size and not self._broken:
+            if self._size and not self._broken and not self._pending:  # never an unfinished batch
                 with contextlib.suppress(StoreWriteError):  # the journal still holds every change
                     self.compact()
             os.close(self._fd)

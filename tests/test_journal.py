@@ -209,3 +209,26 @@ def test_compaction_past_the_size_empties_the_journal(tmp_path) -> None:
     again = Repository.open(path)
     assert len(again.measures()) == 20
     again.close()
+
+
+def test_a_failed_write_that_cannot_be_cut_back_refuses_every_later_write(tmp_path, monkeypatch) -> None:
+    path = str(tmp_path / "s.json")
+    repo = Repository(JournaledDB(path, storage=FailingStorage))
+    storage: FailingStorage = repo._db.storage  # type: ignore[assignment]
+    storage.fail = OSError(5, "Input/output error")
+
+    def cannot(*args: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "ftruncate", cannot)
+    with pytest.raises(StoreWriteError):
+        repo.put_measure(_measure(1))
+    monkeypatch.undo()
+    storage.fail = None
+    with pytest.raises(StoreWriteError, match="restart"):
+        repo.put_measure(_measure(2))  # the journal may hold half a record: nothing more goes after it
+    assert not repo.has_measure("P1-1") and not repo.has_measure("P1-2")
+    repo.close()
+    again = Repository.open(path)  # the half record is a torn tail: dropped
+    assert again.measures() == []
+    again.close()
