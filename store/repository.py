@@ -166,9 +166,11 @@ class Repository:
     def measures(self) -> list[Measure]:
         """All measures in ledger order (problem, then measure number); decoded once, then cached."""
         if self._cache is None:
-            ms = [measure_from_doc(d) for d in self._db.table("measures").all()]
-            self._cache = sorted(ms, key=measure_sort_key)
-            self._cache_pos = {x.id: i for i, x in enumerate(self._cache)}
+            with paused_gc():  # like loading: many objects, no cycles, kept for the process's life
+                ms = [measure_from_doc(d) for _, d in self._raw_items("measures")]
+                self._cache = sorted(ms, key=measure_sort_key)
+                self._cache_pos = {x.id: i for i, x in enumerate(self._cache)}
+            gc.freeze()
         return list(self._cache)
 
     def measure(self, measure_id: str) -> Measure:
