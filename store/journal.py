@@ -159,12 +159,15 @@ def replay(data: Data, journal: bytes, path: str) -> tuple[int, int]:
 class JournaledStorage(MemoryJournalStorage):
     """The snapshot file plus an append-only journal of changed documents."""
 
-    def __init__(self, path: str, fsync: bool = True, compact_bytes: int = COMPACT_BYTES) -> None:
+    def __init__(
+        self, path: str, fsync: bool = True, compact_bytes: int = COMPACT_BYTES, compact_share: float = 0.25
+    ) -> None:
         super().__init__()
         self.path = os.path.realpath(path)  # a symlink writes (and locks) the real file
         self.journal_path = self.path + ".journal"
         self.fsync = fsync
         self.compact_bytes = compact_bytes
+        self.compact_share = compact_share  # or this share of the snapshot, if that is more
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
         snapshot = load_snapshot(self.path)
         journal = self._read_journal()
@@ -211,7 +214,7 @@ class JournaledStorage(MemoryJournalStorage):
                 self._broken = True
             raise write_failed(self.path, e) from e
         self._size += len(record)
-        if self._size > max(self.compact_bytes, self._snapshot_size // 4):
+        if self._size > max(self.compact_bytes, self._snapshot_size * self.compact_share):
             with contextlib.suppress(StoreWriteError):  # the write is safe in the journal already
                 self.compact()
 
