@@ -145,3 +145,23 @@ def test_loading_leaves_the_garbage_collector_as_it_was(tmp_path) -> None:
     assert gc.isenabled()
     Repository.open(str(tmp_path / "s.json")).close()
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("content", [b"", b"null"], ids=["empty", "null"])
+def test_list_on_an_empty_store_file_exits_2_and_leaves_the_file_alone(tmp_path, content: bytes) -> None:
+    import os
+
+    store = tmp_path / "var" / "duban.json"
+    store.parent.mkdir()
+    store.write_bytes(content)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\npath = "{store}"\n', encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", str(config), "list"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "duban.json" in out.stderr and "Traceback" not in out.stderr
+    assert store.read_bytes() == content and not (tmp_path / "var" / "duban.json.journal").exists()
