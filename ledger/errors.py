@@ -48,3 +48,11 @@ class UnknownMeasure(DubanError):
 
 class StoreError(DubanError):
     """The store file cannot be used (unknown schema, locked by another process)."""
+
+
+class CorruptStore(StoreError):
+    """The store file exists but is empty, `null` or unreadable; it is refused and left untouched."""
+
+
+class StoreWriteError(StoreError):
+    """A change could not reach the disk (disk full, read-only folder); it was undone in memory too."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from typing import Self
 
 from ledger.errors import StoreError
 
@@ -12,7 +13,7 @@ class StoreLock:
     """Held for the life of a process that writes the store; released on exit or crash."""
 
     def __init__(self, store_path: str) -> None:
-        self.path = os.path.abspath(store_path) + ".lock"
+        self.path = os.path.realpath(store_path) + ".lock"  # a symlink to the store takes the same lock
         self._fd: int | None = None
 
     def acquire(self) -> None:
@@ -38,7 +39,7 @@ class StoreLock:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> StoreLock:
+    def __enter__(self) -> Self:
         self.acquire()
         return self
 

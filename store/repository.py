@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
+import gc
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,6 +18,8 @@ from ledger.errors import StoreError, UnknownMeasure
 from ledger.hooks import Hook
 from ledger.ids import id_key, natural_key
 from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
+from store import retention
+from store.chat_state import ChatState
 from store.codec import (
     measure_from_doc,
     measure_to_doc,
@@ -28,35 +30,65 @@ from store.codec import (
     unit_from_doc,
     unit_to_doc,
 )
+from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage
 from store.lock import StoreLock
-from store.storage import AtomicJSONStorage, MemoryBatchStorage
+from store.storage import AtomicJSONStorage, paused_gc
+from store.table import JournaledDB, TrackedTable
 
 SCHEMA_VERSION = 1
+SENT_MARGIN_DAYS = 60  # a sent key outlives the last day a sweep could ask about it by this much
+EVENTS_KEPT_DAYS = 400  # the audit log keeps a year and a bit; older events go to a yearly file
 
 
-class Repository:
+class Repository(ChatState):
     """All reads and writes of the ledger; one instance per process."""
 
     def __init__(self, db: TinyDB, lock: StoreLock | None = None) -> None:
         self._db = db
         self._lock = lock
         self._check_schema()
-        self._measure_ids: dict[str, int] = {id_key(doc["id"]): doc.doc_id for doc in self._db.table("measures").all()}
-        self._sent_keys: set[str] = {doc["key"] for doc in self._db.table("sent").all()}
+        self._batch_depth = 0
+        self._index()
+
+    def _index(self) -> None:
+        """Build the in-memory indexes from the stored documents (at open, and after a rollback)."""
+        self._measure_ids: dict[str, int] = {id_key(doc["id"]): int(i) for i, doc in self._raw_items("measures")}
+        self._sent_keys: set[str] = {doc["key"] for _, doc in self._raw_items("sent")}
         self._cache: list[Measure] | None = None  # decoded measures in ledger order
+        self._cache_pos: dict[str, int] = {}  # measure id -> its place in the cache
 
     # -- opening -----------------------------------------------------------
     @classmethod
-    def open(cls, path: str, *, lock: bool = True, fsync: bool = True) -> Repository:
-        """Open (or create) the store file; with `lock`, refuse if another process has it."""
+    def open(
+        cls,
+        path: str,
+        *,
+        lock: bool = True,
+        fsync: bool = True,
+        journal: bool = True,
+        compact_bytes: int = COMPACT_BYTES,
+    ) -> Repository:
+        """Open (or create, if there is no file) the store; with `lock`, refuse if another process has it.
+
+        `journal=False` rewrites the whole file on every change (the bench's baseline).
+        Loading runs with the garbage collector paused, and what was loaded is frozen
+        (`gc.freeze`): it lives as long as the process, so the collector need not scan it.
+        """
         store_lock = StoreLock(path) if lock else None
         if store_lock:
             store_lock.acquire()
         try:
-            db = TinyDB(path, storage=AtomicJSONStorage, fsync=fsync)
-            if store_lock:
-                db.storage.remove_stale_temp_files()  # type: ignore[attr-defined]
-            return cls(db, store_lock)
+            with paused_gc():
+                db: TinyDB
+                if journal:
+                    db = JournaledDB(path, storage=JournaledStorage, fsync=fsync, compact_bytes=compact_bytes)
+                else:
+                    db = TinyDB(path, storage=AtomicJSONStorage, fsync=fsync)
+                if store_lock:
+                    db.storage.remove_stale_temp_files()  # type: ignore[attr-defined]
+                repo = cls(db, store_lock)
+            gc.freeze()
+            return repo
         except BaseException:
             if store_lock:
                 store_lock.release()
@@ -64,7 +96,14 @@ class Repository:
 
     @classmethod
     def memory(cls) -> Repository:
-        return cls(TinyDB(storage=MemoryBatchStorage))
+        return cls(JournaledDB(storage=MemoryJournalStorage))
+
+    def _raw_items(self, name: str) -> Iterable[tuple[int | str, dict[str, Any]]]:
+        """Stored documents without TinyDB's per-document copy, for building indexes."""
+        table = self._db.table(name)
+        if isinstance(table, TrackedTable):
+            return table.raw_items()  # type: ignore[return-value]
+        return ((d.doc_id, d) for d in table.all())
 
     def close(self) -> None:
         self._db.close()
@@ -89,18 +128,19 @@ class Repository:
     def batch(self) -> Iterator[None]:
         """All writes inside reach the file together, or (on an exception) not at all."""
         storage: Any = self._db.storage
-        ids = dict(self._measure_ids)
-        sent = set(self._sent_keys)
+        self._batch_depth += 1
         try:
             with storage.batch():
                 yield
         except BaseException:
-            self._measure_ids, self._sent_keys = ids, sent
-            self._cache = None
-            self._db.clear_cache()
-            for name in self._db.tables():
-                self._db.table(name)._next_id = None
+            if self._batch_depth == 1:  # the storage has rolled back: so do the indexes (rare, O(ledger))
+                self._db.clear_cache()
+                for name in self._db.tables():
+                    self._db.table(name)._next_id = None
+                self._index()
             raise
+        finally:
+            self._batch_depth -= 1
 
     # -- report ------------------------------------------------------------
     def report(self) -> ReportMeta:
@@ -127,8 +167,11 @@ class Repository:
     def measures(self) -> list[Measure]:
         """All measures in ledger order (problem, then measure number); decoded once, then cached."""
         if self._cache is None:
-            ms = [measure_from_doc(d) for d in self._db.table("measures").all()]
-            self._cache = sorted(ms, key=measure_sort_key)
+            with paused_gc():  # like loading: many objects, no cycles, kept for the process's life
+                ms = [measure_from_doc(d) for _, d in self._raw_items("measures")]
+                self._cache = sorted(ms, key=measure_sort_key)
+                self._cache_pos = {id_key(x.id): i for i, x in enumerate(self._cache)}
+            gc.freeze()
         return list(self._cache)
 
     def measure(self, measure_id: str) -> Measure:
@@ -185,12 +228,13 @@ class Repository:
         """Keep the decoded list current without decoding 10 000 measures again."""
         if self._cache is None:
             return
-        for i, old in enumerate(self._cache):
-            if id_key(old.id) == id_key(m.id):
-                self._cache[i] = m
-                return
+        i = self._cache_pos.get(id_key(m.id))
+        if i is not None:
+            self._cache[i] = m
+            return
         self._cache.append(m)
         self._cache.sort(key=measure_sort_key)
+        self._cache_pos = {id_key(x.id): i for i, x in enumerate(self._cache)}
 
     def put_measures(self, measures: list[Measure]) -> None:
         """Insert or replace many measures in one write (imports)."""
@@ -281,56 +325,6 @@ class Repository:
             {"user": user_id, "key": key, "value": value}, (q.user == user_id) & (q.key == key)
         )
 
-    # -- messages the bot sent about a measure (so a reply finds its measure) -----------------
-    MESSAGES_KEPT = 20_000  # replies to older reminders are rare; older mappings are dropped
-
-    def remember_message(self, chat_id: int, message_id: int, measure_id: str, kind: str = "reminder") -> None:
-        """Which measure a message the bot sent is about, so a reply to it finds the measure."""
-        table = self._db.table("messages")
-        doc_id = self._measure_ids.get(id_key(measure_id))  # follows the measure if a re-import renumbers it
-        table.insert({"chat": chat_id, "msg": message_id, "measure": measure_id, "kind": kind, "doc": doc_id})
-        if len(table) > self.MESSAGES_KEPT + self.MESSAGES_KEPT // 4:
-            ids = sorted(doc.doc_id for doc in table.all())
-            table.remove(doc_ids=ids[: len(ids) - self.MESSAGES_KEPT])
-
-    def message_measure(self, chat_id: int, message_id: int) -> str | None:
-        q = Query()
-        doc = self._db.table("messages").get((q.chat == chat_id) & (q.msg == message_id))
-        if not doc:
-            return None
-        current = self._db.table("measures").get(doc_id=doc["doc"]) if doc.get("doc") else None
-        return str(current["id"]) if current else str(doc["measure"])
-
-    # -- the inbox: updates fetched from Telegram, kept until handled ------------------------------
-    INBOX_SEEN_KEPT = 5000  # ids remembered to drop an update Telegram sends again after a crash
-
-    def inbox_add(self, updates: list[dict[str, Any]]) -> None:
-        """Keep fetched updates before their offset is confirmed to Telegram (one write)."""
-        if not updates:
-            return
-        seen = [*self._inbox_seen_list(), *(int(u["update_id"]) for u in updates)][-self.INBOX_SEEN_KEPT :]
-        with self.batch():
-            self._db.table("inbox").insert_multiple({"id": u["update_id"], "update": u} for u in updates)
-            self.set_pref(0, "inbox_seen", json.dumps(seen))
-
-    def inbox_done(self, update_id: int) -> None:
-        """The update was handled: it is not replayed after a restart."""
-        table = self._db.table("inbox")
-        if table.contains(Query().id == update_id):  # webhook updates never entered the inbox
-            table.remove(Query().id == update_id)
-
-    def inbox_pending(self) -> list[dict[str, Any]]:
-        """Updates fetched but not handled (the process stopped), oldest first."""
-        return [dict(d["update"]) for d in sorted(self._db.table("inbox").all(), key=lambda d: int(d["id"]))]
-
-    def inbox_seen(self) -> frozenset[int]:
-        """Ids of the updates kept recently: Telegram may send them again if a crash cut a batch short."""
-        return frozenset(self._inbox_seen_list())
-
-    def _inbox_seen_list(self) -> list[int]:
-        raw = self.pref(0, "inbox_seen")
-        return [int(x) for x in json.loads(raw)] if raw else []
-
     # -- sent-log ------------------------------------------------------------------
     def sent_keys(self) -> frozenset[str]:
         return frozenset(self._sent_keys)
@@ -356,21 +350,14 @@ class Repository:
                 self.record_sent(key, str(d.get("measure", "")), str(d.get("tier", "")), at, new)
         return len(rows)
 
-    # -- bundles: long messages the bot pages through with buttons -------------------------
-    BUNDLES_KEPT = 500
+    # -- retention: the live store stays proportional to the open ledger (see store.retention) ---
+    def prune_sent(self, today: dt.date, margin_days: int = SENT_MARGIN_DAYS) -> int:
+        """Drop sent-log keys that no sweep can ask about again; the number dropped."""
+        return retention.prune_sent(self, today, margin_days)
 
-    def put_bundle(self, chat_id: int, message_id: int, pages: list[dict[str, Any]]) -> None:
-        """The pages of a bundled message (text and the measure ids its buttons open)."""
-        table = self._db.table("bundles")
-        table.insert({"chat": chat_id, "msg": message_id, "pages": pages})
-        if len(table) > self.BUNDLES_KEPT + self.BUNDLES_KEPT // 4:
-            ids = sorted(doc.doc_id for doc in table.all())
-            table.remove(doc_ids=ids[: len(ids) - self.BUNDLES_KEPT])
-
-    def bundle(self, chat_id: int, message_id: int) -> list[dict[str, Any]] | None:
-        q = Query()
-        doc = self._db.table("bundles").get((q.chat == chat_id) & (q.msg == message_id))
-        return list(doc["pages"]) if doc else None
+    def archive_events(self, now: dt.datetime, keep_days: int = EVENTS_KEPT_DAYS, folder: str | None = None) -> int:
+        """Move audit events older than `keep_days` to `<store>.events-<year>.jsonl`; the number moved."""
+        return retention.archive_events(self, now, keep_days, folder)
 
 
 def measure_sort_key(m: Measure) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
