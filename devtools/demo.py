@@ -168,6 +168,19 @@ def demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: str) -> dic
     return asyncio.run(run_demo(repo, at, policy, out_dir))
 
 
+def play(here: str, seed: str, at: dt.datetime, policy: Policy, out: str) -> int:
+    """`run_bot.py demo`: a fresh store (var/demo.json), the seed ledger, the demo; 0 when it went as it should."""
+    from ledger.service import import_file
+
+    repo = fresh_store(os.path.join(here, "var", "demo.json"))
+    try:
+        import_file(repo, os.path.join(here, seed), at, "demo")
+        summary = demo(repo, at, policy, os.path.join(here, out))
+    finally:
+        repo.close()
+    return 0 if summary["files"] == 2 and not summary["telegram_errors"] else 1
+
+
 def fresh_store(path: str) -> Repository:
     """An empty store at `path`, replacing the previous demo's."""
     for p in (path, path + ".lock"):

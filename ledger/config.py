@@ -35,6 +35,7 @@ KNOWN_KEYS: dict[str, set[str] | None] = {
     "schedule": None,
     "calendar": {"file"},
     "units": {"aliases"},
+    "web": {"listen", "base_url", "max_upload_mb", "token_days", "trusted_proxy"},
 }
 
 

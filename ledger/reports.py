@@ -310,6 +310,20 @@ def calendar_warning(today: dt.date, lead_days: Sequence[int], lang: str = "zh")
     return t(lang, "calendar_missing", years="、".join(str(y) for y in missing))
 
 
+def calendar_lines(today: dt.date, lead_days: Sequence[int], from_file: Sequence[int]) -> tuple[list[str], bool]:
+    """`run_bot.py calendar check`: which years are known, and whether the reminders' horizon is covered."""
+    from ledger.calendar_cn import covered_years, package_knows
+
+    package = [y for y in covered_years() if package_knows(y)]
+    warning = calendar_warning(today, lead_days)
+    horizon = today + dt.timedelta(days=max(lead_days, default=0) + 31)
+    return [
+        f"chinesecalendar: {package[0]}–{package[-1]}" if package else "chinesecalendar: —",
+        "[calendar] file: " + ("、".join(map(str, from_file)) if from_file else "—"),
+        warning or f"至 {horizon} 的节假日均已知。",
+    ], warning is None
+
+
 def held_lines(now: dt.datetime, held: dt.datetime, policy: Policy, lang: str = "zh") -> list[str]:
     """`run_bot.py check` outside the sending window: nothing is sent now, and when it will be."""
     end = policy.working_hours[1]

@@ -347,6 +347,14 @@ class Repository:
         doc = self._db.table("bundles").get((q.chat == chat_id) & (q.msg == message_id))
         return list(doc["pages"]) if doc else None
 
+    # -- the evidence archive: one record per file (pending until its bytes are under var/evidence/) --
+    def evidence_files(self, measure_id: str | None = None) -> list[dict[str, Any]]:
+        docs = self._db.table("evidence").all()
+        return [dict(d) for d in docs if measure_id is None or d["measure"] == measure_id]
+
+    def put_evidence_file(self, record: dict[str, Any]) -> None:
+        self._db.table("evidence").upsert(record, Query().ref == record["ref"])
+
 
 def measure_sort_key(m: Measure) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
     """Ledger order: problem, then the id read naturally (P2-9 before P2-10, ZG-01 before ZG-02)."""
