@@ -26,7 +26,7 @@ _ZH: dict[str, str] = {
         "\n\n管理员：/invite 单位 生成邀请链接 · /bind 单位（群内）\n"
         "/pending 待销号 · /overdue 逾期 · /due 14 近期到期 · /unit 单位 · /stats 进度\n"
         "/find 关键词 · /export 导出台账 · /members 绑定情况 · /reopen 编号 理由 · /review 设定缺少的时限\n"
-        "/reassign 编号 单位 理由 转办\n"
+        "/reassign 编号 单位 理由 转办 · /web 网页看板 · /archive 编号 佐证打包\n"
         "发送 XLSX/CSV 文件即导入"
     ),
     "not_bound": "您尚未绑定责任单位。请使用整改办发给您的邀请链接。",
@@ -290,7 +290,7 @@ _EN: dict[str, str] = {
     "help_admin": (
         "\n\nAdmins: /invite UNIT · /bind UNIT (in a group)\n"
         "/pending · /overdue · /due 14 · /unit UNIT · /stats · /find WORD · /export · "
-        "/members · /reopen ID reason · /review missing deadlines · /reassign ID UNIT reason · "
+        "/members · /reopen ID reason · /review missing deadlines · /reassign ID UNIT reason · /web board link · /archive ID evidence zip · "
         "send an XLSX/CSV file to import"
     ),
     "not_bound": "You are not bound to a unit yet. Please open the invite link from the office.",

@@ -77,6 +77,8 @@ def check(
         given = _unb64(sig)
     except (ValueError, binascii.Error):
         raise BadToken("malformed") from None
+    if _b64(payload) != body or _b64(given) != sig:  # one spelling per token (base64's spare bits)
+        raise BadToken("malformed")
     if not hmac.compare_digest(given, _sign(secret, payload)):
         raise BadToken("signature")
     kind, holder_s, key, gen_s, exp_s = payload.decode().split("|")

@@ -92,6 +92,7 @@ def wire_web(ptb_app: Any, s: Services, section: Mapping[str, Any], env_secret: 
 
     cfg = WebConfig.from_config(section)
     s.evidence = EvidenceDir(evidence_root)
+    s.evidence.remove_partial()  # what a writer killed mid-file left; its record is still pending
     secret = office_secret(s.repo, env_secret)
     s.web = WebLinks(cfg.base_url, secret, cfg.token_days) if cfg.base_url else None
     if cfg.enabled:
