@@ -135,6 +135,10 @@ async def _play(
     show("7. 整改办查询逾期、进度（含图表）并导出台账")
 
     os.makedirs(out_dir, exist_ok=True)
+    from devtools.webshot import board_screenshot
+
+    why = await board_screenshot(s, ADMIN, os.path.join(out_dir, "board.png"))
+    show(f"8. 网页看板截图{'：' + why + '，跳过' if why else ' → ' + out_dir + '/board.png'}")
     files = {}
     for m in emu.log:
         if m.sender == "bot" and m.kind in ("photo", "document") and m.file_bytes:
