@@ -274,7 +274,6 @@ _ZH: dict[str, str] = {
     "web.reading": "解读",
     "web.no_actions": "该措施当前没有可办理的事项。",
     "web.count": "共 {n} 条",
-    "web.unbound": "您已不再绑定该措施的责任单位。",
     "web.saved": "已办理，已通知责任单位。",
 }
 
@@ -535,7 +534,6 @@ _EN: dict[str, str] = {
     "web.reading": "read as",
     "web.no_actions": "Nothing to do on this measure now.",
     "web.count": "{n} measures",
-    "web.unbound": "You are no longer bound to this measure's unit.",
     "web.saved": "Done; the unit has been told.",
 }
 

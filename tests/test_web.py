@@ -236,3 +236,15 @@ async def test_web_command_sends_admins_a_board_link_privately(bot: Bot, web: Te
     await bot.say(ADMIN, "/web revoke")
     assert (await web.get(url[0].removeprefix(BASE))).status == 403
     assert "仅限" in (await bot.say(EDU, "/web")).text
+
+
+async def test_a_unit_groups_link_acts_for_the_unit(bot: Bot, web: TestClient) -> None:
+    group = -100500
+    answer = await bot.say(ADMIN, "/bind 区教育局", chat=group)
+    assert "区教育局" in answer.text
+    path = link(bot, group, "P24-4")
+    status, _, csrf = await open_page(web, path)
+    assert status == 200
+    assert (await post(web, path, "note", {"csrf": csrf, "note": "群内同事在网页上记录进展"}))[0] == 303
+    assert bot.repo.measure("P24-4").history[-1].actor == f"tg:{group}"
+    assert (await open_page(web, link(bot, group, "P22-1")))[0] == 403  # 区环境集团's measure
