@@ -248,3 +248,45 @@ async def test_a_unit_groups_link_acts_for_the_unit(bot: Bot, web: TestClient) -
     assert (await post(web, path, "note", {"csrf": csrf, "note": "群内同事在网页上记录进展"}))[0] == 303
     assert bot.repo.measure("P24-4").history[-1].actor == f"tg:{group}"
     assert (await open_page(web, link(bot, group, "P22-1")))[0] == 403  # 区环境集团's measure
+
+
+async def test_run_wires_the_web_app_onto_the_bots_loop(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What `run_bot.py run` does with `[web] listen`: the pages start in the Application's post_init."""
+    import socket
+
+    import aiohttp
+
+    from bot.app import build_application
+    from bot.services import Services, Settings
+    from devtools.emulator import Emulator
+    from ledger.policy import Policy
+    from store import Repository
+    from web.app import wire_web
+
+    with socket.socket() as sock:  # a free port for the server to take
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    emu = Emulator()
+    await emu.start()
+    repo = Repository.open(str(tmp_path / "duban.json"))
+    s = Services(repo=repo, policy=Policy(), settings=Settings(admins=frozenset({ADMIN})), clock=bot_clock)
+    app = build_application(s, emu.token, emu.base_url, emu.base_file_url, job_queue=False)
+    section = {"listen": f"127.0.0.1:{port}", "base_url": BASE}
+    wire_web(app, s, section, "", str(tmp_path / "evidence"))
+    assert s.web is not None and s.evidence is not None and repo.pref(0, webtokens.SECRET_PREF)
+    await app.initialize()
+    await app.post_init(app)
+    try:
+        async with aiohttp.ClientSession() as http:
+            board = s.web.board_url(repo, ADMIN, s.now()).removeprefix(BASE)
+            async with http.get(f"http://127.0.0.1:{port}{board}") as r:
+                assert r.status == 200 and "整改台账看板" in await r.text()
+    finally:
+        await app.post_stop(app)
+        await app.shutdown()
+        await emu.stop()
+        repo.close()
+
+
+def bot_clock() -> dt.datetime:
+    return dt.datetime(2024, 8, 21, 9, 0, tzinfo=dt.UTC)
