@@ -17,6 +17,11 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	  { apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
 	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1; }; }; } || \
 	  echo "note: could not install fonts-wqy-microhei; charts will lack Chinese glyphs"
+	@# The browser test and the demo's board.png use Debian's chromium (Playwright drives it; no browser download).
+	@test -x /usr/bin/chromium || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; }; }; } || \
+	  echo "note: could not install chromium; the browser test is skipped and the demo writes no board.png"
 	touch $(STAMP)
 
 setup: $(STAMP)

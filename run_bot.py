@@ -97,17 +97,17 @@ def use_holiday_file(cfg: Config, cfg_path: str) -> list[int]:
 
 def cmd_calendar(args: argparse.Namespace, cfg: Config) -> int:
     """Which years' holidays are known, and whether the reminders' horizon is covered."""
-    from ledger.calendar_cn import covered_years, package_knows
-
     policy = Policy.from_config(cfg.get("schedule", {}))
     from_file = use_holiday_file(cfg, args.config)
-    now = local_now(args.at, policy)
-    package = [y for y in covered_years() if package_knows(y)]
-    print(f"chinesecalendar: {package[0]}–{package[-1]}" if package else "chinesecalendar: —")
-    print("[calendar] file: " + ("、".join(map(str, from_file)) if from_file else "—"))
-    warning = reports.calendar_warning(now.date(), policy.lead_days)
-    print(warning or f"至 {now.date() + dt.timedelta(days=max(policy.lead_days, default=0) + 31)} 的节假日均已知。")
-    return 0 if warning is None else 1
+    lines, covered = reports.calendar_lines(local_now(args.at, policy).date(), policy.lead_days, from_file)
+    print("\n".join(lines))
+    return 0 if covered else 1
+
+
+def write_file(path: str, data: bytes) -> None:
+    with open(path + ".tmp", "wb") as f:
+        f.write(data)
+    os.replace(path + ".tmp", path)
 
 
 def emit(rows: Sequence[object]) -> None:
@@ -141,34 +141,17 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
         data = reports.export_bytes(
             fmt, measures, repo.problems(), repo.report(), repo.units(), now.date(), policy.yellow_days
         )
-    with open(args.file + ".tmp", "wb") as f:
-        f.write(data)
-    os.replace(args.file + ".tmp", args.file)
+    write_file(args.file, data)
     print(f"已导出 {len(measures)} 条措施到 {args.file}")
     return 0
 
 
 def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
-    from ledger.status import STATUS_WORDS, status_from_word
-    from ledger.units import match_units
     from ledger.views import headline, ledger_lines, measure_json, progress
 
-    word = status_from_word(args.status) if args.status else None
-    status = word[0] if word else None
-    if args.status and status is None:
-        raise DubanError(f"--status {args.status} 不是已知的状态。可用：{'、'.join(STATUS_WORDS)}")
     with session(args, cfg) as (repo, _, now):
-        units: set[str] = set()
-        if args.unit:
-            known = [u.name for u in repo.units()] + [m.unit for m in repo.measures()]
-            units = set(match_units(args.unit, known, unit_aliases(cfg)))
-            if not units:
-                raise DubanError(f"没有与“{args.unit}”相符的责任单位。No unit matches {args.unit}.")
-        measures = [
-            m
-            for m in repo.measures()
-            if (not units or units & {m.unit, *m.co_units}) and (status is None or m.status == status)
-        ]
+        known = [u.name for u in repo.units()]
+        measures = reports.select(repo.measures(), known, args.unit, args.status, unit_aliases(cfg))
         if args.json:
             print("\n".join(measure_json(m) for m in measures))
             return 0
@@ -270,19 +253,25 @@ def cmd_invite(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_archive(args: argparse.Namespace, cfg: Config) -> int:
+    """The evidence package: a folder per measure (its files and a cover sheet), and the ledger XLSX."""
+    from bot.evidence import archive_package
+
+    with session(args, cfg) as (repo, policy, now):
+        root = os.path.join(os.path.dirname(store_path(cfg, args.config)), "evidence")  # var/evidence/
+        data, n = archive_package(repo, policy, now, root, args.unit, args.done, unit_aliases(cfg))
+    write_file(args.out, data)
+    print(f"已写入 {args.out}：{n} 条措施的佐证材料与封面，及整改台账。")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
     """The real bot against the built-in Bot API emulator, on a fresh store with the shipped ledger."""
-    from devtools.demo import demo, fresh_store
+    from devtools.demo import play
 
     policy = Policy.from_config(cfg.get("schedule", {}))
-    at = local_now(args.at, policy)
-    repo = fresh_store(os.path.join(HERE, "var", "demo.json"))
-    try:
-        import_file(repo, os.path.join(HERE, str(cfg.get("ledger", {}).get("seed") or DEMO_LEDGER)), at, "demo")
-        summary = demo(repo, at, policy, os.path.join(HERE, args.out))
-    finally:
-        repo.close()
-    return 0 if summary["files"] == 2 and not summary["telegram_errors"] else 1
+    seed = str(cfg.get("ledger", {}).get("seed") or DEMO_LEDGER)
+    return play(HERE, seed, local_now(args.at, policy), policy, args.out)
 
 
 def cmd_sweep(args: argparse.Namespace, cfg: Config) -> int:
@@ -303,6 +292,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     from bot.network import Webhook, redact_logs, serve, wait_until_reachable
     from bot.services import Services, Settings
     from jobs.schedule import schedule_jobs
+    from web.app import wire_web
 
     tg = cfg.get("telegram", {})
     token = os.environ.get("TELEGRAM_BOT_TOKEN") or str(tg.get("token", ""))
@@ -328,6 +318,8 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         app = build_application(
             services, token, tg.get("base_url") or None, tg.get("base_file_url") or None, proxy=proxy
         )
+        evidence = os.path.join(os.path.dirname(store_path(cfg, args.config)), "evidence")
+        wire_web(app, services, cfg.get("web", {}), os.environ.get("DUBAN_WEB_SECRET", ""), evidence)
         schedule_jobs(app, services)
         serve(app, webhook=webhook)
     return 0
@@ -376,6 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--multi", action="store_true", help="usable by several people")
     s = command("calendar", cmd_calendar, "which years' holidays are known (exit 1 if the horizon is not)")
     s.add_argument("action", choices=["check"])
+    s = command("archive", cmd_archive, "the evidence package: a folder per measure and the ledger XLSX")
+    s.add_argument("out")
+    s.add_argument("--unit")
+    s.add_argument("--done", action="store_true", help="only measures signed off")
     command("run", cmd_run, "run the bot (token from TELEGRAM_BOT_TOKEN)", at=None)
     command("sweep", cmd_sweep, "one real sweep on all channels, then exit").add_argument("--once", action="store_true")
     s = command("demo", cmd_demo, "the real bot on the shipped ledger against a local emulator", at="2024-12-13T09:00")

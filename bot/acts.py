@@ -21,6 +21,7 @@ from typing import Any
 from telegram import Message
 
 from bot import delivery
+from bot import evidence as evidence_files
 from bot.keyboards import Button, review_save_keyboard
 from bot.turn import Turn
 from ledger import actions
@@ -143,6 +144,8 @@ async def submit(turn: Turn, mid: str, evidence: Evidence) -> None:
         await turn.reply(turn.t("ask_evidence_file", mid=mid.upper()))
         return
     m = actions.submit(s.repo, turn.actor, mid, evidence, turn.now, s.settings.require_approval)
+    if evidence_files.record_chat_files(s, m, turn.message, turn.actor.tag):
+        evidence_files.fetch_soon(s)
     if m.history and m.history[-1].action == "occurrence_done":
         await turn.reply(turn.t("occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
         return

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, cards, delivery, unit
+from bot import admin, cards, delivery, evidence, unit, weblinks
 from bot.inbox import InboxApplicationBuilder, InboxBot, replay
 from bot.keyboards import DECISION_BUTTONS, REVIEW_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
@@ -65,6 +65,8 @@ ADMIN_COMMANDS = [
     ("alias", "单位别名 /alias 写法 单位"),
     ("review", "设定缺少的时限"),
     ("reassign", "转办 /reassign P2-1 区住建局 理由"),
+    ("web", "网页看板链接（/web revoke 使链接失效）"),
+    ("archive", "佐证材料打包 /archive P2-1"),
 ]
 
 
@@ -122,6 +124,8 @@ def add_handlers(app: App) -> None:
         ("alias", admin.alias),
         ("review", admin.review),
         ("reassign", admin.reassign),
+        ("web", weblinks.web),
+        ("archive", evidence.archive_cmd),
     ):
         app.add_handler(CommandHandler(name, fn))
     app.add_handler(CommandHandler("measure", unit.measure))

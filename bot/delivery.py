@@ -124,7 +124,8 @@ async def signoff_request(s: Services, m: Measure, evidence_message: Message | N
     if evidence_message is not None and (evidence_message.photo or evidence_message.document):
         for chat in s.admin_chats():
             await send_with(s, chat, evidence_message.copy)  # type: ignore[arg-type]  # MessageId is enough
-    return await _request(s, m, "signoff", text, signoff_keyboard(s.repo.key_of(m.id), lang))
+    key = s.repo.key_of(m.id)
+    return await _request(s, m, "signoff", text, lambda url: signoff_keyboard(key, lang, url))
 
 
 async def extension_request(s: Services, m: Measure) -> bool:
@@ -140,11 +141,18 @@ async def extension_request(s: Services, m: Measure) -> bool:
         new=m.extension.new_due.isoformat(),
         reason=shorten(m.extension.reason, NOTE_LIMIT),
     )
-    return await _request(s, m, "extension", text, extension_keyboard(s.repo.key_of(m.id), lang))
+    key = s.repo.key_of(m.id)
+    return await _request(s, m, "extension", text, lambda url: extension_keyboard(key, lang, url))
 
 
-async def _request(s: Services, m: Measure, kind: str, text: str, markup: InlineKeyboardMarkup) -> bool:
-    accepted = await to_office(s, text, markup)
+async def _request(
+    s: Services, m: Measure, kind: str, text: str, keyboard: Callable[[str], InlineKeyboardMarkup]
+) -> bool:
+    if s.web and not s.settings.admin_chat:  # each admin privately, with a web link of their own
+        chats = s.admin_chats()
+        accepted = [r for c in chats for r in await to_office_chat(s, c, text, keyboard(s.measure_url(c, m.id)))]
+    else:  # an office group gets no link: a page opened from there would act as nobody in particular
+        accepted = await to_office(s, text, keyboard(""))
     for r in accepted:
         assert r.message is not None
         s.repo.remember_message(r.chat_id, r.message.message_id, m.id, kind)

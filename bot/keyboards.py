@@ -65,16 +65,24 @@ def _b(lang: str, action: Button, *parts: str, label: str = "") -> InlineKeyboar
     return InlineKeyboardButton(label or plain(lang, f"btn.{action.value}"), callback_data=data(action, *parts))
 
 
-def reminder_keyboard(key: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, b, key) for b in UNIT_BUTTONS]])
+def _web_row(lang: str, url: str) -> list[list[InlineKeyboardButton]]:
+    """ "🌐 网页处理" opening the measure's page (only http(s) URLs: Telegram refuses others)."""
+    return [[InlineKeyboardButton(plain(lang, "btn.web"), url=url)]] if url.startswith(("https://", "http://")) else []
 
 
-def signoff_keyboard(key: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, Button.SIGN_OFF, key), _b(lang, Button.SEND_BACK, key)]])
+def reminder_keyboard(key: str, lang: str = "zh", url: str = "") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_b(lang, b, key) for b in UNIT_BUTTONS], *_web_row(lang, url)])
 
 
-def extension_keyboard(key: str, lang: str = "zh") -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_b(lang, Button.APPROVE_EXTENSION, key), _b(lang, Button.REJECT_EXTENSION, key)]])
+def signoff_keyboard(key: str, lang: str = "zh", url: str = "") -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_b(lang, Button.SIGN_OFF, key), _b(lang, Button.SEND_BACK, key)], *_web_row(lang, url)]
+    )
+
+
+def extension_keyboard(key: str, lang: str = "zh", url: str = "") -> InlineKeyboardMarkup:
+    row = [_b(lang, Button.APPROVE_EXTENSION, key), _b(lang, Button.REJECT_EXTENSION, key)]
+    return InlineKeyboardMarkup([row, *_web_row(lang, url)])
 
 
 def pager(view: str, page: int, pages: int, lang: str = "zh") -> InlineKeyboardMarkup | None:

@@ -14,11 +14,13 @@ from ledger.i18n import LANGS
 from ledger.planner import Directory
 from ledger.policy import Policy
 from ledger.service import build_directory
+from ledger.webtokens import WebLinks
 
 if TYPE_CHECKING:
     from bot.outbox import Outbox
     from channels.seam import Channels
     from store import Repository
+    from store.evidence import EvidenceDir
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,14 @@ class Services:
     invite_failures: dict[int, list[dt.datetime]] = field(default_factory=dict)  # wrong codes per person
     digest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     sweep_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # the catch-up and the daily sweep never overlap
+    web: WebLinks | None = None  # `[web] base_url` and the secret: links to the web pages under messages
+    evidence: EvidenceDir | None = None  # the evidence archive (var/evidence/); None: files are not kept
+
+    def measure_url(self, holder: int, measure_id: str) -> str:
+        """The web page of a measure for `holder` (a person or a unit's group), or "" without `[web] base_url`."""
+        if self.web is None or not self.web.base_url:
+            return ""
+        return self.web.measure_url(self.repo, holder, self.repo.key_of(measure_id), self.now())
 
     def now(self) -> dt.datetime:
         return self.clock().astimezone(self.policy.tz)

@@ -154,7 +154,8 @@ async def _send_one(
         report.failed += not ok
         return (chat if ok else None), 0
     lang = s.lang(chat)
-    markup = None if r.reason == "signoff" else reminder_keyboard(s.repo.key_of(m.id), lang)
+    url = s.measure_url(chat, m.id)
+    markup = None if r.reason == "signoff" else reminder_keyboard(s.repo.key_of(m.id), lang, url)
     result = await send(s, chat, render_reminder(r, m, now.date(), lang), markup)
     if result.ok:
         assert result.message is not None

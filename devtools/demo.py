@@ -135,6 +135,10 @@ async def _play(
     show("7. 整改办查询逾期、进度（含图表）并导出台账")
 
     os.makedirs(out_dir, exist_ok=True)
+    from devtools.webshot import board_screenshot
+
+    why = await board_screenshot(s, ADMIN, os.path.join(out_dir, "board.png"))
+    show(f"8. 网页看板截图{'：' + why + '，跳过' if why else ' → ' + out_dir + '/board.png'}")
     files = {}
     for m in emu.log:
         if m.sender == "bot" and m.kind in ("photo", "document") and m.file_bytes:
@@ -166,6 +170,19 @@ async def _play(
 
 def demo(repo: Repository, at: dt.datetime, policy: Policy, out_dir: str) -> dict[str, int]:
     return asyncio.run(run_demo(repo, at, policy, out_dir))
+
+
+def play(here: str, seed: str, at: dt.datetime, policy: Policy, out: str) -> int:
+    """`run_bot.py demo`: a fresh store (var/demo.json), the seed ledger, the demo; 0 when it went as it should."""
+    from ledger.service import import_file
+
+    repo = fresh_store(os.path.join(here, "var", "demo.json"))
+    try:
+        import_file(repo, os.path.join(here, seed), at, "demo")
+        summary = demo(repo, at, policy, os.path.join(here, out))
+    finally:
+        repo.close()
+    return 0 if summary["files"] == 2 and not summary["telegram_errors"] else 1
 
 
 def fresh_store(path: str) -> Repository:

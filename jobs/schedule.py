@@ -17,6 +17,7 @@ import datetime as dt
 from telegram.ext import ContextTypes
 
 from bot.app import App
+from bot.evidence import fetch_pending
 from bot.services import Services
 from bot.sweeping import digest_if_owed, sweep
 from bot.turn import services_of
@@ -27,6 +28,7 @@ JOB_KWARGS = {"misfire_grace_time": None, "coalesce": True, "replace_existing": 
 
 async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await sweep(services_of(context))
+    await fetch_pending(services_of(context))  # evidence files whose download failed are retried
 
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:

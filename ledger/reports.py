@@ -24,8 +24,9 @@ from ledger.models import Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Reminder
 from ledger.policy import Policy
 from ledger.review import review_items
-from ledger.status import submitted_since
+from ledger.status import STATUS_WORDS, status_from_word, submitted_since
 from ledger.tiers import colour
+from ledger.units import match_units
 from ledger.views import Progress, deadline_label, headline, overdue_items, progress, shorten
 from ledger.xlsxwrite import workbook_steps
 
@@ -164,6 +165,24 @@ def mine_lines(measures: Iterable[Measure], units: set[str], today: dt.date, yel
     if not open_:
         return [t(lang, "no_open", units=names), *foot]
     return [t(lang, "mine_head", units=names, n=len(open_)), *render_mine(open_, today, yellow_days, lang), *foot]
+
+
+def select(
+    measures: list[Measure], units: list[str], unit: str | None, status: str | None, aliases: dict[str, str]
+) -> list[Measure]:
+    """`list --unit 教育局 --status 已办结`: units by any spelling, statuses by any status word; says
+    when the unit or the word matches nothing instead of printing an empty list."""
+    word = status_from_word(status) if status else None
+    if status and word is None:
+        raise DubanError(f"--status {status} 不是已知的状态。可用：{'、'.join(STATUS_WORDS)}")
+    chosen: set[str] = set()
+    if unit:
+        chosen = set(match_units(unit, units + [m.unit for m in measures], aliases))
+        if not chosen:
+            raise DubanError(f"没有与“{unit}”相符的责任单位。No unit matches {unit}.")
+    return [
+        m for m in measures if (not chosen or chosen & {m.unit, *m.co_units}) and (word is None or m.status == word[0])
+    ]
 
 
 # -- lists ---------------------------------------------------------------------------------------
@@ -309,6 +328,20 @@ def calendar_warning(today: dt.date, lead_days: Sequence[int], lang: str = "zh")
     if not missing:
         return None
     return t(lang, "calendar_missing", years="、".join(str(y) for y in missing))
+
+
+def calendar_lines(today: dt.date, lead_days: Sequence[int], from_file: Sequence[int]) -> tuple[list[str], bool]:
+    """`run_bot.py calendar check`: which years are known, and whether the reminders' horizon is covered."""
+    from ledger.calendar_cn import covered_years, package_knows
+
+    package = [y for y in covered_years() if package_knows(y)]
+    warning = calendar_warning(today, lead_days)
+    horizon = today + dt.timedelta(days=max(lead_days, default=0) + 31)
+    return [
+        f"chinesecalendar: {package[0]}–{package[-1]}" if package else "chinesecalendar: —",
+        "[calendar] file: " + ("、".join(map(str, from_file)) if from_file else "—"),
+        warning or f"至 {horizon} 的节假日均已知。",
+    ], warning is None
 
 
 def held_lines(now: dt.datetime, held: dt.datetime, policy: Policy, lang: str = "zh") -> list[str]:

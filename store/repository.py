@@ -359,6 +359,14 @@ class Repository(ChatState):
         """Move audit events older than `keep_days` to `<store>.events-<year>.jsonl`; the number moved."""
         return retention.archive_events(self, now, keep_days, folder)
 
+    # -- the evidence archive: one record per file (pending until its bytes are under var/evidence/) --
+    def evidence_files(self, measure_id: str | None = None) -> list[dict[str, Any]]:
+        docs = self._db.table("evidence").all()
+        return [dict(d) for d in docs if measure_id is None or d["measure"] == measure_id]
+
+    def put_evidence_file(self, record: dict[str, Any]) -> None:
+        self._db.table("evidence").upsert(record, Query().ref == record["ref"])
+
 
 def measure_sort_key(m: Measure) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
     """Ledger order: problem, then the id read naturally (P2-9 before P2-10, ZG-01 before ZG-02)."""

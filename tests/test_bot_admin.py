@@ -235,6 +235,8 @@ def test_make_demo_prints_the_transcript_and_writes_the_chart_and_export(tmp_pat
     wb = openpyxl.load_workbook(out / "ledger.xlsx")
     assert wb["整改台账"].max_row == 96
     assert "Telegram 拒绝" not in r.stdout
+    if os.path.exists("/usr/bin/chromium"):  # the board, as the office projects it (see test_web_browser.py)
+        assert (out / "board.png").read_bytes()[:4] == b"\x89PNG"
 
 
 async def test_admin_reopens_a_signed_off_measure_and_sees_who_is_bound(bot: Bot) -> None:

@@ -1,7 +1,7 @@
 """The layers and what each may import; lint, format and types are clean.
 
 ledger (pure domain) < store (TinyDB) < bot (Telegram) and channels (robots, e-mail), side by side,
-never importing each other < jobs (scheduling) < run_bot.py (wiring).
+never importing each other < jobs (scheduling) and web (the pages), side by side < run_bot.py (wiring).
 devtools (the emulator and the demo) sits beside the top: only tests, benches and `run_bot.py demo`
 use it. No module imports one of a higher layer, and there is no import cycle.
 """
@@ -14,9 +14,9 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PROJECT = ("ledger", "store", "bot", "channels", "jobs", "devtools")
-RANK = {"ledger": 0, "store": 1, "bot": 2, "channels": 2, "jobs": 3, "devtools": 4}
-PRODUCTION = ("ledger", "store", "bot", "channels", "jobs")
+PROJECT = ("ledger", "store", "bot", "channels", "jobs", "web", "devtools")
+RANK = {"ledger": 0, "store": 1, "bot": 2, "channels": 2, "jobs": 3, "web": 3, "devtools": 4}
+PRODUCTION = ("ledger", "store", "bot", "channels", "jobs", "web")
 
 
 def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
@@ -73,9 +73,10 @@ def test_only_store_imports_tinydb() -> None:
 
 def test_no_layer_imports_a_higher_one() -> None:
     for path in project_files():
-        own = RANK[path.relative_to(ROOT).parts[0]]
+        layer = path.relative_to(ROOT).parts[0]
         for name in imports_of(path) & set(RANK):
-            assert RANK[name] <= own, f"{path.relative_to(ROOT)} imports {name}, a higher layer"
+            assert RANK[name] <= RANK[layer], f"{path.relative_to(ROOT)} imports {name}, a higher layer"
+            assert {layer, name} != {"web", "jobs"}, f"{path.relative_to(ROOT)}: web and jobs are side by side"
 
 
 def test_bot_and_channels_do_not_import_each_other() -> None:
