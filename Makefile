@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench setup clean
+.PHONY: demo test bench soak setup clean
 
 FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 
@@ -40,6 +40,15 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.bot_latency_bench
 	$(BIN)/python -m bench.extract_bench
 	$(BIN)/python -m bench.export_bench
+	$(BIN)/python -m bench.delivery_bench
+
+# A month of reminders through faults and SIGKILLs (minutes; not part of `make test`).
+SOAK_MEASURES ?= 1000
+SOAK_CHATS ?= 100
+SOAK_DAYS ?= 12
+SOAK_KILLS ?= 50
+soak: $(STAMP)
+	$(BIN)/python -m devtools.soak --measures $(SOAK_MEASURES) --chats $(SOAK_CHATS) --days $(SOAK_DAYS) --kills $(SOAK_KILLS)
 
 clean:
 	rm -rf $(VENV) var demo-output .pytest_cache .hypothesis

@@ -25,9 +25,9 @@ from aiohttp import web
 
 from devtools.botapi import BotApiMethods
 from devtools.flood import FloodControl
-from devtools.tgtypes import ApiError, Chat, Fault, Sent, VirtualClock, check_html
+from devtools.tgtypes import ApiError, Chaos, Chat, Fault, Sent, VirtualClock, check_html
 
-__all__ = ["ApiError", "Chat", "Emulator", "Fault", "Sent", "VirtualClock", "check_html"]
+__all__ = ["ApiError", "Chaos", "Chat", "Emulator", "Fault", "Sent", "VirtualClock", "check_html"]
 
 
 @dataclass
@@ -45,6 +45,7 @@ class Emulator(BotApiMethods):
     blocked: set[int] = field(default_factory=set)
     chats: dict[int, Chat] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    chaos: Chaos = field(default_factory=Chaos)  # random faults (off by default: rate 0)
     clock: Callable[[], float] = time.monotonic
     log: list[Sent] = field(default_factory=list)  # every message, in order
     names: dict[int, str] = field(default_factory=dict)  # first names of simulated people
@@ -128,7 +129,7 @@ class Emulator(BotApiMethods):
         params = await self._params(request)
         if method != "getUpdates":
             self.calls.append((method, params))
-        fault = self._fault_for(method, params.get("chat_id"))
+        fault = self._fault_for(method, params.get("chat_id")) or await self._chaos(method, request)
         if fault:
             return fault
         handler = getattr(self, f"_m_{method}", None)
@@ -177,6 +178,23 @@ class Emulator(BotApiMethods):
     def throttled(self) -> int:
         """Requests refused for going over a limit (injected faults not counted)."""
         return self.flood.throttled
+
+    async def _chaos(self, method: str, request: web.Request) -> web.Response | None:
+        """A random fault (`chaos`); a dropped connection never reaches the method, as when the
+        request is lost on the way, so the bot may safely send again."""
+        kind = self.chaos.roll(method)
+        if kind == "slow":
+            await asyncio.sleep(self.chaos.slow_seconds)
+        elif kind == "drop":
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=599)  # never reaches the bot: the connection is gone
+        elif kind == "429":
+            after = self.chaos.rng.randint(1, self.chaos.max_retry_after)
+            return self._error(429, f"Too Many Requests: retry after {after}", {"retry_after": after})
+        elif kind:
+            return self._error(int(kind), "Internal Server Error" if kind == "500" else "Bad Gateway")
+        return None
 
     # -- what tests do ------------------------------------------------------------------
     def chat(self, chat_id: int, type: str = "private", title: str = "") -> Chat:

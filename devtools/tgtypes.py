@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import random
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -125,6 +126,28 @@ class Fault:
     times: int = 1
     retry_after: int = 1
     new_chat_id: int = 0
+
+
+@dataclass
+class Chaos:
+    """Random faults on the send methods, for the soak: each request has `rate` odds of one of
+    `kinds` (429 with a random retry_after, 500, 502, a dropped connection, a slow answer)."""
+
+    rate: float = 0.0
+    kinds: tuple[str, ...] = ("429", "500", "502", "drop", "slow")
+    seed: int = 0
+    max_retry_after: int = 10
+    slow_seconds: float = 0.05
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def roll(self, method: str) -> str:
+        """The fault for this request ("" for none)."""
+        if not method.startswith("send") or self.rng.random() >= self.rate:
+            return ""
+        return self.rng.choice(self.kinds)
 
 
 @dataclass
