@@ -47,3 +47,21 @@ async def test_admin_queries_answer_in_english_after_lang_en(bot: Bot) -> None:
     assert chart.kind == "photo" and chart.text == "Progress by unit"
     await bot.say(ADMIN, "/lang zh")
     assert "待处理" in (await bot.say(ADMIN, "/pending")).text
+
+
+def test_the_same_ledger_exports_to_the_same_bytes_at_any_time(monkeypatch) -> None:
+    """Zip entries carry a fixed time, so two exports of one ledger are identical (archives compare them)."""
+    import datetime as dt
+    import time
+
+    from ledger.reports import export_bytes
+    from store import Repository
+    from tests.conftest import load_seed
+
+    repo = Repository.memory()
+    load_seed(repo)
+    args = (repo.measures(), repo.problems(), repo.report(), repo.units(), dt.date(2024, 9, 3), 10)
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_000.0)
+    first = export_bytes(".xlsx", *args)
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)
+    assert export_bytes(".xlsx", *args) == first
