@@ -265,3 +265,17 @@ async def test_the_digest_goes_out_without_the_chart_when_drawing_fails(bot: Bot
     assert await digest(bot.s) >= 1
     texts = bot.emu.bot_messages(ADMIN)
     assert any("整改调度周报" in m.text for m in texts) and not any(m.kind == "photo" for m in texts)
+
+
+async def test_an_admin_binds_a_units_robot_in_chat_and_the_secret_never_shows(bot: Bot) -> None:
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef-1234567890-secretkey"
+    refused = await bot.say(STRANGER, f"/hook 区教育局 {url}")
+    assert "仅限整改办管理员" in refused.text and not bot.repo.hooks()
+    bad = await bot.say(ADMIN, "/hook 区教育局 https://example.org/hook")
+    assert "不认识的机器人地址" in bad.text
+    bound = await bot.say(ADMIN, f"/hook 玄武区教育局 {url} SECsecretsecret")
+    assert "区教育局" in bound.text and "secretkey" not in bound.text and "SECsecretsecret" not in bound.text
+    listed = await bot.say(ADMIN, "/hook")
+    assert "企业微信" in listed.text and "有效" in listed.text and "secretkey" not in listed.text
+    [h] = bot.repo.hooks()
+    assert (h.unit, h.kind, h.secret) == ("区教育局", "wecom", "SECsecretsecret")
