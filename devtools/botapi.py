@@ -50,7 +50,7 @@ class BotApiMethods:
             "first_name": "Duban",
             "username": self.username,
             "can_join_groups": True,
-            "can_read_all_group_messages": False,
+            "can_read_all_group_messages": not getattr(self, "privacy", True),
             "supports_inline_queries": False,
         }
 

@@ -45,6 +45,7 @@ class Emulator(BotApiMethods):
     blocked: set[int] = field(default_factory=set)
     chats: dict[int, Chat] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    privacy: bool = True  # group privacy mode, Telegram's default: see `hears`
     chaos: Chaos = field(default_factory=Chaos)  # random faults (off by default: rate 0)
     clock: Callable[[], float] = time.monotonic
     log: list[Sent] = field(default_factory=list)  # every message, in order
@@ -282,8 +283,19 @@ class Emulator(BotApiMethods):
             msg.kind, msg.file_name, msg.file_bytes = "document", document[0], document[1]
             self._files[f"doc{msg.message_id}"] = (f"documents/{document[0]}", document[1])
         self._record(msg)
-        self._push({"message": self._message(msg, user_id)})
+        if self.hears(msg):
+            self._push({"message": self._message(msg, user_id)})
         return msg
+
+    def hears(self, msg: Sent) -> bool:
+        """Whether Telegram hands the bot this message. With `privacy` on (Telegram's default for bots),
+        in a group only commands, replies to the bot's own messages and mentions of it arrive."""
+        if not self.privacy or msg.chat_id > 0:
+            return True
+        if msg.text.startswith("/") or f"@{self.username}" in msg.text:
+            return True
+        original = self.find(msg.chat_id, msg.reply_to) if msg.reply_to is not None else None
+        return original is not None and original.sender == "bot"
 
     def press(self, user_id: int, message: Sent, data: str) -> str:
         """A person presses an inline button under `message`; returns the callback query id."""

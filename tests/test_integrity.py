@@ -83,6 +83,9 @@ async def test_follow_up_questions_in_a_group_force_a_reply(bot: Bot) -> None:
     prompt = await bot.press(EDU, reminder, "x:P24-4")
     assert isinstance(prompt, Sent)
     assert (prompt.reply_markup or {}).get("force_reply") is True and prompt.reply_markup.get("selective") is True
+    assert bot.emu.privacy  # the emulator hands a bot in a group only commands, replies to it and mentions
+    plain = bot.emu.user_sends(EDU, "2024-09-30 供货延迟", GROUP)  # typed without replying: never arrives
+    assert not bot.emu.hears(plain)
     await bot.say(EDU, "2024-09-30 供货延迟", chat=GROUP, reply_to=prompt.message_id)
     assert bot.repo.measure("P24-4").extension is not None
 
