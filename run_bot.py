@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEMO_LEDGER = "data/xuanwu-2024.toml"  # the shipped Xuanwu ledger the demo plays on
 Config = dict[str, Any]
+READ_ONLY = ("list", "overdue", "stats", "check", "export", "review")  # run beside the bot, from a snapshot
 
 
 def load_config(path: str) -> Config:
@@ -70,7 +71,8 @@ def session(args: argparse.Namespace, cfg: Config) -> Iterator[tuple[Repository,
     policy = Policy.from_config(cfg.get("schedule", {}))
     use_holiday_file(cfg, args.config)
     now = local_now(getattr(args, "at", None), policy)
-    repo = Repository.open(store_path(cfg, args.config))
+    opener = Repository.open_or_snapshot if args.command in READ_ONLY else Repository.open
+    repo = opener(store_path(cfg, args.config))  # beside a running bot, read commands read a snapshot
     try:
         yield repo, policy, now
     finally:

@@ -87,3 +87,13 @@ def member_from_doc(d: dict[str, Any]) -> Member:
         name=d.get("name", ""),
         active=bool(d.get("active", True)),
     )
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out

@@ -39,7 +39,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
-from ledger.errors import CorruptStore, StoreWriteError
+from ledger.errors import CorruptStore, StoreError, StoreWriteError
 from store.storage import (
     Batching,
     Data,
@@ -47,6 +47,7 @@ from store.storage import (
     atomic_write,
     fsync_folder,
     load_snapshot,
+    paused_gc,
     remove_stale_temp_files,
     write_failed,
 )
@@ -128,6 +129,21 @@ class MemoryJournalStorage(Batching, Storage):
 
     def _append(self, record: bytes) -> None:
         self.records.append(record)
+
+
+def read_state(path: str) -> Data:
+    """The snapshot with its journal replayed (a torn tail left out, as at a restart), read only."""
+    real = os.path.realpath(path)
+    with paused_gc():
+        data = load_snapshot(real)
+        if data is None:
+            raise StoreError(f"没有数据文件：{path}。No store at {path}.")
+        try:
+            with open(real + ".journal", "rb") as f:
+                replay(data, f.read(), path)
+        except FileNotFoundError:
+            pass
+    return data
 
 
 def replay(data: Data, journal: bytes, path: str) -> tuple[int, int]:

@@ -27,7 +27,7 @@ class StoreLock:
             raise StoreError(
                 f"另一个 Duban 进程正在使用数据文件 {self.path[:-5]}（进程 {holder or '未知'}）。"
                 f" Another Duban process already uses this store; stop it first, "
-                f"so that reminders are not sent twice."
+                f"so that reminders are not sent twice. 运行中导入台账：请把文件发给机器人。"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())

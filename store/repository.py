@@ -21,6 +21,7 @@ from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
 from store import retention
 from store.chat_state import ChatState
 from store.codec import (
+    _base36,
     measure_from_doc,
     measure_to_doc,
     member_from_doc,
@@ -30,7 +31,7 @@ from store.codec import (
     unit_from_doc,
     unit_to_doc,
 )
-from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage
+from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage, read_state
 from store.lock import StoreLock
 from store.storage import AtomicJSONStorage, paused_gc
 from store.table import JournaledDB, TrackedTable
@@ -97,6 +98,24 @@ class Repository(ChatState):
     @classmethod
     def memory(cls) -> Repository:
         return cls(JournaledDB(storage=MemoryJournalStorage))
+
+    @classmethod
+    def open_or_snapshot(cls, path: str) -> Repository:
+        """Open the store, or, when a running bot owns it, a consistent snapshot to read."""
+        try:
+            return cls.open(path)
+        except StoreError as e:
+            if "Another Duban process" not in str(e):
+                raise
+            return cls.snapshot(path)
+
+    @classmethod
+    def snapshot(cls, path: str) -> Repository:
+        """The store as a restart would load it, read into memory without the lock; never written back."""
+        db = JournaledDB(storage=MemoryJournalStorage)
+        db.storage._data = read_state(path)  # type: ignore[attr-defined]  # the memory twin holds it
+        db.clear_cache()
+        return cls(db)
 
     def _raw_items(self, name: str) -> Iterable[tuple[int | str, dict[str, Any]]]:
         """Stored documents without TinyDB's per-document copy, for building indexes."""
@@ -371,13 +390,3 @@ class Repository(ChatState):
 def measure_sort_key(m: Measure) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
     """Ledger order: problem, then the id read naturally (P2-9 before P2-10, ZG-01 before ZG-02)."""
     return (m.problem, natural_key(m.id), m.id)
-
-
-def _base36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if n == 0:
-            return out

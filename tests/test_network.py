@@ -125,3 +125,43 @@ def test_a_store_that_cannot_be_written_is_one_clear_line(tmp_path) -> None:
         timeout=60,
     )
     assert r.returncode == 2 and "无法读写" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_read_commands_work_beside_a_running_bot_and_import_says_how(tmp_path) -> None:
+    """While `run` holds the store, list/stats/export read a consistent snapshot; import is refused
+    with the way to import through the bot; the running store is not touched."""
+    import json
+    import subprocess
+
+    from ledger.actions import Actor, add_note
+    from store import Repository
+    from tests.conftest import SEED, load_seed
+
+    path = tmp_path / "duban.json"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[store]\npath = "{path}"\n', encoding="utf-8")
+    running = Repository.open(str(path))  # holds the lock, as `run_bot.py run` does
+    load_seed(running)
+    import datetime as dt
+
+    add_note(
+        running, Actor(1, 1, is_admin=True), "P24-4", "刚记录的进展", dt.datetime(2024, 8, 21, 9)
+    )  # in the journal
+    try:
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            cmd = [sys.executable, os.path.join(ROOT, "run_bot.py"), "--config", str(cfg), *args]
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+        listed = cli("list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        assert len(listed.stdout.splitlines()) == 95
+        assert cli("stats", "--json").returncode == 0
+        out = tmp_path / "e.xlsx"
+        assert cli("export", str(out)).returncode == 0 and out.stat().st_size > 0
+        imported = cli("import", SEED)
+        assert imported.returncode == 2 and "发给机器人" in imported.stderr
+        assert any(e.note == "刚记录的进展" for e in running.measure("P24-4").history)
+        json.loads(cli("stats", "--json").stdout)
+    finally:
+        running.close()
