@@ -191,8 +191,10 @@ def cmd_overdue(args: argparse.Namespace, cfg: Config) -> int:
 
     with session(args, cfg) as (repo, _, now):
         measures = repo.measures()
-    lines = [plain_text(line) for line in render_overdue(overdue_items(measures, now.date()))]
-    emit(reports.overdue_json(measures, now.date())) if args.json else print("\n".join(lines))
+    if args.json:
+        emit(reports.overdue_json(measures, now.date()))
+    else:
+        print("\n".join(plain_text(line) for line in render_overdue(overdue_items(measures, now.date()))))
     return 0
 
 

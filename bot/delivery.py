@@ -82,11 +82,6 @@ async def after_send(s: Services, result: SendResult, chat_id: int) -> None:
                     await s.outbox.send(admin_chat, text)
 
 
-async def to_admins(s: Services, text: str) -> None:
-    for chat in s.admin_chats():
-        await send(s, chat, text)
-
-
 async def to_office(s: Services, text: str, markup: InlineKeyboardMarkup | None = None) -> list[SendResult]:
     """Send to the office (its group, or each admin privately); the results Telegram accepted."""
     return [r for chat in s.admin_chats() for r in await to_office_chat(s, chat, text, markup)]

@@ -19,7 +19,7 @@ from bot.delivery import (
     resend_requests,
     send,
     send_file,
-    to_admins,
+    to_office,
     to_office_chat,
 )
 from bot.keyboards import (
@@ -139,7 +139,7 @@ async def _channel_notices(s: Services) -> None:
     while s.channels and s.channels.notices:
         text = s.channels.notices.pop(0)
         if s.outbox is not None:
-            await to_admins(s, text)
+            await to_office(s, text)
 
 
 async def _send_one(

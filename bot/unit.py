@@ -42,7 +42,7 @@ async def start(turn: Turn) -> None:
         turn.s.invite_failures[user.id] = [*recent, turn.now]
         log.warning("invite: user %s in chat %s gave a code that binds nothing", user.id, turn.chat_id)
         raise
-    await delivery.to_admins(
+    await delivery.to_office(
         turn.s, t(turn.s.settings.language, "bound_notice", who=user.full_name, uid=user.id, unit=member.unit)
     )
     await turn.reply(turn.t("bound", unit=member.unit))  # the reply comes last: the work is done
