@@ -5,6 +5,8 @@ half-width, Chinese numerals that count dates and durations are Arabic
 (二〇二五年三月底 → 2025年3月底, 两个月 → 2个月), and titles in 《》 and quoted
 slogans are blanked out (a plan called 《…(2023-2025年)》 is not a deadline), except quoted
 holidays and duty slogans ("五一"前, "立行立改"), which keep their words.
+Two-digit years that name a deadline's year are written out (24年6月底 → 2024年6月底; a
+count of years such as 10年内 stays as it is).
 `span(start, end)` maps a range of the normalised string back to the original words.
 """
 
@@ -84,6 +86,12 @@ _WIDTH.update(
 )
 _WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH)) + "]")  # what translate would change
 _HAS_CN_NUM = re.compile(f"[{_NUM_CHARS}]")
+# 24年6月底, 25年底, 24年度, 25年一季度: a two-digit year before a month, a year's end or a season.
+# 10年内, 30年前, 3至5年 count years and are left alone.
+_SHORT_YEAR = re.compile(
+    r"(?<![\d.\-/])(?=\d{2}\s*年\s*(?:\d{1,2}\s*月|底|末|度|上半年|下半年|第?\s*[1-4]\s*季|Q[1-4]"
+    r"|春节|元旦|国庆|五一|暑|寒|汛|秋季|春季))"
+)
 
 
 class Normalized(NamedTuple):
@@ -104,7 +112,33 @@ class Normalized(NamedTuple):
 
 
 def normalize(text: str) -> Normalized:
-    """Half-width forms, masked titles and Arabic numerals, one character for one where possible."""
+    """Half-width forms, masked titles, Arabic numerals and full years, one character for one where possible."""
+    n = _numerals(text)
+    if "年" not in n.text or not _SHORT_YEAR.search(n.text):
+        return n
+    return _full_years(n)
+
+
+def _full_years(n: Normalized) -> Normalized:
+    """Insert "20" before each two-digit year; the inserted digits point at the year's first digit."""
+    s = n.text
+    origin = n.origin if n.origin is not None else tuple(range(len(s)))
+    out: list[str] = []
+    out_origin: list[int] = []
+    pos = 0
+    for m in _SHORT_YEAR.finditer(s):
+        at = m.start()
+        out.append(s[pos:at])
+        out_origin.extend(origin[pos:at])
+        out.append("20")
+        out_origin.extend((origin[at], origin[at]))
+        pos = at
+    out.append(s[pos:])
+    out_origin.extend(origin[pos:])
+    return Normalized("".join(out), tuple(out_origin), n.original)
+
+
+def _numerals(text: str) -> Normalized:
     s = text.translate(_WIDTH) if _WIDE.search(text) else text  # one character for one: positions are kept
     if "《" in s or "“" in s or '"' in s or "「" in s:
         s = _MASKED.sub(_blank, s)

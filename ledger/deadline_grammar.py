@@ -29,7 +29,7 @@ def _immediate(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     r"(?:长期坚持|持续推进|持续整改|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功"
-    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$|(?<=[:(])\s*长期\s*(?=$|[)。；;，,]))",
+    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$|(?<=[:(\-至到，,、])\s*长期\s*(?=$|[)。；;，,]))",
     need=("长持常清定久",),
 )
 def _ongoing(m: re.Match[str], ref: dt.date) -> Reading | None:
@@ -285,7 +285,8 @@ def _month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     Y
-    + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬)?\s*(?P<before>之前|以前|前|止|为止)?(?P<within>内|以内|之内)?",
+    + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬|初|中(?![旬下上]))?\s*(?P<before>之前|以前|前|止|为止)?"
+    + r"(?P<within>内|以内|之内)?",
     need=("月", DIGITS),
     first=Y_FIRST,
 )
@@ -294,7 +295,11 @@ def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
     if not 1 <= month <= 12:
         return None
     y = year_of(m, ref)
-    if m["before"] and not m["end"]:
+    if m["end"] in ("初", "中"):  # 7月初, 7月中: the end of its first or middle ten days, as 上旬/中旬
+
+        def make(yy: int) -> dt.date:
+            return dt.date(yy, month, 10 if m["end"] == "初" else 20)
+    elif m["before"] and not m["end"]:
         # "N月前" without 底/末: before month N starts.
         def make(yy: int) -> dt.date:
             return dt.date(yy, month, 1) - dt.timedelta(days=1)
@@ -303,8 +308,11 @@ def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
         def make(yy: int) -> dt.date:
             return month_end(yy, month)
 
-    strong = bool(m["before"] or m["within"])
+    strong = bool(m["before"] or m["within"] or _THEN_STANDING.match(m.string, m.end()))
     return ("period_end", infer_year(ref, make, y), None, strong, True)
+
+
+_THEN_STANDING = re.compile(r"\s*(?:-|至|到)\s*长期")  # 2024年6月-长期: due in June, a standing duty after
 
 
 @rule(
@@ -330,9 +338,11 @@ def _day_of_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("date", d, None, bool(m["before"]), True) if d else None
 
 
-@rule(r"下(?:个)?月(?:底|末|内)?(?:前)?", need=("月", "下"), first="下")
+@rule(r"下(?:个)?月(?:(?P<x>初|上旬|中旬|中|下旬)|底|末|内)?(?:之前|以前|前)?", need=("月", "下"), first="下")
 def _next_month(m: re.Match[str], ref: dt.date) -> Reading | None:
     d = add_months(ref.replace(day=1), 1)
+    if m["x"] and m["x"] != "下旬":  # 下月初, 下月中旬: the 10th, the 20th
+        return ("period_end", d.replace(day=10 if m["x"] in ("初", "上旬") else 20), None, True, False)
     return ("period_end", month_end(d.year, d.month), None, True, False)
 
 

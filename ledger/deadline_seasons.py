@@ -11,7 +11,7 @@ import re
 
 from ledger.calendar_cn import next_lunar_on_or_after, spring_festival
 from ledger.dates import add_months, infer_year, month_end
-from ledger.deadline_rules import Y_FIRST, Reading, Y, rule, year_of
+from ledger.deadline_rules import DIGITS, Y_FIRST, Reading, Y, rule, year_of
 
 
 @rule(Y + r"?\s*(?:春节|春节假期)\s*(?:之前|以前|前)", need=("春", "前"), first=Y_FIRST + "春")
@@ -117,6 +117,48 @@ def _semester(m: re.Match[str], ref: dt.date) -> Reading | None:
 def _flood(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = 6 if m["s"] == "主汛期" else 5
     return ("period_end", infer_year(ref, lambda yy: month_end(yy, month), year_of(m, ref)), None, True, False)
+
+
+@rule(Y + r"?\s*(?:汛期结束|汛期过后|汛期后|汛后|汛末)(?:之前|以前|前)?", need="汛", first=Y_FIRST + "汛")
+def _flood_over(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """汛期结束前, 汛后: the flood season ends on 30 September (low confidence: regions differ)."""
+    return ("period_end", infer_year(ref, lambda yy: dt.date(yy, 9, 30), year_of(m, ref)), None, False, True)
+
+
+@rule(
+    Y + r"?\s*(?P<s>秋季学期|秋学期|春季学期|春学期)(?!开学)(?P<end>结束|末|内)?(?P<before>之前|以前|前)?",
+    need=("学",),
+    first=Y_FIRST + "秋春",
+)
+def _term(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """2024年秋季学期 ends on 31 January 2025; a spring term (春季学期) on 31 July of its year."""
+    autumn = m["s"].startswith("秋")
+
+    def make(yy: int) -> dt.date:
+        return dt.date(yy + 1, 1, 31) if autumn else dt.date(yy, 7, 31)
+
+    y = year_of(m, ref)
+    if y is None:  # the term under way or the next one: the first whose end is not past
+        y = ref.year - 1 if autumn and ref.month == 1 else ref.year
+        if make(y) < ref:
+            y += 1
+    return ("period_end", make(y), None, bool(m["end"] or m["before"]), True)
+
+
+@rule(
+    r"(?:(?P<y1>\d{4})\s*(?:年)?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*(?:年度?)?|(?P<this>本|这个|当前))\s*学年(?:度)?"
+    r"(?P<end>结束|末|内)?(?P<before>之前|以前|前)?",
+    need=("学",),
+    first=DIGITS + "本这当",
+)
+def _school_year(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """2024-2025学年 ends on 31 July 2025; 本学年 is the one under way (September to August)."""
+    if m["y"]:
+        if int(m["y"]) - int(m["y1"]) != 1:
+            return None
+        return ("period_end", dt.date(int(m["y"]), 7, 31), None, bool(m["end"] or m["before"]), True)
+    y = ref.year if ref.month <= 8 else ref.year + 1
+    return ("period_end", dt.date(y, 7, 31), None, True, False)
 
 
 @rule(r"(?P<w>今天|今日|当天|当日|明天|明日|后天)(?:之内|内|前|下班前)?", need=("今明后当", "天日"), first="今当明后")

@@ -19,6 +19,35 @@ REF = D(2025, 3, 20)
 
 # class -> [(id, text, kind, due or recurrence, ref or None)]
 RECALL: dict[str, list[tuple[str, str, str, object, dt.date | None]]] = {
+    "short-year": [
+        ("yy-month-end", "25年6月底前完成老旧管网改造", "period_end", D(2025, 6, 30), None),
+        ("yy-year-end", "力争26年底前全面建成", "period_end", D(2026, 12, 31), None),
+        ("yy-quarter", "25年三季度完成招标", "period_end", D(2025, 9, 30), None),
+        ("yy-day", "须于25年4月30日前报送整改材料", "date", D(2025, 4, 30), None),
+        ("yy-cn-numerals", "二五年十月底前完成验收", "period_end", D(2025, 10, 31), None),
+        ("yy-column-cell", "完成时限：26年3月", "period_end", D(2026, 3, 31), None),
+        ("yy-years-counted", "10年内逐步消除", "period_end", D(2035, 3, 20), None),
+    ],
+    "month-start-middle": [
+        ("month-start", "7月初完成设备采购", "period_end", D(2025, 7, 10), None),
+        ("month-start-year", "2025年9月初前完成问题排查", "period_end", D(2025, 9, 10), None),
+        ("month-middle", "5月中完成方案制定", "period_end", D(2025, 5, 20), None),
+        ("next-month-start", "下月初报送自查报告", "period_end", D(2025, 4, 10), None),
+        ("next-month-middle", "下个月中旬前", "period_end", D(2025, 4, 20), None),
+    ],
+    "school-term": [
+        ("autumn-term", "2025年秋季学期完成食堂改造", "period_end", D(2026, 1, 31), None),
+        ("spring-term-end", "春季学期结束前完成宿舍消防改造", "period_end", D(2025, 7, 31), None),
+        ("autumn-term-next", "秋季学期末前完成校服采购问题整改", "period_end", D(2026, 1, 31), None),
+        ("school-year-range", "2025—2026学年内完成课后服务收费清理", "period_end", D(2026, 7, 31), None),
+        ("this-school-year", "本学年内实现全覆盖", "period_end", D(2025, 7, 31), None),
+        ("autumn-start-still", "2025年秋季学期开学前完成", "period_end", D(2025, 8, 31), None),
+    ],
+    "flood-over": [
+        ("flood-over", "汛期结束前完成堤防隐患修复", "period_end", D(2025, 9, 30), None),
+        ("after-flood", "汛后组织专项验收", "period_end", D(2025, 9, 30), None),
+        ("flood-over-year", "2026年汛期结束前完成泵站改造", "period_end", D(2026, 9, 30), None),
+    ],
     "range": [
         ("months-whole-city", "2025年4月至6月，在全市范围内开展安全生产大排查", "period_end", D(2025, 6, 30), None),
         ("window-named-period", "4月15日—5月15日为集中整治期", "period_end", D(2025, 5, 15), None),
@@ -381,6 +410,8 @@ PRECISION: list[tuple[str, str]] = [
     ("sentence-05", "对照问题清单，逐项制定整改措施，明确责任单位和完成时限"),
     ("sentence-06", "全面完成整改任务"),
     ("sentence-07", "从2025年起，连续三年开展专项行动"),
+    ("years-ago", "30年前建成的老旧小区"),
+    ("decades", "近10年以来累计投入"),
 ]
 
 
@@ -403,3 +434,23 @@ def test_clause_reads_as_the_conventions_say(text: str, kind: str, expect: objec
 def test_clause_without_a_deadline_reads_none(text: str) -> None:
     d = parse_deadline(text, REF)
     assert d.kind == "none", d
+
+
+@pytest.mark.parametrize(
+    "text,due",
+    [
+        ("2025年6月-长期", D(2025, 6, 30)),
+        ("2025年6月底至长期", D(2025, 6, 30)),
+        ("6月到长期", D(2025, 6, 30)),
+        ("2025年9月底前完成，长期坚持", D(2025, 9, 30)),
+    ],
+)
+def test_a_due_month_then_standing_keeps_both(text: str, due: dt.date) -> None:
+    """台账 cells such as 2025年6月-长期: due in June, then a standing duty (the date is not lost)."""
+    d = parse_deadline(text, REF)
+    assert (d.kind, d.due, d.ongoing_after) == ("period_end", due, True), d
+
+
+def test_a_short_year_keeps_its_words() -> None:
+    d = parse_deadline("请于25年6月底前完成", REF)
+    assert d.due == D(2025, 6, 30) and "25年6月底前" in d.span and "2025" not in d.span
