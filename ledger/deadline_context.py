@@ -122,6 +122,10 @@ def _words(words: tuple[str, ...], tail: str = "") -> re.Pattern[str]:
 
 _ASOF = re.compile(r"(?:截至|截止到|截止至|截止)\s*(?:目前|当前|今年|本月)?\s*$")
 _DEADLINE_LABEL = re.compile(r"截止(?:时间|日期)\s*[:：为是]?\s*$")
+# 截止 (unlike 截至) is also how a deadline is written: 截止到6月底完成, a ledger cell 截止2024年6月底.
+# It is an as-of date only when what follows reports: 截止6月底，已完成…, 截止目前共排查126处.
+_LOOSE_ASOF = re.compile(r"截止(?:到|至)?\s*$")
+_REPORTS_NEXT = re.compile(r"[^。；;]{0,24}?(?:已|了|累计|共计|共排查|共发现|合计|完成率|\d+(?:\.\d+)?\s*%)")
 _FUTURE = re.compile(_words(FUTURE_CUES).pattern + r"|(?:将|拟|应)于\s*$")
 _PAST = re.compile("已|曾|先后")
 _START = re.compile("起|以来|开始|至今|以后|后")
@@ -166,9 +170,14 @@ def clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
     return (before[last_end.end() :] if last_end else before), (after.group(0) if after else "")
 
 
-def is_as_of(before: str) -> bool:
-    """截至6月底: a date things are counted at, unless it is labelled a deadline (截止时间：…)."""
-    return bool(_ASOF.search(before)) and not _DEADLINE_LABEL.search(before)
+def is_as_of(before: str, s: str = "", end: int = 0) -> bool:
+    """截至6月底: a date things are counted at, unless it is labelled a deadline (截止时间：…).
+
+    With the text and the phrase's end, 截止6月底 counts as a deadline unless what follows reports.
+    """
+    if not _ASOF.search(before) or _DEADLINE_LABEL.search(before):
+        return False
+    return not (s and _LOOSE_ASOF.search(before) and not _REPORTS_NEXT.match(s, end))
 
 
 def is_start(after: str) -> bool:
@@ -206,6 +215,9 @@ def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -
     """
     a = after.lstrip()
     reports = _MAY_REPORT.intersection(before) and _NOT_BEFORE.search(before) and not _DEADLINE_LABEL.search(before)
+    loose = reports and _LOOSE_ASOF.search(before) and not _REPORTS_NEXT.match(s, end)
+    if loose:
+        return "high"  # 截止到6月底完成: a deadline written with 截止
     if reports or _NOT_AFTER.match(a):
         return None  # 截至…, 已于…, …以来; …起, 2023年12月已完成, 3月12日召开了…
     if not a and _DONE_NEXT.match(s, end):

@@ -161,6 +161,20 @@ def _school_year(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(y, 7, 31), None, True, False)
 
 
+_PLAN_DIGIT = "一二三四五六七八九"
+
+
+@rule(
+    r"十(?P<k>[一二三四五六七八九])五\s*(?:规划)?\s*(?:(?P<end>末|期末|末期|期内|内|以内|之内|前|之前|以前)|(?P<span>期间|时期))",
+    need=("十", "五"),
+    first="十",
+)
+def _five_year_plan(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """十四五末, “十四五”期间: the plan's last year (十四五 is 2021-2025, 十五五 2026-2030)."""
+    last = 2005 + 5 * (_PLAN_DIGIT.index(m["k"]) + 1)
+    return ("period_end", dt.date(last, 12, 31), None, bool(m["end"]), True)
+
+
 @rule(r"(?P<w>今天|今日|当天|当日|明天|明日|后天)(?:之内|内|前|下班前)?", need=("今明后当", "天日"), first="今当明后")
 def _today(m: re.Match[str], ref: dt.date) -> Reading | None:
     off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)

@@ -201,7 +201,7 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
             confidence = judge(s, h.start, h.end, before, after, shape)
             if confidence is not None and h.range and h.kind == "date":
                 h.kind = "period_end"
-        elif h.kind in KINDS_WITH_DUE and (is_start(after) or is_as_of(before)):
+        elif h.kind in KINDS_WITH_DUE and (is_start(after) or is_as_of(before, s, h.end)):
             confidence = None  # 本月起, 截至本月底
         if confidence is None:
             continue

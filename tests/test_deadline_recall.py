@@ -43,6 +43,16 @@ RECALL: dict[str, list[tuple[str, str, str, object, dt.date | None]]] = {
         ("this-school-year", "本学年内实现全覆盖", "period_end", D(2025, 7, 31), None),
         ("autumn-start-still", "2025年秋季学期开学前完成", "period_end", D(2025, 8, 31), None),
     ],
+    "five-year-plan": [
+        ("plan-end", "十四五末实现全覆盖", "period_end", D(2025, 12, 31), None),
+        ("plan-period-quoted", "“十五五”期间完成全部改造任务", "period_end", D(2030, 12, 31), None),
+        ("plan-within", "“十五五”规划期内建成", "period_end", D(2030, 12, 31), None),
+    ],
+    "jiezhi-deadline": [
+        ("jiezhi-dao-cell", "截止到6月底", "period_end", D(2025, 6, 30), None),
+        ("jiezhi-year-month", "截止2025年9月底完成整改", "period_end", D(2025, 9, 30), None),
+        ("jiezhi-this-month", "截止本月底", "period_end", D(2025, 3, 31), None),
+    ],
     "flood-over": [
         ("flood-over", "汛期结束前完成堤防隐患修复", "period_end", D(2025, 9, 30), None),
         ("after-flood", "汛后组织专项验收", "period_end", D(2025, 9, 30), None),
@@ -411,6 +421,10 @@ PRECISION: list[tuple[str, str]] = [
     ("sentence-06", "全面完成整改任务"),
     ("sentence-07", "从2025年起，连续三年开展专项行动"),
     ("years-ago", "30年前建成的老旧小区"),
+    ("jiezhi-as-of-done", "截止6月底，已完成整改问题38个"),
+    ("jiezhi-as-of-count", "截止目前，共排查隐患126处"),
+    ("jiezhi-month-rate", "截止本月底已完成80%"),
+    ("plan-period-spent", "十四五时期，全区累计投入12亿元"),
     ("decades", "近10年以来累计投入"),
 ]
 
