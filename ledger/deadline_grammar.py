@@ -175,9 +175,10 @@ def _anchored(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", _after(start, n, u) - dt.timedelta(days=1), None, True, False)
 
 
-@rule(r"(?P<n>\d{1,3})\s*(?:天|日)后", need=("后", DIGITS), first=DIGITS)
+@rule(r"(?P<n>\d{1,3})\s*(?P<u>天|日|个星期|个?周|个月)(?:之?后|以后)", need=("后", DIGITS), first=DIGITS)
 def _days_later(m: re.Match[str], ref: dt.date) -> Reading | None:
-    return ("date", ref + dt.timedelta(days=int(m["n"])), None, True, False)
+    """3天后, 两周后, 一个月后 (typed in chat): that day."""
+    return ("date", _after(ref, int(m["n"]), m["u"]), None, True, False)
 
 
 @rule(

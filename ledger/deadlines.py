@@ -26,7 +26,7 @@ from ledger.dates import days_in
 from ledger.deadline_context import Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
 from ledger.deadline_rules import RULES, rule_index
 from ledger.models import KINDS_WITH_DUE, Confidence, Deadline, DeadlineKind, Recurrence
-from ledger.user_dates import check_user_date, plausible_user_date, read_numeric_date
+from ledger.user_dates import check_user_date, plausible_user_date, read_chat_phrase, read_numeric_date
 
 __all__ = [
     "Deadline",
@@ -253,7 +253,7 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
 
 def _fallback(text: str, ref: dt.date) -> Deadline:
     """Free-form chat input the grammar does not know: 6/30 by hand, else dateparser (imported lazily)."""
-    numeric = read_numeric_date(text, ref)
+    numeric = read_numeric_date(text, ref) or read_chat_phrase(text, ref)
     if numeric is not None:
         return Deadline(kind="date", due=numeric, span=text, confidence="low")
     if not _FOR_DATEPARSER.search(text):
