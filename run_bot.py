@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger import reports
 from ledger.config import check_config, unit_aliases
-from ledger.errors import DubanError
+from ledger.errors import DubanError, NoBotToken
 from ledger.policy import Policy
 from ledger.service import import_file
 
@@ -164,24 +164,15 @@ def cmd_list(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_check(args: argparse.Namespace, cfg: Config) -> int:
     """Print what a sweep at --at would send; sends and records nothing."""
-    from ledger.hours import held_until
     from ledger.service import build_directory
-    from ledger.sweep_preview import preview, preview_json, preview_lines
+    from ledger.sweep_preview import check_output
 
     bot_cfg = cfg.get("bot", {})
     with session(args, cfg) as (repo, policy, now):
         directory = build_directory(repo.members(), list(bot_cfg.get("admins", [])), int(bot_cfg.get("admin_chat", 0)))
         measures = {m.id: m for m in repo.measures()}
-        p = preview(measures, repo.sent_keys(), now, policy, directory, repo.report().date)
-    held = held_until(now, policy)
-    if held and args.json:
-        emit([{"held_until": held.isoformat()}])
-    elif held:
-        print("\n".join(reports.held_lines(now, held, policy)))
-    elif args.json:
-        emit([reports.reminder_json(r) for r in p.reminders] + preview_json(p))
-    else:
-        print("\n".join(reports.check_lines(p.reminders, measures, now) + preview_lines(p)))
+        lines = check_output(measures, repo.sent_keys(), now, policy, directory, repo.report().date, args.json)
+    print("\n".join(lines))
     return 0
 
 
@@ -224,8 +215,7 @@ def cmd_review(args: argparse.Namespace, cfg: Config) -> int:
 
 def cmd_extract(args: argparse.Namespace, cfg: Config) -> int:
     """A published report (txt, docx, html) → a draft ledger to check, then `import`."""
-    from ledger.extract import draft_json, draft_rows, draft_summary, extract_text
-    from ledger.ledgerwrite import write_xlsx
+    from ledger.extract import draft_json, draft_summary, draft_xlsx, extract_text
     from ledger.report_text import read_report
 
     today = local_now(None, Policy.from_config(cfg.get("schedule", {}))).date()
@@ -233,9 +223,7 @@ def cmd_extract(args: argparse.Namespace, cfg: Config) -> int:
     if args.json:
         print("\n".join(draft_json(draft)))
     if args.out:
-        with open(args.out, "wb") as f:
-            rows = [[str(c) for c in r] for r in draft_rows(draft)]
-            f.write(write_xlsx(rows, ["done" if m.status == "done" else "" for m in draft.measures]))
+        write_file(args.out, draft_xlsx(draft))
     out = sys.stderr if args.json else sys.stdout
     print("\n".join(draft_summary(draft)), file=out)
     if args.out:
@@ -301,11 +289,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     tg = cfg.get("telegram", {})
     token = os.environ.get("TELEGRAM_BOT_TOKEN") or str(tg.get("token", ""))
     if not token:
-        raise DubanError(
-            "没有设置机器人令牌。请在 Telegram 中向 @BotFather 发送 /newbot 获取令牌，然后\n"
-            "  export TELEGRAM_BOT_TOKEN=123456:ABC...\n再运行 run_bot.py run。不需要令牌即可体验：make demo\n"
-            "No bot token: get one from @BotFather (/newbot), set TELEGRAM_BOT_TOKEN, or try `make demo` without one."
-        )
+        raise NoBotToken()
     webhook, proxy = Webhook.from_config(tg), str(tg.get("proxy", ""))
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token in the URL

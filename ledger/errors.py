@@ -56,3 +56,14 @@ class CorruptStore(StoreError):
 
 class StoreWriteError(StoreError):
     """A change could not reach the disk (disk full, read-only folder); it was undone in memory too."""
+
+
+class NoBotToken(DubanError):
+    """`run` without a Telegram token: where to get one, and how to try the bot without it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "没有设置机器人令牌。请在 Telegram 中向 @BotFather 发送 /newbot 获取令牌，然后\n"
+            "  export TELEGRAM_BOT_TOKEN=123456:ABC...\n再运行 run_bot.py run。不需要令牌即可体验：make demo\n"
+            "No bot token: get one from @BotFather (/newbot), set TELEGRAM_BOT_TOKEN, or try `make demo` without one."
+        )

@@ -105,6 +105,14 @@ DRAFT_COLUMNS = (
 )
 
 
+def draft_xlsx(draft: Draft) -> bytes:
+    """The draft ledger as XLSX for `extract --out`: its rows, completed measures marked."""
+    from ledger.ledgerwrite import write_xlsx
+
+    rows = [[str(c) for c in r] for r in draft_rows(draft)]
+    return write_xlsx(rows, ["done" if m.status == "done" else "" for m in draft.measures])
+
+
 def draft_rows(draft: Draft) -> list[list[object]]:
     """The draft in the importer's columns, plus flags and confidence for the reviewer."""
     rows: list[list[object]] = [list(DRAFT_COLUMNS)]

@@ -8,6 +8,7 @@ with its unbound copies and the units that have not reported progress, and progr
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -100,3 +101,26 @@ def preview_json(p: Preview) -> list[dict[str, Any]]:
         }
         for c in p.chats
     ]
+
+
+def check_output(
+    measures: dict[str, Measure],
+    sent: frozenset[str],
+    now: dt.datetime,
+    policy: Policy,
+    directory: Directory,
+    report_date: dt.date | None,
+    as_json: bool,
+) -> list[str]:
+    """What `run_bot.py check` prints: the hold outside the sending window, or what a sweep would send."""
+    from ledger.hours import held_until
+    from ledger.reports import check_lines, held_lines, reminder_json
+
+    held = held_until(now, policy)
+    if held:
+        return [json.dumps({"held_until": held.isoformat()})] if as_json else held_lines(now, held, policy)
+    p = preview(measures, sent, now, policy, directory, report_date)
+    if as_json:
+        rows = [reminder_json(r) for r in p.reminders] + preview_json(p)
+        return [json.dumps(row, ensure_ascii=False) for row in rows]
+    return check_lines(p.reminders, measures, now) + preview_lines(p)
