@@ -275,6 +275,17 @@ def cmd_sweep(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_hooks(args: argparse.Namespace, cfg: Config) -> int:
+    """`hooks list`: the bound robots and mailboxes, masked; `hooks test UNIT`: a test message to each
+    (exit 1 unless every one arrived)."""
+    from channels.probe import hook_command
+
+    with session(args, cfg) as (repo, _, _now):  # the SMTP password from the environment, as for sweeps
+        lines, ok = hook_command(repo, cfg, os.environ.get("DUBAN_SMTP_PASSWORD", ""), args.action, args.unit)
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     """Run the bot: polling (default) or webhook, with the daily sweep, catch-up and digest."""
     import asyncio
@@ -283,6 +294,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     from bot.app import build_application
     from bot.network import Webhook, redact_logs, serve, wait_until_reachable
     from bot.services import Services, Settings
+    from jobs.once import ENV, wire_channels
     from jobs.schedule import schedule_jobs
     from web.app import wire_web
 
@@ -308,6 +320,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         )
         evidence = os.path.join(os.path.dirname(store_path(cfg, args.config)), "evidence")
         wire_web(app, services, cfg.get("web", {}), os.environ.get("DUBAN_WEB_SECRET", ""), evidence)
+        wire_channels(services, cfg, {k: os.environ.get(k, "") for k in ENV}, telegram=True)
         schedule_jobs(app, services)
         serve(app, webhook=webhook)
     return 0
@@ -362,6 +375,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--done", action="store_true", help="only measures signed off")
     command("run", cmd_run, "run the bot (token from TELEGRAM_BOT_TOKEN)", at=None)
     command("sweep", cmd_sweep, "one real sweep on all channels, then exit").add_argument("--once", action="store_true")
+    s = command("hooks", cmd_hooks, "robots and mailboxes: list them (masked), or send UNIT's a test message", at=None)
+    s.add_argument("action", choices=["list", "test"])
+    s.add_argument("unit", nargs="?", default="", help="for test: the unit, any spelling or alias, or @office")
     s = command("demo", cmd_demo, "the real bot on the shipped ledger against a local emulator", at="2024-12-13T09:00")
     s.add_argument("--out", default="demo-output", help="folder for the chart, the export and the transcript")
     return p

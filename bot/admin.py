@@ -14,7 +14,7 @@ from bot.keyboards import Button, pager, parse, review_keyboard
 from bot.turn import Turn, handler
 from ledger import actions, office, reports
 from ledger.errors import DubanError, IllegalTransition
-from ledger.hooks import kind_of, mask, mask_secret, parse_hook_args
+from ledger.hooks import hook_lines, kind_of, mask, mask_secret, parse_hook_args
 from ledger.i18n import plain, status_label, t
 from ledger.review import next_after, render_item, review_items, set_ongoing
 from ledger.review import set_deadline as review_set_deadline
@@ -272,17 +272,10 @@ async def hook(turn: Turn) -> None:
     _admin(turn)
     parts, lang = turn.args.split(), turn.lang
     if not parts:
-        hooks = turn.s.repo.hooks()
-        lines = [turn.t("hook_list_head")] if hooks else [turn.t("hook_none")]
-        for h in hooks:
-            state = plain(lang, f"hook_state.{'active' if h.active else 'inactive'}")
-            kind = plain(lang, f"hook_kind.{h.kind}")
-            lines.append(turn.t("hook_list_item", unit=h.unit, kind=kind, url=mask(h.url), state=state))
-        await turn.reply_lines(lines)
+        await turn.reply_lines(hook_lines(turn.s.repo.hooks(), lang))
         return
     written, url, secret = parse_hook_args(parts)
-    office = written in ("@office", "整改办")
-    unit = "@office" if office else actions.resolve_unit(turn.s.repo, written, turn.s.settings.aliases)
+    unit = actions.hook_unit(turn.s.repo, written, turn.s.settings.aliases)
     bound = turn.s.repo.put_hook(unit, kind_of(url), url, secret, "chat")
     kind = plain(lang, f"hook_kind.{bound.kind}")
     await turn.reply(turn.t("hook_bound", unit=unit, kind=kind, url=mask(url), secret=mask_secret(secret)))

@@ -168,13 +168,32 @@ async def resend_requests(s: Services, measures: list[Measure]) -> int:
 
 
 async def to_unit(s: Services, m: Measure, text: str) -> None:
-    """Tell the measure's unit (its bound chats) about a decision."""
+    """Tell the measure's unit (its bound chats, robots and mailboxes) about a decision."""
     for chat in s.directory().unit_chats.get(m.unit, ()):
         if isinstance(chat, str):
             continue  # Services.directory() holds Telegram chats only
         r = await send(s, chat, text)
         if r.message:
             s.repo.remember_message(r.chat_id, r.message.message_id, m.id, "notice")
+    if s.channels is not None and s.channels.of_unit(m.unit):  # beside the reply: a robot may pace for a minute
+        s.channels.later(to_channels(s, m.unit, [text], m.id))
+
+
+async def to_channels(s: Services, unit: str, lines: list[str], measure_id: str = "") -> int:
+    """Lines to a unit's robots and mailboxes, in parts each channel takes; messages delivered. An
+    address found gone is marked inactive and the office told once (`channel_notices`)."""
+    assert s.channels is not None
+    sent = sum([await s.channels.long_text(rec, lines, measure_id) for rec in s.channels.of_unit(unit)])
+    await channel_notices(s)
+    return sent
+
+
+async def channel_notices(s: Services) -> None:
+    """Addresses a vendor said are gone: the office's Telegram chats hear of each once."""
+    while s.channels and s.channels.notices:
+        text = s.channels.notices.pop(0)
+        if s.outbox is not None:
+            await to_office(s, text)
 
 
 async def welcome(s: Services, chat_id: int, unit: str) -> None:

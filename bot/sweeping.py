@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.delivery import (
+    channel_notices,
     resend_requests,
     send,
     send_file,
-    to_office,
+    to_channels,
     to_office_chat,
 )
 from bot.keyboards import (
@@ -29,6 +30,7 @@ from bot.keyboards import (
 )
 from bot.services import Services
 from ledger import bundles, reports
+from ledger.hooks import OFFICE
 from ledger.hours import digest_owed, held_until, in_working_hours
 from ledger.i18n import t
 from ledger.messages import fit, render_digest, render_reminder, split_messages
@@ -123,7 +125,7 @@ async def _sweep(s: Services) -> SweepReport:
             record(items, got)
             if late_key and f"{late_key}@{chat}" not in sent:
                 s.repo.record_sent(f"{late_key}@{chat}", "", "progress", now, chat)
-    await _channel_notices(s)
+    await channel_notices(s)
     if reminders:
         log.info("sweep at %s: %d planned, %d sent, %d failed", now, report.planned, report.sent, report.failed)
     return report
@@ -132,14 +134,6 @@ async def _sweep(s: Services) -> SweepReport:
 def sweep_directory(s: Services) -> Directory:
     """Telegram's chats and, with channels, every active robot or mailbox bound to a unit."""
     return s.channels.extend(s.directory()) if s.channels else s.directory()
-
-
-async def _channel_notices(s: Services) -> None:
-    """Addresses a vendor said are gone: the office's Telegram chats hear of each once."""
-    while s.channels and s.channels.notices:
-        text = s.channels.notices.pop(0)
-        if s.outbox is not None:
-            await to_office(s, text)
 
 
 async def _send_one(
@@ -245,22 +239,27 @@ async def digest(s: Services) -> int:
         if chart is not None:
             sent += (await send_file(s, chat, chart, "progress.png", t(lang, "chart_caption"), photo=True)).ok
     if s.channels is not None:  # the office's own robot or mailbox
-        sent += await s.channels.digest(split_messages(lines))
-    if s.policy.unit_digest and s.outbox is not None:
+        sent += await s.channels.digest(lines)
+    if s.policy.unit_digest:
         sent += await _unit_digests(s, measures, now.date())
     return sent
 
 
 async def _unit_digests(s: Services, measures: list[Measure], today: dt.date) -> int:
-    """`[schedule] unit_digest`: each bound chat gets its unit's own open items, with the office's digest."""
+    """`[schedule] unit_digest`: each bound chat, robot and mailbox gets its unit's own open items,
+    with the office's digest."""
     sent = 0
-    for unit, chats in s.directory().unit_chats.items():
+    for unit, chats in s.directory().unit_chats.items() if s.outbox is not None else ():
         for chat in chats:
             if isinstance(chat, str):
                 continue  # Services.directory() holds Telegram chats only
-            lang = s.lang(chat)
-            lines = [t(lang, "unit_digest_head", today=today.isoformat())]
-            lines += reports.mine_lines(measures, {unit}, today, s.policy.yellow_days, lang)
-            for part in split_messages(lines):
+            for part in split_messages(_unit_digest_lines(s, measures, unit, today, s.lang(chat))):
                 sent += (await send(s, chat, part)).ok
+    for unit in sorted({h.unit for h in s.channels.active().values()} - {OFFICE}) if s.channels else ():
+        sent += await to_channels(s, unit, _unit_digest_lines(s, measures, unit, today, s.settings.language))
     return sent
+
+
+def _unit_digest_lines(s: Services, measures: list[Measure], unit: str, today: dt.date, lang: str) -> list[str]:
+    lines = [t(lang, "unit_digest_head", today=today.isoformat())]
+    return lines + reports.mine_lines(measures, {unit}, today, s.policy.yellow_days, lang)

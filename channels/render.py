@@ -19,6 +19,7 @@ from ledger.models import Measure
 from ledger.planner import Reminder
 
 LinkFn = Callable[[str], str | None]  # measure id → its web page, or None (no web page)
+CHANNEL_LIMIT = 1300  # characters of one long text's part: at 3 UTF-8 bytes each, under WeCom's 4096 bytes
 
 
 def markdown(html_text: str) -> str:

@@ -6,6 +6,7 @@ more in chat); `[email]` configures SMTP; `[web] base_url` turns on links to the
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -13,22 +14,27 @@ from typing import Any
 from channels.base import Sleep
 from channels.email import Email, SmtpSettings
 from channels.http import Http
-from channels.render import LinkFn
 from channels.robots import DingTalk, Feishu, WeCom
-from channels.seam import Channels, Sender, no_links
+from channels.seam import Channels, HookLink, Sender, no_links
 from ledger.errors import DubanError
-from ledger.hooks import KINDS, kind_of
+from ledger.hooks import KINDS, Hook, kind_of
+from ledger.webtokens import WebLinks
 from store import Repository
 
 
 def sync_hooks(repo: Repository, hooks: list[Mapping[str, Any]]) -> int:
-    """`[[hooks]] unit, kind, url, secret` into the store; returns how many."""
+    """`[[hooks]] unit, kind, url, secret` into the store; returns how many.
+
+    An entry already stored as written keeps its state: a robot found gone stays inactive (and the
+    office is not told again at every start or cron run) until its entry changes or `/hook` rebinds it."""
+    stored = {(h.unit, h.kind, h.url, h.secret) for h in repo.hooks()}
     for i, h in enumerate(hooks, 1):
         unit, url = str(h.get("unit", "")), str(h.get("url", ""))
         kind = str(h.get("kind", "")) or kind_of(url)
         if not unit or not url or kind not in KINDS:
             raise DubanError(f"[[hooks]] 第 {i} 项：需要 unit、url，kind 为 {'/'.join(KINDS)}。")
-        repo.put_hook(unit, kind, url, str(h.get("secret", "")), "config")
+        if (unit, kind, url, str(h.get("secret", ""))) not in stored:
+            repo.put_hook(unit, kind, url, str(h.get("secret", "")), "config")
     return len(hooks)
 
 
@@ -44,21 +50,16 @@ def smtp_settings(e: Mapping[str, Any], password: str) -> SmtpSettings:
     )
 
 
-def page_link(base_url: str, token_of: Callable[[str], str | None]) -> LinkFn:
-    """`{base_url}/m/<token>` for a measure, when the web page exists (`token_of` gives its token)."""
-    if not base_url:
+def page_link(repo: Repository, web: WebLinks | None, now: Callable[[], dt.datetime]) -> HookLink:
+    """`{base_url}/m/<token>` for a measure, minted as the bot's own buttons are (`WebLinks`), for the
+    hook's group as holder: the page lets it act for the hook's unit while the hook is active."""
+    if web is None or not web.base_url:
         return no_links
 
-    def link(measure_id: str) -> str | None:
-        token = token_of(measure_id)
-        return f"{base_url.rstrip('/')}/m/{token}" if token else None
+    def link(hook: Hook, measure_id: str) -> str | None:
+        return web.measure_url(repo, hook.holder, repo.key_of(measure_id), now())
 
     return link
-
-
-def no_token(_measure_id: str) -> str | None:
-    """The measure page (web issue) is not in this build: no links, the channels say they are one-way."""
-    return None
 
 
 def build_channels(
@@ -66,7 +67,7 @@ def build_channels(
     smtp: SmtpSettings,
     *,
     language: str = "zh",
-    link: LinkFn = no_links,
+    link: HookLink = no_links,
     telegram: bool = True,
     clock: Callable[[], float] = time.monotonic,
     sleep: Sleep | None = None,

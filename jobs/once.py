@@ -14,12 +14,24 @@ from typing import Any
 
 from bot import sweeping
 from bot.services import Services, Settings
-from channels.setup import build_channels, no_token, page_link, smtp_settings, sync_hooks
+from channels.http import Http
+from channels.setup import build_channels, page_link, smtp_settings, sync_hooks
 from ledger.config import unit_aliases
 from ledger.policy import Policy
+from ledger.webtokens import WebLinks, office_secret
 from store import Repository
 
-ENV = ("TELEGRAM_BOT_TOKEN", "DUBAN_SMTP_PASSWORD")  # what run_bot.py reads from the environment for it
+ENV = ("TELEGRAM_BOT_TOKEN", "DUBAN_SMTP_PASSWORD", "DUBAN_WEB_SECRET")  # what run_bot.py reads for it
+
+
+def wire_channels(s: Services, cfg: Mapping[str, Any], env: Mapping[str, str], telegram: bool) -> Http:
+    """The robots and mailboxes beside Telegram (`[[hooks]]`, `[email]`), their messages linking to the
+    measure page as the bot's buttons do (`s.web`); the HTTP session to close at the end."""
+    smtp = smtp_settings(cfg.get("email", {}), env.get("DUBAN_SMTP_PASSWORD", ""))
+    sync_hooks(s.repo, cfg.get("hooks", []))
+    link = page_link(s.repo, s.web, s.now)
+    s.channels, http = build_channels(s.repo, smtp, language=s.settings.language, link=link, telegram=telegram)
+    return http
 
 
 async def sweep_once(s: Services, token: str = "", base_url: str | None = None) -> sweeping.SweepReport:
@@ -40,11 +52,12 @@ def run_once(repo: Repository, policy: Policy, now: dt.datetime, cfg: Mapping[st
     what run_bot.py read (config.toml's tables, TELEGRAM_BOT_TOKEN and DUBAN_SMTP_PASSWORD)."""
     token = env.get("TELEGRAM_BOT_TOKEN") or str(cfg.get("telegram", {}).get("token", ""))
     settings = Settings.from_config(cfg.get("bot", {}), unit_aliases(dict(cfg)))
-    smtp = smtp_settings(cfg.get("email", {}), env.get("DUBAN_SMTP_PASSWORD", ""))
-    link = page_link(str(cfg.get("web", {}).get("base_url", "")), no_token)
-    sync_hooks(repo, cfg.get("hooks", []))
-    chans, http = build_channels(repo, smtp, language=settings.language, link=link, telegram=bool(token))
-    s = Services(repo, policy, settings, clock=lambda: now, channels=chans)
+    s = Services(repo, policy, settings, clock=lambda: now)
+    web = cfg.get("web", {})  # the links a running bot's messages carry, with the same secret
+    if base_url := str(web.get("base_url", "")):
+        secret = office_secret(repo, env.get("DUBAN_WEB_SECRET", ""))
+        s.web = WebLinks(base_url.rstrip("/"), secret, int(web.get("token_days", 30)))
+    http = wire_channels(s, cfg, env, telegram=bool(token))
 
     async def go() -> sweeping.SweepReport:
         try:

@@ -24,6 +24,7 @@ from ledger.errors import (
     UnknownMeasure,
     UnknownUnit,
 )
+from ledger.hooks import OFFICE, Hook, hook_id_of
 from ledger.models import Evidence, Measure, Member, Unit
 from ledger.occurrences import occurrence_on, open_periods
 from ledger.service import Repo
@@ -40,7 +41,8 @@ class Actor:
 
     @property
     def tag(self) -> str:
-        return f"tg:{self.user_id}"
+        hook_id = hook_id_of(self.user_id)
+        return f"tg:{self.user_id}" if hook_id is None else f"hook:{hook_id}"
 
 
 class MemberRepo(Repo, Protocol):  # the parts of the store that actions use besides the ledger
@@ -48,10 +50,15 @@ class MemberRepo(Repo, Protocol):  # the parts of the store that actions use bes
     def put_member(self, m: Member) -> None: ...
     def invites(self) -> list[dict[str, Any]]: ...
     def put_invite(self, invite: dict[str, Any]) -> None: ...
+    def hooks(self) -> list[Hook]: ...
 
 
 def units_of(repo: MemberRepo, actor: Actor) -> set[str]:
-    """Units the actor may act for: bound privately, or through the group chat they write in."""
+    """Units the actor may act for: bound privately, or through the group chat they write in, or
+    (a measure page opened from a robot's message) the unit that robot is bound to while it works."""
+    hook_id = hook_id_of(actor.chat_id)
+    if hook_id is not None:
+        return {h.unit for h in repo.hooks() if h.id == hook_id and h.active and h.unit != OFFICE}
     return {
         m.unit
         for m in repo.members()
@@ -184,6 +191,11 @@ def resolve_unit(repo: MemberRepo, name: str, aliases: Mapping[str, str] | None 
     raise UnknownUnit(
         f"没有名为“{name.strip()}”的责任单位{'（有多个相近的）' if hit else ''}。可选：{hint}。Unknown unit."
     )
+
+
+def hook_unit(repo: MemberRepo, written: str, aliases: Mapping[str, str] | None = None) -> str:
+    """The unit a robot or mailbox is for: `@office` (整改办) for the office's own, else any spelling or alias."""
+    return OFFICE if written in (OFFICE, "整改办") else resolve_unit(repo, written, aliases)
 
 
 def add_alias(repo: MemberRepo, actor: Actor, alias: str, target: str) -> Unit:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ledger.errors import DubanError
+from ledger.i18n import plain, t
 
 KINDS = ("wecom", "dingtalk", "feishu", "email")
 OFFICE = "@office"  # `[[hooks]] unit = "@office"`: the rectification office's own group or mailbox
+HOLDER_BASE = -(2**53)  # page-link holders of robots sit below every Telegram id (at most 52 bits)
 HOSTS = {
     "qyapi.weixin.qq.com": "wecom",
     "oapi.dingtalk.com": "dingtalk",
@@ -39,6 +41,17 @@ class Hook:
     @property
     def recipient(self) -> str:
         return f"{self.kind}:{self.id}"
+
+    @property
+    def holder(self) -> int:
+        """Whom the measure-page links it carries are issued to: the unit's group behind this robot,
+        never a Telegram id; the page lets it act for the hook's unit while the hook is active."""
+        return HOLDER_BASE - self.id
+
+
+def hook_id_of(holder: int) -> int | None:
+    """The hook a page-link holder stands for, or None for a Telegram user or chat."""
+    return HOLDER_BASE - holder if holder < HOLDER_BASE else None
 
 
 def kind_of(url: str) -> str:
@@ -84,3 +97,13 @@ def parse_hook_args(args: list[str]) -> tuple[str, str, str]:
     unit, url, secret = args[0], args[1], args[2] if len(args) == 3 else ""
     kind_of(url)
     return unit, url, secret
+
+
+def hook_lines(hooks: list[Hook], lang: str) -> list[str]:
+    """The bound addresses, masked, with their state (`/hook` alone, `run_bot.py hooks list`); HTML."""
+    lines = [t(lang, "hook_list_head")] if hooks else [t(lang, "hook_none")]
+    for h in hooks:
+        state = plain(lang, f"hook_state.{'active' if h.active else 'inactive'}")
+        kind = plain(lang, f"hook_kind.{h.kind}")
+        lines.append(t(lang, "hook_list_item", unit=h.unit, kind=kind, url=mask(h.url), state=state))
+    return lines

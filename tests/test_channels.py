@@ -104,7 +104,7 @@ async def test_a_unit_with_a_robot_gets_its_reminders_once_in_the_robots_format(
 async def test_links_to_the_measure_page_become_a_button_when_the_web_page_exists(world) -> None:  # type: ignore[no-untyped-def]
     s, fake, _, _ = world
     assert s.channels is not None
-    s.channels.link = lambda mid: f"https://duban.example.org/m/{mid}"
+    s.channels.link = lambda _hook, mid: f"https://duban.example.org/m/{mid}"
     unit = next(u for u, n in units_by_load(s) if n <= s.policy.bundle_above)
     bind(s, fake, "dingtalk", unit, "d1", "SECx")
     bind(s, fake, "feishu", unit, "f1")
