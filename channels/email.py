@@ -3,6 +3,11 @@
 smtplib blocks, so each message is sent in a worker thread (it touches no store). A 4xx reply or a
 dropped connection is retried with backoff; a 5xx refusal of the recipient (550 mailbox
 unavailable) is final, like a robot removed.
+
+With `starttls` (the default) the connection is upgraded before anything else is said, and the
+server's certificate is verified (the system's CAs, or `[email] cafile` for an office's own CA) and
+must name `host`. A server that does not offer STARTTLS, or whose certificate does not verify, is
+refused without retrying: the password is never sent in clear, and waiting will not fix either.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ class SmtpSettings:
     starttls: bool = True
     per_minute: int = 30
     timeout: float = 20.0
+    cafile: str = ""  # a CA bundle to verify the server with instead of the system's
+
+    def tls(self) -> ssl.SSLContext:
+        """Certificate and host name verified (create_default_context: CERT_REQUIRED, check_hostname)."""
+        return ssl.create_default_context(cafile=self.cafile or None)
 
 
 class Email:
@@ -58,10 +68,14 @@ class Email:
         try:
             with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as conn:
                 if s.starttls:
-                    conn.starttls(context=ssl.create_default_context())
+                    conn.starttls(context=s.tls())
                 if s.username:
                     conn.login(s.username, s.password)
                 conn.send_message(msg)
+        except smtplib.SMTPNotSupportedError as e:  # no STARTTLS offered (or no AUTH): nothing was sent
+            return Reply(Outcome.FAILED, f"SMTP server {s.host}: {e}; refusing to go on without it")
+        except ssl.SSLCertVerificationError as e:
+            return Reply(Outcome.FAILED, f"SMTP server {s.host}: certificate not trusted ({e.verify_message})")
         except smtplib.SMTPRecipientsRefused as e:
             codes = [code for code, _ in e.recipients.values()]
             return Reply(Outcome.GONE if all(c >= 500 for c in codes) else Outcome.RETRY, f"SMTP {codes}")

@@ -47,6 +47,7 @@ def smtp_settings(e: Mapping[str, Any], password: str) -> SmtpSettings:
         sender=str(e.get("sender", "")),
         starttls=bool(e.get("starttls", True)),
         per_minute=int(e.get("per_minute", 30)),
+        cafile=str(e.get("cafile", "")),
     )
 
 

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import urllib.parse
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -121,13 +122,18 @@ class FakeRobots:
 
 
 class FakeSmtp:
-    """Just enough SMTP (RFC 5321) for smtplib without TLS: EHLO, MAIL, RCPT, DATA, QUIT.
+    """Just enough SMTP (RFC 5321) for smtplib: EHLO, MAIL, RCPT, DATA, QUIT; with `tls`, STARTTLS
+    (RFC 3207) and then AUTH PLAIN (RFC 4954), AUTH offered only once the connection is encrypted.
 
-    Mailboxes in `unknown` are refused with 550 at RCPT, like a server for an address that left."""
+    Mailboxes in `unknown` are refused with 550 at RCPT, like a server for an address that left.
+    Every line heard before the upgrade is kept in `in_clear`, so a test can show no secret was in it."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, users: dict[str, str] | None = None) -> None:
         self.messages: list[tuple[str, bytes]] = []  # (recipient, message)
         self.unknown: set[str] = set()
+        self.tls, self.users = tls, users or {}
+        self.in_clear: list[str] = []
+        self.logins: list[tuple[str, bool]] = []  # (user, whether the connection was encrypted)
         self.port = 0
         self._server: asyncio.AbstractServer | None = None
 
@@ -140,16 +146,42 @@ class FakeSmtp:
             self._server.close()
             await self._server.wait_closed()
 
+    def _ehlo(self, encrypted: bool) -> str:
+        offers = ["fake", "8BITMIME"]
+        if self.tls is not None and not encrypted:
+            offers.append("STARTTLS")
+        if self.users and (encrypted or self.tls is None):
+            offers.append("AUTH PLAIN")
+        return "\r\n".join(f"250{'-' if i < len(offers) - 1 else ' '}{o}" for i, o in enumerate(offers))
+
+    def _auth(self, line: str, encrypted: bool) -> str:
+        try:
+            _, user, password = base64.b64decode(line.split()[2]).decode().split("\0")
+        except (IndexError, ValueError):
+            return "501 malformed"
+        self.logins.append((user, encrypted))
+        return "235 ok" if self.users.get(user) == password else "535 bad credentials"
+
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         def say(line: str) -> None:
             writer.write((line + "\r\n").encode())
 
         say("220 fake ESMTP")
-        rcpt = ""
+        rcpt, encrypted = "", False
         while line := (await reader.readline()).decode().rstrip("\r\n"):
+            if not encrypted:
+                self.in_clear.append(line)
             verb = line.split(" ", 1)[0].upper()
             if verb in ("EHLO", "HELO"):
-                say("250-fake\r\n250 8BITMIME")
+                say(self._ehlo(encrypted))
+            elif verb == "STARTTLS" and self.tls is not None and not encrypted:
+                say("220 ready to start TLS")
+                await writer.drain()
+                await writer.start_tls(self.tls)
+                encrypted = True
+                continue
+            elif verb == "AUTH" and self.users and (encrypted or self.tls is None):
+                say(self._auth(line, encrypted))
             elif verb == "MAIL":
                 say("250 ok")
             elif verb == "RCPT":
@@ -167,6 +199,8 @@ class FakeSmtp:
                 say("221 bye")
                 await writer.drain()
                 break
+            elif verb in ("STARTTLS", "AUTH"):
+                say("502 not offered")
             else:
                 say("250 ok")
             await writer.drain()

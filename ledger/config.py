@@ -36,7 +36,7 @@ KNOWN_KEYS: dict[str, set[str] | None] = {
     "calendar": {"file"},
     "units": {"aliases"},
     "hooks": {"unit", "kind", "url", "secret"},  # [[hooks]]: an array of tables, one per robot or mailbox
-    "email": {"host", "port", "username", "sender", "starttls", "per_minute"},
+    "email": {"host", "port", "username", "sender", "starttls", "per_minute", "cafile"},
     "web": {"listen", "base_url", "max_upload_mb", "token_days", "trusted_proxy"},
 }
 
