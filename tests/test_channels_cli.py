@@ -3,11 +3,16 @@ after binding a robot, to see that it works before the first reminder is owed th
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import time
 
 from devtools.robots import FakeRobots, FakeSmtp, serve
+from ledger import webtokens
 from store import Repository
 from tests.conftest import load_seed
+from tests.harness import TZ
+from tests.test_run_cli import run_bot
 from tests.test_sweep_once import run_cli
 
 
@@ -81,3 +86,55 @@ async def test_hooks_test_reports_each_address_and_marks_an_invalid_key_inactive
     finally:
         await smtp.stop()
         await runner.cleanup()
+
+
+WEB = "https://duban.example.org"
+WEB_SECRET = "a-web-secret-for-the-cli-tests"
+
+
+def token_opens(repo: Repository, url: str, now: dt.datetime) -> str:
+    """The measure a robot message's link opens, by the web app's own token verifier."""
+    assert url.startswith(f"{WEB}/m/")
+    grant = webtokens.check(WEB_SECRET.encode(), url.rsplit("/", 1)[1], now, prefs=repo)
+    return repo.measure_by_key(grant.key).id
+
+
+async def test_sweep_once_links_the_measure_page_with_the_bots_token(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DUBAN_WEB_SECRET", WEB_SECRET)
+    fake = FakeRobots(time.monotonic, time.time)
+    runner = await serve(fake)
+    fake.robots[("dingtalk", "dk")] = "SECdk"
+    cfg = write_config(tmp_path, fake, [("区教育局", "dingtalk", "dk", "SECdk")])
+    with open(cfg, "a", encoding="utf-8") as f:
+        f.write(f'[web]\nbase_url = "{WEB}"\n')
+    try:
+        code, out = await run_cli("--config", cfg, "sweep", "--once", "--at", "2024-08-21T09:00")
+        assert code == 0, out
+    finally:
+        await runner.cleanup()
+    cards = [b["actionCard"] for b in fake.inbox[("dingtalk", "dk")] if b["msgtype"] == "actionCard"]
+    assert cards and fake.refused == []
+    repo = Repository.open(str(tmp_path / "s.json"))
+    at = dt.datetime(2024, 8, 21, 9, 0, tzinfo=TZ)
+    assert {repo.measure(token_opens(repo, c["singleURL"], at)).unit for c in cards} == {"区教育局"}
+    repo.close()
+
+
+async def test_the_running_bot_reaches_robots_with_page_links(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`run_bot.py run` wires the channels: its start-up catch-up reaches a unit's robot."""
+    monkeypatch.setenv("DUBAN_WEB_SECRET", WEB_SECRET)
+    fake = FakeRobots(time.monotonic, time.time)
+    runner = await serve(fake)
+    fake.robots[("feishu", "fk")] = ""
+    hook = f'[[hooks]]\nunit = "区教育局"\nurl = "{fake.url("feishu", "fk")}"\nkind = "feishu"\n'
+    extra = f'[web]\nbase_url = "{WEB}"\n{hook}'  # (sections after [telegram]'s keys)
+    try:
+        async with run_bot(tmp_path, extra) as running:
+            await running.emu.wait_for(lambda: fake.inbox[("feishu", "fk")], timeout=60)
+    finally:
+        await runner.cleanup()
+    urls = re.findall(rf"{re.escape(WEB)}/m/[\w.-]+", str(fake.inbox[("feishu", "fk")]))  # buttons or bundle links
+    repo = Repository.open(str(tmp_path / "duban.json"))
+    now = dt.datetime.now(dt.UTC)
+    assert urls and {repo.measure(token_opens(repo, url, now)).unit for url in urls} == {"区教育局"}
+    repo.close()
