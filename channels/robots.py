@@ -6,8 +6,9 @@
 - DingTalk 钉钉 自定义机器人: `actionCard` with one link button (`singleTitle`/`singleURL`), or
   `markdown` without a link; with 加签, `timestamp` (ms) and `sign` = urlencode(base64(HMAC-SHA256(
   key=secret, msg=f"{timestamp}\\n{secret}"))) in the query; 20 a minute per robot (more is
-  throttled for 10 minutes). errcode 130101 (send too fast) and -1 are retried; 300001 (token does
-  not exist), 310000 (sign/keyword/IP check failed) and 400013 (group dissolved) are final.
+  throttled for 10 minutes). errcode 130101 (send too fast: retried once those 10 minutes are over)
+  and -1 are retried; 300001 (token does not exist), 310000 (sign/keyword/IP check failed) and
+  400013 (group dissolved) are final.
 - Feishu 飞书 自定义机器人: `{"msg_type": "interactive", "card": …}` with a button opening the link;
   with 签名校验, `timestamp` (s) and `sign` = base64(HMAC-SHA256(key=f"{timestamp}\\n{secret}",
   msg=b"")) in the body; 100 a minute and 5 a second per robot, body at most 20 KB. code 11232
@@ -107,7 +108,7 @@ class WeCom(Robot):
 
 class DingTalk(Robot):
     kind = "dingtalk"
-    retry_codes: ClassVar[dict[int, float]] = {130101: 60.0, -1: 1.0}
+    retry_codes: ClassVar[dict[int, float]] = {130101: 600.0, -1: 1.0}  # 130101: throttled for 10 minutes
     gone_codes = frozenset({300001, 310000, 400013})
     max_bytes = 4096  # no documented markdown limit found; kept at WeCom's
 

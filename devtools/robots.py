@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 LIMITS = {"wecom": ((20, 60.0),), "dingtalk": ((20, 60.0),), "feishu": ((100, 60.0), (5, 1.0))}
+DINGTALK_PENALTY = 600.0  # DingTalk: a robot that sent more than 20 in a minute is throttled for 10 minutes
 
 
 @dataclass
@@ -33,6 +34,7 @@ class FakeRobots:
     refused: list[tuple[str, int]] = field(default_factory=list)  # (kind, code) of every refusal
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer next (5xx injection)
     _times: dict[tuple[str, str], deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    _throttled_until: dict[tuple[str, str], float] = field(default_factory=dict)
     port: int = 0
 
     def app(self) -> web.Application:
@@ -92,7 +94,10 @@ class FakeRobots:
         body = await req.json()
         if body.get("msgtype") not in ("markdown", "actionCard"):
             return self._refuse("dingtalk", 40035, "unsupported msgtype")
-        if self._too_fast(robot):
+        throttled = self.clock() < self._throttled_until.get(robot, 0.0)
+        if throttled or self._too_fast(robot):
+            if not throttled:
+                self._throttled_until[robot] = self.clock() + DINGTALK_PENALTY
             return self._refuse("dingtalk", 130101, "send too fast, exceed 20 times per minute")
         self.inbox[robot].append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
@@ -126,12 +131,22 @@ class FakeSmtp:
     (RFC 3207) and then AUTH PLAIN (RFC 4954), AUTH offered only once the connection is encrypted.
 
     Mailboxes in `unknown` are refused with 550 at RCPT, like a server for an address that left.
-    Every line heard before the upgrade is kept in `in_clear`, so a test can show no secret was in it."""
+    Every line heard before the upgrade is kept in `in_clear`, so a test can show no secret was in it.
+    With `per_minute`, more messages than that in a minute (on `clock`) get 451 at MAIL, as a
+    provider's sending limit answers."""
 
-    def __init__(self, tls: ssl.SSLContext | None = None, users: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        tls: ssl.SSLContext | None = None,
+        users: dict[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
+        per_minute: int = 0,
+    ) -> None:
         self.messages: list[tuple[str, bytes]] = []  # (recipient, message)
         self.unknown: set[str] = set()
         self.tls, self.users = tls, users or {}
+        self.clock, self.per_minute, self.refused = clock, per_minute, 0
+        self._times: deque[float] = deque()
         self.in_clear: list[str] = []
         self.logins: list[tuple[str, bool]] = []  # (user, whether the connection was encrypted)
         self.port = 0
@@ -153,6 +168,18 @@ class FakeSmtp:
         if self.users and (encrypted or self.tls is None):
             offers.append("AUTH PLAIN")
         return "\r\n".join(f"250{'-' if i < len(offers) - 1 else ' '}{o}" for i, o in enumerate(offers))
+
+    def _too_fast(self) -> bool:
+        if not self.per_minute or self.clock is None:
+            return False
+        now = self.clock()
+        while self._times and now - self._times[0] >= 60.0:
+            self._times.popleft()
+        if len(self._times) >= self.per_minute:
+            self.refused += 1
+            return True
+        self._times.append(now)
+        return False
 
     def _auth(self, line: str, encrypted: bool) -> str:
         try:
@@ -183,7 +210,7 @@ class FakeSmtp:
             elif verb == "AUTH" and self.users and (encrypted or self.tls is None):
                 say(self._auth(line, encrypted))
             elif verb == "MAIL":
-                say("250 ok")
+                say("451 4.7.0 sending rate exceeded, try again later" if self._too_fast() else "250 ok")
             elif verb == "RCPT":
                 rcpt = urllib.parse.unquote(line.split(":", 1)[1].strip(" <>"))
                 say("550 no such mailbox" if rcpt in self.unknown else "250 ok")

@@ -197,3 +197,21 @@ async def test_the_digest_reaches_the_offices_robot(world) -> None:  # type: ign
     s.clock = lambda: dt.datetime(2024, 8, 23, 16, 0, tzinfo=TZ)
     assert await sweeping.digest(s) >= 1
     assert "markdown" in fake.inbox[("wecom", "office")][0]
+
+
+async def test_a_dingtalk_robot_throttled_by_another_sender_gets_the_message_after_ten_minutes(world) -> None:  # type: ignore[no-untyped-def]
+    s, fake, _, vt = world
+    from channels.base import Note, Outcome, Pacer
+
+    bind(s, fake, "dingtalk", "区教育局", "shared", "SECs")
+    hook = next(h for h in s.repo.hooks() if h.url.endswith("shared"))
+    other = s.channels.senders["dingtalk"]  # type: ignore[union-attr]
+    other.pacer = Pacer(((1000, 60.0),), vt.clock, vt.sleep)  # another system posting to the same robot, unpaced
+    other.retry_codes = {}  # (it gives up at once)
+    for i in range(21):
+        await other.send(hook, Note(f"alarm {i}", ("x",)))
+    assert fake.refused == [("dingtalk", 130101)]  # the 21st in a minute: the robot is throttled for 10 minutes
+    ours = type(other)(other.http, vt.clock, vt.sleep, vt.wall)
+    start = vt.t
+    assert (await ours.send(hook, Note("督办提醒", ("y",)))).outcome is Outcome.OK
+    assert 600.0 <= vt.t - start < 700.0 and fake.refused.count(("dingtalk", 130101)) == 2
