@@ -49,7 +49,7 @@ async def sweep_once(s: Services, token: str = "", base_url: str | None = None) 
 
 def run_once(repo: Repository, policy: Policy, now: dt.datetime, cfg: Mapping[str, Any], env: Mapping[str, str]) -> str:
     """The sweep at `now`, as a running bot would make it; one summary line. `cfg` and `env` are
-    what run_bot.py read (config.toml's tables, TELEGRAM_BOT_TOKEN and DUBAN_SMTP_PASSWORD)."""
+    what run_bot.py read (config.toml's tables, TELEGRAM_BOT_TOKEN, DUBAN_SMTP_PASSWORD, DUBAN_WEB_SECRET)."""
     token = env.get("TELEGRAM_BOT_TOKEN") or str(cfg.get("telegram", {}).get("token", ""))
     settings = Settings.from_config(cfg.get("bot", {}), unit_aliases(dict(cfg)))
     s = Services(repo, policy, settings, clock=lambda: now)
