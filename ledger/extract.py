@@ -18,6 +18,7 @@ from ledger.extract_measure import DraftMeasure, draft_measure
 from ledger.extract_meta import figures, looks_truncated, report_meta
 from ledger.extract_tree import build
 from ledger.models import ReportMeta
+from ledger.report_tables import text_tables
 
 _NOISE = re.compile(
     r"^(?:发布日期|发布时间|信息来源|来源[:：]|字号|【?打印|关闭|分享|浏览|点击|责任编辑|联系方式|联系电话"
@@ -42,6 +43,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
     """
     if not text.strip():
         raise LedgerImportError("文件为空，没有可提取的内容。The report is empty.", file=source)
+    text = text_tables(text)
     meta = report_meta(text)
     ref = meta.date or default_ref or dt.date(2000, 1, 1)
     level = _level(meta)
@@ -118,7 +120,7 @@ def draft_rows(draft: Draft) -> list[list[object]]:
                 m.text,
                 m.unit,
                 "、".join(m.co_units),
-                "",
+                m.leader,
                 m.deadline_text,
                 m.deadline.due.isoformat() if m.deadline.due else "",
                 "已完成" if m.status == "done" else "推进中",
@@ -146,6 +148,7 @@ def draft_json(draft: Draft) -> list[str]:
                     "text": m.text,
                     "unit": m.unit,
                     "co_units": m.co_units,
+                    "leader": m.leader,
                     "unit_inferred": m.unit_inferred,
                     "deadline_text": m.deadline_text,
                     "due": m.deadline.due.isoformat() if m.deadline.due else None,
@@ -200,7 +203,7 @@ _FIGURE_WORDS = (
 def _stated(draft: Draft) -> list[str]:
     """The report's own figures, beside the ledger's count, as today."""
     r = draft.report
-    if r.measures_total and r.problems_total:
+    if r.measures_total and r.problems_total and r.measures_done is not None and r.problems_done is not None:
         line = f"通报口径：{r.problems_total}个问题中已完成{r.problems_done}个；"
         return [line + f"{r.measures_total}条措施中已完成{r.measures_done}条"]
     said = [w.format(draft.figures[k]) for k, w in _FIGURE_WORDS if k in draft.figures]

@@ -35,6 +35,7 @@ class DraftMeasure:
     text: str
     unit: str = ""
     co_units: list[str] = field(default_factory=list)
+    leader: str = ""  # 牵头领导, as written
     unit_inferred: bool = False
     deadline_text: str = ""
     deadline: Deadline = field(default_factory=Deadline)
@@ -75,6 +76,10 @@ def draft_measure(
     body = raw.text
     dm = DraftMeasure(id=mid, problem=problem, problem_title=title, section=section, text=body)
     _unit(dm, raw, section_unit, level)
+    dm.leader = raw.leader
+    if raw.co_units:
+        more = [canonical(u) for u in _UNIT_SPLIT.split(raw.co_units) if u]
+        dm.co_units = list(dict.fromkeys([*dm.co_units, *(u for u in more if u != dm.unit)]))
     d = parse_deadline(raw.deadline or body, ref)
     if d.kind != "none":
         dm.deadline, dm.deadline_text = d, d.span

@@ -42,6 +42,8 @@ class RawMeasure:
     unit: str = ""  # from a 责任单位 label
     deadline: str = ""  # from a 完成时限 label
     status: str = ""  # from a 完成情况/整改进展 label, as written ("完成情况：已完成")
+    leader: str = ""  # from a 牵头领导 label
+    co_units: str = ""  # from a 配合单位 label
 
 
 @dataclass
@@ -181,6 +183,7 @@ def _measures(body: list[Block]) -> list[RawMeasure]:
     common = RawMeasure("")
     scope: RawMeasure | None = None  # the 整改措施 item that owns the labels after it
     started = False  # a measure label was seen: paragraphs before it describe the problem
+    own_labels = _items_carry_labels(body)
     for b in body:
         if b.style == "label":
             target = scope or common
@@ -196,20 +199,38 @@ def _measures(body: list[Block]) -> list[RawMeasure]:
                 target.deadline = b.title
             elif b.label == "status":
                 target.status = f"{b.label_word}：{b.title}"
+            elif b.label == "leader":
+                target.leader = b.title
+            elif b.label == "co":
+                target.co_units = b.title
             continue
         if labelled and not started:
             continue  # the problem described again before its 整改情况
         scope = None
         enumerated = b.style == "enum" or bool(ENUM.match(norm(b.raw)))
         if enumerated or not out or not ENUM.match(norm(out[-1].text)):
-            out.extend(RawMeasure(x) for x in split_enumerated(b.raw))
+            new = [RawMeasure(x) for x in split_enumerated(b.raw)]
+            out.extend(new)
+            scope = new[0] if own_labels and enumerated and len(new) == 1 else None
         else:
             out[-1].text += b.raw  # a paragraph that goes on an enumerated item
     for m in out:
         m.unit = m.unit or common.unit
         m.deadline = m.deadline or common.deadline
         m.status = m.status or common.status
+        m.leader = m.leader or common.leader
+        m.co_units = m.co_units or common.co_units
     return [m for m in out if m.text.strip()]
+
+
+def _items_carry_labels(body: list[Block]) -> bool:
+    """Whether each enumerated item has its own 责任单位/完成时限 lines ("①…" "责任单位：…" "②…"
+    "责任单位：…"), rather than one set of labels after all the items that covers the problem."""
+    items = [i for i, b in enumerate(body) if b.style == "enum"]
+    followed = [
+        i for i in items if i + 1 < len(body) and body[i + 1].style == "label" and body[i + 1].label != "measure"
+    ]
+    return len(followed) >= 2
 
 
 def split_enumerated(text: str) -> list[str]:
