@@ -47,7 +47,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
     meta = report_meta(text)
     ref = meta.date or default_ref or dt.date(2000, 1, 1)
     level = _level(meta)
-    raw = _without_signature([b for b in blocks(text) if not _NOISE.match(b.raw)])
+    raw = _without_closing(_without_signature([b for b in blocks(text) if not _NOISE.match(b.raw)]))
     problems: list[tuple[int, str, str]] = []
     measures: list[DraftMeasure] = []
     for p in build(raw):
@@ -67,6 +67,17 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
         measures[-1].flags.append("truncated")
         draft.warnings.append("原文似乎被截断（以“……”结尾），只提取了现有部分。The text looks truncated.")
     return draft
+
+
+_CLOSING = re.compile(r"^(?:下一步[，,：:]|今后[，,]|欢迎|以上报告|特此(?:通报|报告)|专此报告)")
+
+
+def _without_closing(bs: list[Block]) -> list[Block]:
+    """The blocks less a closing paragraph after the last heading ("下一步，…", "欢迎…监督"), which
+    would otherwise become a measure of the last problem."""
+    last_heading = max((i for i, b in enumerate(bs) if b.style not in ("text", "enum", "label")), default=-1)
+    cut = next((i for i, b in enumerate(bs) if i > last_heading and b.style == "text" and _CLOSING.match(b.raw)), None)
+    return bs if cut is None else bs[:cut]
 
 
 def _without_signature(bs: list[Block]) -> list[Block]:

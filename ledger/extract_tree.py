@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ledger.extract_blocks import ENUM, INLINE_SHI, Block, norm, unit_named_by
+from ledger.extract_blocks import BRACKETED_LABELS, ENUM, INLINE_SHI, Block, labels_in, norm, split_items, unit_named_by
 
 _TITLE_QUOTED = re.compile(r"关于[“\"「](?P<t>.+?)[”\"」]")
 _GENERIC = re.compile(r"整改.{0,6}情况|情况及成效|进展情况|落实情况|^整改|工作打算|下一步")
@@ -214,13 +214,46 @@ def _measures(body: list[Block]) -> list[RawMeasure]:
             scope = new[0] if own_labels and enumerated and len(new) == 1 else None
         else:
             out[-1].text += b.raw  # a paragraph that goes on an enumerated item
+    _per_item_status(out, common)
     for m in out:
+        _bracketed_labels(m)
         m.unit = m.unit or common.unit
         m.deadline = m.deadline or common.deadline
         m.status = m.status or common.status
         m.leader = m.leader or common.leader
         m.co_units = m.co_units or common.co_units
     return [m for m in out if m.text.strip()]
+
+
+_ITEM_STATUS = re.compile(r"第\s*(?P<ns>(?:[(（]?\d{1,2}[)）]?\s*[、，,和及至-]?\s*)+)项(?P<s>[^，,；;。]+)")
+_ITEM_NO = re.compile(r"^\s*(?:[(（](\d{1,2})[)）]|(\d{1,2})\s*[.、．]|([①-⑳]))")
+
+
+def _per_item_status(out: list[RawMeasure], common: RawMeasure) -> None:
+    """ "整改进展：第（1）项已完成，第（2）（3）项正在推进" gives each numbered item its own status."""
+    said = {
+        int(n): hit["s"].strip() for hit in _ITEM_STATUS.finditer(common.status) for n in re.findall(r"\d+", hit["ns"])
+    }
+    if not said:
+        return
+    for m in out:
+        k = _ITEM_NO.match(norm(m.text))
+        n = int(k[1] or k[2]) if k and (k[1] or k[2]) else (ord(k[3]) - ord("①") + 1 if k else 0)
+        if n in said and not m.status:
+            m.status = f"{common.status.split('：', 1)[0]}：{said[n]}"
+
+
+def _bracketed_labels(m: RawMeasure) -> None:
+    """ "…（责任单位：区住建局，完成时限：2024年12月底）" → the item's fields, and the text without them."""
+    for hit in reversed(list(BRACKETED_LABELS.finditer(m.text))):
+        for kind, value in labels_in(hit["v"]):
+            if kind in ("unit", "deadline", "leader") and not getattr(m, kind):
+                setattr(m, kind, value)
+            elif kind == "co" and not m.co_units:
+                m.co_units = value
+            elif kind == "status" and not m.status:
+                m.status = f"整改进展：{value}"
+        m.text = (m.text[: hit.start()] + m.text[hit.end() :]).strip()
 
 
 def _items_carry_labels(body: list[Block]) -> bool:
@@ -234,6 +267,6 @@ def _items_carry_labels(body: list[Block]) -> bool:
 
 
 def split_enumerated(text: str) -> list[str]:
-    """ "一是…；二是…" in one paragraph → one item each (only where an item follows ；or 。)."""
-    parts = [p.strip() for p in INLINE_SHI.split(text)]
+    """ "一是…；二是…" (where an item follows ；or 。) or "（1）…（2）…" in one paragraph → one item each."""
+    parts = [q for p in INLINE_SHI.split(text) for q in split_items(p.strip())]
     return [p for p in parts if p]

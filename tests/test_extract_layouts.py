@@ -38,6 +38,18 @@ LAYOUTS = {
         {"P1-1": ("县财政局", "text", D(2024, 6, 30)), "P2-1": ("县财政局", "text", D(2025, 3, 31))}
         | {"P4-1": ("县医疗保障局", "text", D(2024, 12, 31))},
     ),
+    "13_district_paren_items_units_at_end.txt": (
+        [3, 2, 3, 2],
+        {"P2-1", "P2-2", "P4-1"},
+        {"P1-2": ("区住建局", "text", None), "P1-3": ("区财政局", "text", D(2024, 10, 31))}
+        | {"P3-2": ("各街道", "text", D(2025, 6, 30)), "P4-2": ("局审计科", "text", D(2024, 12, 31))},
+    ),
+    "17_county_leader_and_unit_parens.txt": (
+        [3, 2, 3],
+        {"P3-1"},
+        {"P1-2": ("县教育局", "text", D(2025, 8, 31)), "P2-2": ("县农业农村局", "text", D(2024, 12, 31))}
+        | {"P3-3": ("县工信局", "text", None)},
+    ),
 }
 
 
@@ -63,3 +75,19 @@ def test_audit_table_pasted_as_text_keeps_the_progress_as_a_note() -> None:
     assert m["P4-1"].note.startswith("整改进展：部分整改")
     assert [s for _, _, s in draft.problems] == ["县级预算执行和决算草案审计方面"] * 2 + ["重点专项资金审计方面"] * 3
     assert draft.figures["problems_total"] == 5
+
+
+def test_items_numbered_inside_one_paragraph_take_their_bracketed_unit_and_deadline() -> None:
+    draft = extract("13_district_paren_items_units_at_end.txt")
+    m = {x.id: x for x in draft.measures}
+    assert m["P1-1"].text == "（1）制定老旧小区改造三年行动计划，逐年明确改造清单和资金来源；"
+    assert m["P1-2"].co_units == ["各街道"] and m["P1-2"].deadline.kind == "ongoing"
+    assert (m["P4-1"].status, m["P4-2"].note) == ("done", "整改进展：正在推进")  # 第（1）项已完成，第（2）项正在推进
+    assert len(draft.measures) == 10  # the closing 下一步… paragraph is not a measure
+
+
+def test_leader_and_unit_in_brackets_after_each_measure() -> None:
+    m = {x.id: x for x in extract("17_county_leader_and_unit_parens.txt").measures}
+    assert (m["P1-2"].leader, m["P1-2"].unit, m["P1-2"].co_units) == ("张某某", "县教育局", ["县住建局"])
+    assert m["P1-2"].text == "2.实施城区学校扩容工程，新建、改扩建学校3所，2025年8月底前投入使用。"
+    assert m["P2-2"].co_units == ["各乡镇"] and m["P3-3"].deadline.kind == "ongoing"
