@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ledger.errors import LedgerImportError
 from ledger.extract_blocks import Block, blocks
 from ledger.extract_measure import DraftMeasure, draft_measure
-from ledger.extract_meta import figures, looks_truncated, report_meta
+from ledger.extract_meta import figures, looks_truncated, owner_unit, report_meta
 from ledger.extract_tree import build
 from ledger.models import ReportMeta
 from ledger.report_tables import text_tables
@@ -47,6 +47,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
     meta = report_meta(text)
     ref = meta.date or default_ref or dt.date(2000, 1, 1)
     level = _level(meta)
+    owner = owner_unit(meta.title, meta.issuer)
     raw = _without_closing(_without_signature([b for b in blocks(text) if not _NOISE.match(b.raw)]))
     problems: list[tuple[int, str, str]] = []
     measures: list[DraftMeasure] = []
@@ -56,7 +57,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
         n = len(problems) + 1
         problems.append((n, p.title, p.section))
         for k, rm in enumerate(p.measures, start=1):
-            measures.append(draft_measure(f"P{n}-{k}", n, p.title, p.section, rm, p.section_unit, ref, level))
+            measures.append(draft_measure(f"P{n}-{k}", n, p.title, p.section, rm, p.section_unit, ref, level, owner))
     if not problems:
         raise LedgerImportError(
             "没有识别出问题和整改措施的结构（如“1. 关于……问题的整改”“一是……”）。 No problems or measures recognised.",

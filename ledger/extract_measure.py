@@ -42,7 +42,7 @@ class DraftMeasure:
     status: str = "open"
     evidence: str = ""
     flags: list[str] = field(default_factory=list)
-    unit_source: str = "none"  # text, section, inferred or none
+    unit_source: str = "none"  # text, section, issuer, inferred or none
     note: str = ""  # the report's own status words ("完成情况：基本完成")
 
     @property
@@ -56,6 +56,7 @@ class DraftMeasure:
             "status_from_text": 0.1,
             "deadline_past": 0.2,
             "unit_from_section": 0.1,
+            "unit_from_issuer": 0.1,
             "truncated": 0.3,
             "deadline_low": 0.1,
         }
@@ -71,11 +72,12 @@ def draft_measure(
     section_unit: str,
     ref: dt.date,
     level: str = "区",
+    owner: str = "",
 ) -> DraftMeasure:
     """A measure with its unit, deadline and status read, and flags for what may be wrong."""
     body = raw.text
     dm = DraftMeasure(id=mid, problem=problem, problem_title=title, section=section, text=body)
-    _unit(dm, raw, section_unit, level)
+    _unit(dm, raw, section_unit, level, owner)
     dm.leader = raw.leader
     if raw.co_units:
         more = [canonical(u) for u in _UNIT_SPLIT.split(raw.co_units) if u]
@@ -94,7 +96,7 @@ def draft_measure(
     return dm
 
 
-def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str) -> None:
+def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str, owner: str) -> None:
     if raw.unit:
         names = [canonical(u) for u in _UNIT_SPLIT.split(raw.unit) if u]
         dm.unit, dm.co_units, dm.unit_source = names[0], names[1:], "text"
@@ -105,6 +107,10 @@ def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str) -> N
         dm.flags.append("unit_from_section")
         return
     dm.unit, dm.co_units, dm.unit_inferred = choose_units(dm.text, dm.problem_title)
+    if dm.unit_inferred and owner:  # a body's report on itself: what it names no one else for is its own
+        dm.unit, dm.unit_inferred, dm.unit_source = owner, False, "issuer"
+        dm.flags.append("unit_from_issuer")
+        return
     if dm.unit_inferred:
         # District bodies are only inferred for a district or county's own report.
         dm.unit = (level + dm.unit[1:]) if level and dm.unit.startswith("区") else (dm.unit if level else "")
@@ -116,17 +122,18 @@ def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str) -> N
         dm.unit_source = "inferred"
     else:
         dm.unit_source = "text"
-        if not dm.unit.startswith("区"):
+        if not dm.unit.startswith(level or "区"):
             dm.flags.append("unit_check")
 
 
 def _status(dm: DraftMeasure, raw: RawMeasure, section: str) -> None:
     sentences = [x for x in re.split(r"(?<=[。；;])", dm.text) if x.strip()]
-    if raw.status:
-        value = raw.status.split("：", 1)[-1].strip()
+    stated = _stated_status(sentences)
+    if raw.status or stated:
+        value = (raw.status or stated).split("：", 1)[-1].strip()
         dm.status = "done" if _DONE_LABEL.match(value) else "open"
-        dm.note = raw.status if dm.status == "open" else ""
-        dm.evidence = raw.status if dm.status == "done" else ""
+        dm.note = (raw.status or stated) if dm.status == "open" else ""
+        dm.evidence = (raw.status or stated) if dm.status == "done" else ""
     elif _DONE_SECTION.search(section):
         dm.status = "done"
         dm.evidence = next((x for x in sentences if _DONE_TEXT.search(x)), "")
@@ -135,3 +142,24 @@ def _status(dm: DraftMeasure, raw: RawMeasure, section: str) -> None:
         if done and not any(_OPEN_TEXT.search(x) for x in sentences):
             dm.status, dm.evidence = "done", done[0]
             dm.flags.append("status_from_text")
+
+
+_STATEMENT = re.compile(
+    r"^[(（]?(?:目前|截至目前|现)?[，,]?(?:该项|此项|本项|该措施|此项工作|该项工作)?(?:工作)?(?:已)?(?:需|均)?"
+    r"(?P<s>已完成|已全部完成|已完成整改|已整改到位|已整改|已办结|已落实|完成|全部完成|正在推进|推进中|正在整改"
+    r"|持续推进|长期坚持|基本完成|阶段性完成|未完成|按计划推进)[)）]?[。；;]?$"
+)
+
+
+def _stated_status(sentences: list[str]) -> str:
+    """The report's own word on a measure, in a short closing sentence ("已完成。", "该项正在推进。",
+    "此项工作需长期坚持。", "（已完成）"), as a status label would give it."""
+    if len(sentences) < 2 and not (sentences and re.search(r"[(（][^()（）]{2,8}[)）][。；;]?$", sentences[-1])):
+        return ""
+    last = sentences[-1].strip() if sentences else ""
+    tail = re.search(r"[(（][^()（）]{2,8}[)）][。；;]?$", last)
+    m = _STATEMENT.match(tail[0] if tail else last)
+    if not m:
+        return ""
+    word = m["s"]
+    return f"进展：{'已完成' if word in ('完成', '全部完成') else word}"

@@ -13,6 +13,7 @@ import re
 
 from ledger.extract_blocks import lines
 from ledger.models import ReportMeta
+from ledger.units import canonical
 
 _COUNT_SENTENCE = re.compile(r"[^。\n]*(?:截至|截止|目前|共|反馈|梳理|制定)[^。\n]*\d+\s*[个条项][^。\n]*")
 _CLAUSE = re.compile(r"[，,；;、]")
@@ -127,3 +128,26 @@ def report_meta(text: str) -> ReportMeta:
         published=published,
         **stated,
     )
+
+
+_BODY_END = re.compile(r"(?:局|办公室|中心|厅|署)$")
+_NOT_OWNER = re.compile(r"巡察|巡视|领导小组|纪委|人民政府$|政府$")
+_PLACE = (
+    re.compile(r"^(?:[\u4e00-\u9fff]{2,3}[省市])?[\u4e00-\u9fff]{2,3}?(?=[区县][\u4e00-\u9fff]{2,})"),
+    re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?[\u4e00-\u9fff]{2,3}?(?=市[\u4e00-\u9fff]{2,})"),
+)
+
+
+def owner_unit(title: str, issuer: str) -> str:
+    """The one body a report is about when it reports on itself ("某某区民政局关于…", signed 中共某某区
+    民政局党组) as its short name (区民政局); "" for a 区委/县委 report, a 巡察办's notice about other
+    bodies, a university or a company, whose measures name their own units."""
+    for name in (issuer, title.split("关于")[0] if "关于" in title else ""):
+        n = re.sub(r"(?:党组|党委|党总支)$", "", re.sub(r"^中共", "", name.strip()))
+        if not n or not _BODY_END.search(n) or _NOT_OWNER.search(n) or len(n) > 20:
+            continue
+        for place in _PLACE:
+            if m := place.match(n):
+                return canonical(n[m.end() :])
+        return canonical(n)
+    return ""

@@ -44,6 +44,17 @@ LAYOUTS = {
         {"P1-2": ("区住建局", "text", None), "P1-3": ("区财政局", "text", D(2024, 10, 31))}
         | {"P3-2": ("各街道", "text", D(2025, 6, 30)), "P4-2": ("局审计科", "text", D(2024, 12, 31))},
     ),
+    "14_university_party_units.txt": (
+        [3, 2, 2, 3, 1],
+        {"P1-2", "P3-2", "P4-1", "P5-1"},
+        {"P1-2": ("学生工作部", "text", None), "P2-1": ("发展规划处", "text", D(2024, 12, 31))}
+        | {"P4-2": ("学校纪委", "text", D(2025, 3, 31))},
+    ),
+    "16_district_progress_words.txt": (
+        [3, 3, 3],
+        {"P1-1", "P1-3", "P2-1", "P3-1", "P3-2"},
+        {"P1-1": ("区人民政府办公室", "issuer", None), "P2-3": ("区政府督查室", "text", D(2024, 12, 31))},
+    ),
     "17_county_leader_and_unit_parens.txt": (
         [3, 2, 3],
         {"P3-1"},
@@ -91,3 +102,17 @@ def test_leader_and_unit_in_brackets_after_each_measure() -> None:
     assert (m["P1-2"].leader, m["P1-2"].unit, m["P1-2"].co_units) == ("张某某", "县教育局", ["县住建局"])
     assert m["P1-2"].text == "2.实施城区学校扩容工程，新建、改扩建学校3所，2025年8月底前投入使用。"
     assert m["P2-2"].co_units == ["各乡镇"] and m["P3-3"].deadline.kind == "ongoing"
+
+
+def test_departments_that_open_a_measure_are_its_units() -> None:
+    m = {x.id: x for x in extract("14_university_party_units.txt").measures}
+    assert (m["P4-1"].unit, m["P4-1"].co_units) == ("财务处", ["科学技术研究院"])
+    assert (m["P4-3"].unit, m["P5-1"].co_units) == ("审计处", ["国有资产管理处"])
+
+
+def test_closing_progress_words_set_the_status_and_a_body_reporting_on_itself_owns_the_rest() -> None:
+    m = {x.id: x for x in extract("16_district_progress_words.txt").measures}
+    assert (m["P1-2"].status, m["P1-2"].note) == ("open", "进展：正在推进")
+    assert (m["P2-2"].status, m["P2-2"].note) == ("open", "进展：长期坚持")
+    assert m["P1-3"].status == "done" and "status_from_text" not in m["P1-3"].flags  # stated, not guessed
+    assert all("unit_from_issuer" in x.flags for x in m.values() if x.unit_source == "issuer")
