@@ -4,8 +4,8 @@
    headings; a style that does not (a stray "3、" in prose) is read as text.
 2. Nesting follows the order in which styles first appear: the first style met is the top level,
    a new style goes one level deeper, a known style closes the levels below it.
-3. A style whose items are all sentences with nothing under them ("1.财务部会同…，年底前完成。")
-   enumerates measures, not headings.
+3. A style whose items all have nothing under them but 责任单位/完成时限 lines, and are mostly
+   sentences ("1.财务部会同…，年底前完成。"), enumerates measures, not headings.
 4. Problems are the deepest headings that have their own 整改 text; headings above them are
    sections. Headings at a shallower depth with their own text (一、整改工作组织情况 with 一是…)
    are report prose, not problems, unless they sit in the branch that holds problems.
@@ -109,10 +109,16 @@ def _measure_styles(nodes: list[Node]) -> set[str]:
     for style, ns in by_style.items():
         if style in ("wenti", "unit") or min(n.depth for n in ns) == 1:
             continue
-        leaves = [n for n in ns if not n.children and not n.body and _is_sentence(n.block.title)]
-        if len(leaves) == len(ns):
+        leaves = [n for n in ns if not n.children and _only_field_labels(n.body)]
+        sentences = sum(1 for n in leaves if _is_sentence(n.block.title))
+        if len(leaves) == len(ns) and sentences >= 0.7 * len(ns):
             out.add(style)
     return out
+
+
+def _only_field_labels(body: list[Block]) -> bool:
+    """Nothing under an item but 责任单位/完成时限/完成情况 lines: it is still a leaf sentence."""
+    return all(b.style == "label" and b.label not in ("measure", "desc") for b in body)
 
 
 def _is_sentence(t: str) -> bool:
