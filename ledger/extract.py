@@ -48,10 +48,19 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
     ref = meta.date or default_ref or dt.date(2000, 1, 1)
     level = _level(meta)
     owner = owner_unit(meta.title, meta.issuer)
-    raw = _without_closing(_without_signature([b for b in blocks(text) if not _NOISE.match(b.raw)]))
+    body, annex = _annex([b for b in blocks(text) if not _NOISE.match(b.raw)])
+    found = build(_without_closing(_without_signature(body)))
+    warnings: list[str] = []
+    in_annex = build(_without_signature(annex)) if annex else []
+    if any(p.measures for p in in_annex):
+        if any(p.measures for p in found):
+            warnings.append(
+                "报告附有整改台账，已按附件台账提取；正文中的整改情况未重复计入。Read from the annexed ledger."
+            )
+        found = in_annex
     problems: list[tuple[int, str, str]] = []
     measures: list[DraftMeasure] = []
-    for p in build(raw):
+    for p in found:
         if not p.measures:
             continue
         n = len(problems) + 1
@@ -63,11 +72,22 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
             "没有识别出问题和整改措施的结构（如“1. 关于……问题的整改”“一是……”）。 No problems or measures recognised.",
             file=source,
         )
-    draft = Draft(report=meta, problems=problems, measures=measures, figures=figures(text))
+    draft = Draft(report=meta, problems=problems, measures=measures, figures=figures(text), warnings=warnings)
     if looks_truncated(text):
         measures[-1].flags.append("truncated")
         draft.warnings.append("原文似乎被截断（以“……”结尾），只提取了现有部分。The text looks truncated.")
     return draft
+
+
+_ANNEX = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
+
+
+def _annex(bs: list[Block]) -> tuple[list[Block], list[Block]]:
+    """The report's body and its annex (附件：整改台账 …), from the first short line that opens one."""
+    at = next(
+        (i for i, b in enumerate(bs) if i and b.style == "text" and len(b.raw) <= 40 and _ANNEX.match(b.raw)), None
+    )
+    return (bs, []) if at is None else (bs[:at], bs[at + 1 :])
 
 
 _CLOSING = re.compile(r"^(?:下一步[，,：:]|今后[，,]|欢迎|以上报告|特此(?:通报|报告)|专此报告)")

@@ -17,6 +17,7 @@ WIDTH[0x3000] = 0x20
 
 # Heading styles, each (name, pattern); the pattern's group n is the number, t the text.
 HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("part", re.compile(rf"^第(?P<n>[{CN}]+)部分\s*[:：、.]?\s*(?P<t>.*)$")),
     ("wenti", re.compile(rf"^问题\s*(?P<n>[{CN}]+|\d{{1,3}})\s*[:：.、]\s*(?P<t>.+)$")),
     ("cn", re.compile(rf"^(?P<n>[{CN}]+)\s*[、.．]\s*(?P<t>.+)$")),
     ("cn_paren", re.compile(rf"^[(（]\s*(?P<n>[{CN}]+)\s*[)）]\s*(?P<t>.+)$")),

@@ -53,6 +53,7 @@ ALIASES = {
     "区文化和旅游局": "区文旅局",
     "区住房和城乡建设局": "区住建局",
     "区卫生健康委": "区卫健委",
+    "区卫生健康委员会": "区卫健委",
     "区纪委": "区纪委监委",
 }
 # What a measure is about → the district body that usually owns it (first match wins).

@@ -66,6 +66,18 @@ LAYOUTS = {
         {"P1-2": ("县教育局", "text", D(2025, 8, 31)), "P2-2": ("县农业农村局", "text", D(2024, 12, 31))}
         | {"P3-3": ("县工信局", "text", None)},
     ),
+    "18_soe_parts_with_annex_table.txt": (
+        [2, 1, 1, 2],
+        {"P1-1", "P3-1", "P4-1"},
+        {"P1-2": ("战略投资部", "text", None), "P2-1": ("资产管理部", "text", D(2024, 12, 31))}
+        | {"P4-2": ("审计部", "text", D(2024, 11, 30))},
+    ),
+    "22_district_units_in_headings.txt": (
+        [2, 2, 1, 2, 2],
+        {"P2-2"},
+        {"P1-1": ("区教育局", "section", None), "P3-1": ("区卫健委", "section", D(2024, 12, 31))}
+        | {"P5-1": ("区市场监管局", "section", None)},
+    ),
 }
 
 
@@ -121,3 +133,10 @@ def test_closing_progress_words_set_the_status_and_a_body_reporting_on_itself_ow
     assert (m["P2-2"].status, m["P2-2"].note) == ("open", "进展：长期坚持")
     assert m["P1-3"].status == "done" and "status_from_text" not in m["P1-3"].flags  # stated, not guessed
     assert all("unit_from_issuer" in x.flags for x in m.values() if x.unit_source == "issuer")
+
+
+def test_an_annexed_ledger_table_is_the_ledger_and_the_summary_says_so() -> None:
+    draft = extract("18_soe_parts_with_annex_table.txt")
+    assert [t for _, t, _ in draft.problems][1:] == ["低效资产处置迟缓", "对二级公司监督不到位", "招投标管理不规范"]
+    assert any("附件台账" in w for w in draft.warnings)
+    assert draft.measures[-1].co_units == ["集团纪委"]
