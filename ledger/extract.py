@@ -18,6 +18,7 @@ from ledger.extract_measure import DraftMeasure, draft_measure
 from ledger.extract_meta import figures, looks_truncated, owner_unit, report_meta
 from ledger.extract_tree import build
 from ledger.models import ReportMeta
+from ledger.report_pages import unwrap, without_furniture
 from ledger.report_tables import text_tables
 
 _NOISE = re.compile(
@@ -43,7 +44,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
     """
     if not text.strip():
         raise LedgerImportError("文件为空，没有可提取的内容。The report is empty.", file=source)
-    text = text_tables(text)
+    text = unwrap(without_furniture(text_tables(text)))
     meta = report_meta(text)
     ref = meta.date or default_ref or dt.date(2000, 1, 1)
     level = _level(meta)

@@ -19,10 +19,13 @@ from ledger.units import canonical, choose_units, named_units
 
 _DONE_SECTION = re.compile(r"已完成|已办结|已整改")
 _DONE_TEXT = re.compile(
-    r"已全部完成|已完成|已投入使用|已建成|已交付|已挂牌|已实施|已于[^，。；]{0,12}(?:印发|完成|建成|实施)"
+    r"已全部完成|已完成|已投入使用|已建成|已交付|已挂牌|已实施|已印发|已出台|已于[^，。；]{0,12}(?:印发|完成|建成|实施)"
 )
 _OPEN_TEXT = re.compile(r"正在|推进中|拟|计划|下一步|待|将")
 _DONE_LABEL = re.compile(r"^(?:已完成|已整改|已办结|已销号|已全部完成|全部完成|完成整改|已落实|完成)")
+_PARTNERS_FIRST = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+是|[①-⑳]|[(（]\d{1,2}[)）]|\d{1,2}\s*[.、．])?\s*(?:会同|联合|配合|协调)"
+)
 _UNIT_SPLIT = re.compile(r"[、，,；;/\s]+")
 
 
@@ -107,6 +110,9 @@ def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str, owne
         dm.flags.append("unit_from_section")
         return
     dm.unit, dm.co_units, dm.unit_inferred = choose_units(dm.text, dm.problem_title)
+    if owner and _PARTNERS_FIRST.match(dm.text):  # "一是会同区医保局…": the reporting body leads
+        dm.co_units = [u for u in [dm.unit, *dm.co_units] if u and u != owner and not dm.unit_inferred]
+        dm.unit, dm.unit_inferred = owner, True
     if dm.unit_inferred and owner:  # a body's report on itself: what it names no one else for is its own
         dm.unit, dm.unit_inferred, dm.unit_source = owner, False, "issuer"
         dm.flags.append("unit_from_issuer")

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pathlib
 
 import pytest
 
 from ledger.extract import Draft, extract_text
 from ledger.report_text import read_report
 from tests.conftest import ROOT
+from tests.test_extract_files import write_pdf
 
 REPORTS = os.path.join(ROOT, "tests", "fixtures", "reports")
 D = dt.date
@@ -71,6 +73,12 @@ LAYOUTS = {
         {"P1-1", "P3-1", "P4-1"},
         {"P1-2": ("战略投资部", "text", None), "P2-1": ("资产管理部", "text", D(2024, 12, 31))}
         | {"P4-2": ("审计部", "text", D(2024, 11, 30))},
+    ),
+    "19_pdf_export_hard_wraps.txt": (
+        [3, 2, 2],
+        {"P1-1", "P2-1", "P2-2"},
+        {"P1-2": ("区养老服务指导中心", "text", None), "P2-1": ("区民政局", "issuer", None)}
+        | {"P3-2": ("区社会组织管理局", "text", D(2025, 3, 31))},
     ),
     "22_district_units_in_headings.txt": (
         [2, 2, 1, 2, 2],
@@ -140,3 +148,29 @@ def test_an_annexed_ledger_table_is_the_ledger_and_the_summary_says_so() -> None
     assert [t for _, t, _ in draft.problems][1:] == ["低效资产处置迟缓", "对二级公司监督不到位", "招投标管理不规范"]
     assert any("附件台账" in w for w in draft.warnings)
     assert draft.measures[-1].co_units == ["集团纪委"]
+
+
+def test_text_copied_out_of_a_pdf_loses_page_furniture_and_its_line_breaks() -> None:
+    draft = extract("19_pdf_export_hard_wraps.txt")
+    m = {x.id: x for x in draft.measures}
+    assert draft.report.title == "某某区民政局关于区委巡察反馈问题整改进展情况的通报"
+    assert m["P2-2"].text == "二是修订《区最低生活保障审核确认办法》，规范入户调查和民主评议程序，已印发实施。"
+    assert m["P3-2"].text.endswith("2025年3月底前上线公示平台。")  # no "— 4 —"
+    assert m["P2-1"].co_units == ["区医保局", "区人社局"]  # 会同…: the bureau itself leads
+
+
+def test_the_same_pages_as_a_pdf_give_the_same_ledger(tmp_path: pathlib.Path) -> None:
+    text = pathlib.Path(REPORTS, "19_pdf_export_hard_wraps.txt").read_text(encoding="utf-8")
+    running = "某某区民政局关于区委巡察反馈问题整改进展情况的通报"
+    rows = [r for r in text.splitlines() if not r.strip().startswith("—") and r.strip() != running]  # its own pages
+    pages = []
+    for n, start in enumerate(range(0, len(rows), 14), start=1):
+        page = [(60.0, 800.0, running)] if n > 1 else []
+        page += [(60.0, 760.0 - 22 * i, r.strip()) for i, r in enumerate(rows[start : start + 14]) if r.strip()]
+        pages.append([*page, (280.0, 30.0, f"— {n} —")])
+    write_pdf(pages, tmp_path / "report.pdf")
+    got = extract_text(read_report(str(tmp_path / "report.pdf")), "report.pdf", default_ref=D(2024, 1, 1))
+    want = extract("19_pdf_export_hard_wraps.txt")
+    assert [(m.id, m.text, m.unit, m.deadline, m.status) for m in got.measures] == [
+        (m.id, m.text, m.unit, m.deadline, m.status) for m in want.measures
+    ]
