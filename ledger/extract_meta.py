@@ -19,6 +19,7 @@ _COUNT_SENTENCE = re.compile(r"[^。\n]*(?:截至|截止|目前|共|反馈|梳�
 _CLAUSE = re.compile(r"[，,；;、]")
 _PART = re.compile(r"(?=已|其余|其中)")
 _NUMBER = re.compile(r"(\d+)\s*([个条项])(?!方面|领域|单位|部门|村|镇|乡)")
+_TITLE = re.compile(r"关于.{4,}(?:通报|报告|公告|公示|情况|说明)$")  # a web page's title, under its site's banner
 _TRUNCATED = re.compile(r"(?:……|\.{3,}|…)\s*$")
 
 
@@ -97,7 +98,7 @@ def looks_truncated(text: str) -> bool:
 def report_meta(text: str) -> ReportMeta:
     """Title, issuer, dates and headline figures stated in the report."""
     paras = [ln for ln in lines(text) if ln]
-    title = paras[0] if paras else ""
+    title = next((p for p in paras[:15] if _TITLE.search(p) and len(p) < 80), paras[0] if paras else "")
     published = None
     m = re.search(r"发布(?:日期|时间)\s*[:：]\s*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})", text)
     if m:

@@ -59,21 +59,19 @@ def unwrap(text: str) -> str:
         else:
             out.append(r)
         last = out[-1]
-        title_cut = (
-            i < 3 and not _END.search(last) and i + 1 < len(rows) and bool(_TITLE_END.match(rows[i + 1].strip()))
-        )
+        title_cut = i < 3 and not _END.search(last) and i + 1 < len(rows) and bool(_TITLE_END.match(rows[i + 1]))
         joining = bool(last) and not _END.search(last) and (title_cut or (full > 0 and width(r) >= full))
     return "\n".join(out)
 
 
 def _wrap_width(rows: list[str]) -> float:
     """The width lines were broken at, or 0 if the text is not hard-wrapped."""
-    open_rows = [width(r.strip()) for r in rows if len(r.strip()) >= 10 and not _END.search(r.strip())]
+    open_rows = [width(r) for r in rows if len(r) >= 10 and not _END.search(r)]
     if len(open_rows) < 4:
         return 0.0
     widest = max(open_rows)
     near = [w for w in open_rows if w >= 0.85 * widest]
-    body = [width(r.strip()) for r in rows if r.strip()]
+    body = [width(r) for r in rows if r]
     if len(near) < 4 or widest < 15 or len(near) < 0.2 * len(body):
         return 0.0
     return 0.85 * widest

@@ -48,7 +48,7 @@ _LABELS = (
 )
 _LOOKUP = {header_text(a): k for k, aliases in HEADERS.items() for a in aliases if k != "status"}
 _LOOKUP |= {header_text(a): k for k, aliases in _EXTRA.items() for a in aliases}
-_CELLS = re.compile(r"\t+|\s+[|｜]\s+")
+_CELLS = re.compile(r"\t|\s+[|｜]\s+")
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -108,4 +108,6 @@ def text_tables(text: str) -> str:
 
 
 def _cells(line: str) -> list[str]:
-    return [c.strip() for c in _CELLS.split(line.strip())] if "\t" in line or "|" in line or "｜" in line else []
+    if "\t" not in line and "|" not in line and "｜" not in line:
+        return []
+    return [c.strip() for c in _CELLS.split(line.strip(" \u3000\r"))]

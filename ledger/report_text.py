@@ -25,7 +25,6 @@ BLOCK_TAGS = {
     "h6",
     "section",
     "article",
-    "td",
     "table",
     "ul",
     "ol",
@@ -33,34 +32,70 @@ BLOCK_TAGS = {
 }
 
 
+_SKIP_TAGS = {"script", "style", "head", "nav", "footer", "noscript", "iframe", "form", "select", "button"}
+_VOID = {"br", "img", "meta", "link", "input", "hr", "area", "base", "col", "embed", "source", "wbr"}
+# A site's furniture by class or id: menus, breadcrumbs, share and print tools, previous/next links,
+# the footer (a page's own header is kept: the title often sits in it).
+_FURNITURE = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|menu|footer|foot|breadcrumb|crumbs?|share|tools?|toolbar|prev|next|topbar|top|"
+    r"sidebar|copyright|bottom|location|position|guide)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+
+
 class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.skip = 0
+        self.skip = 0  # open elements since the one being skipped began (0: not skipping)
+        self.cells = -1  # cells begun in the current table row (-1: not in a row)
+        self.in_cell = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "head", "nav", "footer"):
+        if tag in _VOID:
+            if tag == "br" and not self.skip:
+                self.parts.append("\n")
+            return
+        if self.skip:
             self.skip += 1
-        if tag in BLOCK_TAGS:
+            return
+        names = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
+        if tag in _SKIP_TAGS or (names and _FURNITURE.search(names)):
+            self.skip = 1
+            return
+        if tag in ("td", "th"):  # a row is one line, its cells separated by tabs
+            self.parts.append("\t" if self.cells > 0 else "")
+            self.cells, self.in_cell = max(self.cells, 0) + 1, True
+        elif tag == "tr":
             self.parts.append("\n")
+            self.cells = 0
+        elif tag in BLOCK_TAGS:
+            self.parts.append(" " if self.in_cell else "\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "head", "nav", "footer") and self.skip:
+        if tag in _VOID:
+            return
+        if self.skip:
             self.skip -= 1
-        if tag in BLOCK_TAGS:
+            return
+        if tag in ("td", "th"):
+            self.in_cell = False
+        elif tag == "tr":
             self.parts.append("\n")
+            self.cells = -1
+        elif tag in BLOCK_TAGS:
+            self.parts.append(" " if self.in_cell else "\n")
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
-            self.parts.append(data.replace("\n", " "))
+            self.parts.append(re.sub(r"[\n\t]", " ", data))
 
 
 def html_to_text(html: str) -> str:
     p = _Text()
     p.feed(html)
     p.close()
-    return re.sub(r"\n\s*\n+", "\n", "".join(p.parts))
+    return re.sub(r"\n[ \u3000]*\n+", "\n", "".join(p.parts))
 
 
 def decode(raw: bytes, name: str) -> str:

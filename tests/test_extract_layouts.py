@@ -80,6 +80,11 @@ LAYOUTS = {
         {"P1-2": ("区养老服务指导中心", "text", None), "P2-1": ("区民政局", "issuer", None)}
         | {"P3-2": ("区社会组织管理局", "text", D(2025, 3, 31))},
     ),
+    "20_gov_site_page.html": (
+        [3, 2, 2],
+        {"P1-2", "P2-1", "P3-1", "P3-2"},
+        {"P1-1": ("基层卫生股", "text", D(2024, 12, 31)), "P2-1": ("县卫生健康综合监督执法大队", "text", None)},
+    ),
     "22_district_units_in_headings.txt": (
         [2, 2, 1, 2, 2],
         {"P2-2"},
@@ -173,4 +178,30 @@ def test_the_same_pages_as_a_pdf_give_the_same_ledger(tmp_path: pathlib.Path) ->
     want = extract("19_pdf_export_hard_wraps.txt")
     assert [(m.id, m.text, m.unit, m.deadline, m.status) for m in got.measures] == [
         (m.id, m.text, m.unit, m.deadline, m.status) for m in want.measures
+    ]
+
+
+def test_government_web_page_gives_the_article_not_the_site() -> None:
+    draft = extract("20_gov_site_page.html")
+    text = read_report(os.path.join(REPORTS, "20_gov_site_page.html"))
+    assert draft.report.title == "某某县卫生健康局关于县委巡察反馈意见整改进展情况的通报"
+    assert (draft.report.date, draft.measures[2].co_units) == (D(2024, 11, 5), ["县疾控中心"])
+    assert not any(w in text for w in ("办事服务", "上一篇", "网站标识码", "打印本页", "当前位置"))
+
+
+def test_audit_table_on_a_web_page_reads_like_the_pasted_one(tmp_path: pathlib.Path) -> None:
+    text = pathlib.Path(REPORTS, "12_county_audit_table_tabs.txt").read_text(encoding="utf-8")
+    html = []
+    for line in text.splitlines():
+        if "\t" in line:
+            tag = "th" if line.startswith("序号") else "td"
+            html.append("<tr>" + "".join(f"<{tag}><p>{c}</p></{tag}>" for c in line.split("\t")) + "</tr>")
+        else:
+            html.append(f"<p>{line}</p>")
+    page = "<html><body><div class='nav'>首页</div><table>" + "".join(html) + "</table></body></html>"
+    (tmp_path / "audit.html").write_text(page, encoding="utf-8")
+    got = extract_text(read_report(str(tmp_path / "audit.html")), "audit.html", default_ref=D(2024, 1, 1))
+    want = extract("12_county_audit_table_tabs.txt")
+    assert [(m.id, m.text, m.unit, m.status) for m in got.measures] == [
+        (m.id, m.text, m.unit, m.status) for m in want.measures
     ]
