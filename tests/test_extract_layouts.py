@@ -205,3 +205,68 @@ def test_audit_table_on_a_web_page_reads_like_the_pasted_one(tmp_path: pathlib.P
     assert [(m.id, m.text, m.unit, m.status) for m in got.measures] == [
         (m.id, m.text, m.unit, m.status) for m in want.measures
     ]
+
+
+# A Word report numbered with Word's own multilevel list (开始 → 编号): "一、" for problems and "1."
+# for measures, restarting under each problem; none of the numbers is in the paragraphs' text.
+WORD_LIST_REPORT = [
+    ("", "某某区司法局关于区委巡察反馈问题整改情况的报告"),
+    ("", "区委第五巡察组于2024年4月对区司法局党组开展了巡察。局党组对照反馈的3个问题，制定整改措施6条。"),
+    (0, "关于“公共法律服务覆盖不均衡”的问题"),
+    (1, "在各街道公共法律服务工作站配备专职人员，2024年12月底前实现全覆盖。"),
+    ("", "责任单位：公共法律服务科"),
+    (1, "建立村（社区）法律顾问履职考核制度，每季度考核一次。"),
+    ("", "责任单位：公共法律服务科"),
+    (0, "关于“行政执法监督不到位”的问题"),
+    (1, "制定《区行政执法监督工作办法》，已于2024年8月印发。"),
+    ("", "责任单位：行政执法监督科"),
+    (1, "开展行政执法案卷评查，每半年评查一次。"),
+    ("", "责任单位：行政执法监督科"),
+    (1, "组织全区执法人员开展业务培训，2024年11月底前完成全员轮训。"),
+    ("", "责任单位：政工科"),
+    (0, "关于“社区矫正监管存在漏洞”的问题"),
+    (1, "对全区社区矫正对象开展信息化核查，已完成。"),
+    ("", "责任单位：社区矫正科"),
+    ("", "中共某某区司法局党组"),
+    ("", "2024年10月20日"),
+]
+
+
+def write_word_list_report(path: pathlib.Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    doc = docx.Document()
+    numbering = doc.part.numbering_part.element
+    numbering.insert(
+        0,
+        parse_xml(
+            f'<w:abstractNum {w} w:abstractNumId="90">'
+            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>'
+            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%2."/></w:lvl>'
+            "</w:abstractNum>"
+        ),
+    )
+    numbering.append(parse_xml(f'<w:num {w} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    for level, text in WORD_LIST_REPORT:
+        p = doc.add_paragraph(text)
+        if level != "":
+            p._p.get_or_add_pPr().append(
+                parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+            )
+    doc.save(str(path))
+
+
+def test_word_automatic_numbering_is_written_out_and_structures_the_report(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "numbered.docx"
+    write_word_list_report(path)
+    text = read_report(str(path))
+    assert "二、关于“行政执法监督不到位”的问题" in text and "3.组织全区执法人员" in text and "1.对全区社区矫正" in text
+    draft = extract_text(text, "numbered.docx", default_ref=D(2024, 1, 1))
+    assert [sum(1 for m in draft.measures if m.problem == p) for p, _, _ in draft.problems] == [2, 3, 1]
+    assert {m.id for m in draft.measures if m.status == "done"} == {"P2-1", "P3-1"}
+    m = {x.id: x for x in draft.measures}
+    assert (m["P1-1"].unit, m["P1-1"].deadline.due) == ("公共法律服务科", D(2024, 12, 31))
+    assert (m["P2-3"].unit, m["P2-3"].deadline.due) == ("政工科", D(2024, 11, 30))
+    assert m["P1-2"].deadline.recur == "quarterly"
