@@ -78,6 +78,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
     if looks_truncated(text):
         measures[-1].flags.append("truncated")
         draft.warnings.append("原文似乎被截断（以“……”结尾），只提取了现有部分。The text looks truncated.")
+    draft.warnings.extend(_count_mismatch(draft))
     return draft
 
 
@@ -101,6 +102,21 @@ def _without_closing(bs: list[Block]) -> list[Block]:
     last_heading = max((i for i, b in enumerate(bs) if b.style not in ("text", "enum", "label")), default=-1)
     cut = next((i for i, b in enumerate(bs) if i > last_heading and b.style == "text" and _CLOSING.match(b.raw)), None)
     return bs if cut is None else bs[:cut]
+
+
+def _count_mismatch(draft: Draft) -> list[str]:
+    """A warning where the report's own total differs from what was extracted (a layout partly read)."""
+    out = []
+    for key, got, word in (
+        ("problems_total", len(draft.problems), "个问题"),
+        ("measures_total", len(draft.measures), "条措施"),
+    ):
+        said = draft.figures.get(key)
+        if isinstance(said, int) and said != got:
+            out.append(
+                f"报告称{said}{word}，提取到{got}{word[0]}，请核对是否漏提或多提。Stated {said}, extracted {got}."
+            )
+    return out
 
 
 def _without_signature(bs: list[Block]) -> list[Block]:

@@ -27,12 +27,13 @@ HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Measure enumerators: never headings.
 ENUM = re.compile(rf"^(?:[{CN}]+是|第[{CN}]+[，,、]|[①-⑳])")
 INLINE_SHI = re.compile(rf"(?<=[。；;])\s*(?=[{CN}]+是)")
-# An item number inside a paragraph: ①, or (1) at its start or after ：；。 ("整改措施：（1）…；（2）…").
-_INLINE_ITEM = re.compile(r"[①-⑳]|(?:^|(?<=[:：;；。]))\s*[(（](\d{1,2})[)）]")
+# An item number inside a paragraph: ①, or (1) / 1. at its start or after ：；。 ("整改措施：（1）…；（2）…",
+# a table cell "1.制定…。2.建立…。").
+_INLINE_ITEM = re.compile(r"[①-⑳]|(?:^|(?<=[:：;；。]))\s*(?:[(（](\d{1,2})[)）]|(\d{1,2})[.、．](?!\d))")
 
 LABELS: dict[str, tuple[str, ...]] = {
     "measure": ("整改情况", "整改措施", "整改落实情况", "整改举措", "具体措施", "落实情况", "主要措施"),
-    "status": ("完成情况", "整改进展", "整改状态", "进展情况", "完成进度", "整改进度"),
+    "status": ("完成情况", "整改进展", "整改状态", "进展情况", "完成进度", "整改进度", "整改结果", "办理情况"),
     "unit": (
         "责任单位",
         "牵头单位",
@@ -151,11 +152,11 @@ def labels_in(value: str) -> list[tuple[str, str]]:
 
 
 def split_items(text: str) -> list[str]:
-    """ "（1）…；（2）…" or "①…②…" in one paragraph → one item each, when they number 1, 2, 3… in
+    """ "（1）…；（2）…", "1.…。2.…" or "①…②…" in one paragraph → one item each, when they number 1, 2, 3… in
     order; a lead-in ending in a colon ("主要措施：") is dropped."""
     chain: list[int] = []
     for m in _INLINE_ITEM.finditer(text):
-        n = int(m[1]) if m[1] else ord(m[0]) - ord("①") + 1
+        n = int(m[1] or m[2]) if (m[1] or m[2]) else ord(m[0]) - ord("①") + 1
         if n == len(chain) + 1:
             chain.append(m.start() + len(m[0]) - len(m[0].lstrip()))
     if len(chain) < 2:

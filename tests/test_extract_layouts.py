@@ -91,6 +91,11 @@ LAYOUTS = {
         {"P1-1": ("区教育局", "section", None), "P3-1": ("区卫健委", "section", D(2024, 12, 31))}
         | {"P5-1": ("区市场监管局", "section", None)},
     ),
+    "23_street_annex_cells_with_numbered_measures.txt": (
+        [3, 2, 2],
+        {"P2-1", "P2-2", "P3-1", "P3-2"},
+        {"P1-3": ("党建办", "text", D(2024, 12, 31)), "P2-2": ("平安办", "text", D(2024, 9, 30))},
+    ),
 }
 
 
@@ -102,6 +107,21 @@ def test_layout_extracts_its_hand_counted_ledger(name: str) -> None:
     assert {m.id for m in draft.measures if m.status == "done"} == done
     got = {m.id: (m.unit, m.unit_source, m.deadline.due) for m in draft.measures}
     assert {k: got[k] for k in spots} == spots
+
+
+def test_a_ledger_cell_holding_numbered_measures_gives_one_measure_each() -> None:
+    m = {x.id: x for x in extract("23_street_annex_cells_with_numbered_measures.txt").measures}
+    assert m["P1-2"].text == "2.建立新任社区书记“导师帮带”制度。"
+    assert (m["P1-2"].leader, m["P1-2"].co_units, m["P3-2"].co_units) == ("王某", ["各社区"], ["财政所"])
+
+
+def test_a_report_stating_more_than_was_found_says_so() -> None:
+    draft = extract_text(
+        "关于巡察整改情况的通报\n共梳理问题5个，制定整改措施12条。\n1.问题甲。\n一是整改措施甲；\n二是整改措施乙。",
+        "x.txt",
+    )
+    assert any("报告称5个问题，提取到1个" in w for w in draft.warnings)
+    assert any("报告称12条措施，提取到2条" in w for w in draft.warnings)
 
 
 def test_labels_under_each_circled_item_belong_to_that_item() -> None:
