@@ -70,10 +70,7 @@ def extract_text(text: str, source: str = "report", *, default_ref: dt.date | No
         for k, rm in enumerate(p.measures, start=1):
             measures.append(draft_measure(f"P{n}-{k}", n, p.title, p.section, rm, p.section_unit, ref, level, owner))
     if not problems:
-        raise LedgerImportError(
-            "没有识别出问题和整改措施的结构（如“1. 关于……问题的整改”“一是……”）。 No problems or measures recognised.",
-            file=source,
-        )
+        raise LedgerImportError(_no_structure(body), file=source)
     draft = Draft(report=meta, problems=problems, measures=measures, figures=figures(text), warnings=warnings)
     if looks_truncated(text):
         measures[-1].flags.append("truncated")
@@ -102,6 +99,17 @@ def _without_closing(bs: list[Block]) -> list[Block]:
     last_heading = max((i for i, b in enumerate(bs) if b.style not in ("text", "enum", "label")), default=-1)
     cut = next((i for i, b in enumerate(bs) if i > last_heading and b.style == "text" and _CLOSING.match(b.raw)), None)
     return bs if cut is None else bs[:cut]
+
+
+def _no_structure(bs: list[Block]) -> str:
+    """Why nothing was extracted, in terms the office can act on."""
+    headings = sum(1 for b in bs if b.style not in ("text", "enum", "label"))
+    said = f"全文{len(bs)}段，其中编号标题{headings}个、“一是/①”类条目{sum(1 for b in bs if b.style == 'enum')}个"
+    return (
+        f"没有识别出问题和整改措施的结构（{said}）。需要问题标题（如“1. 关于……问题的整改”“问题一：”“（一）……”）"
+        "及其下的整改措施（“一是……”“①”“整改措施：……”），或含“问题”“整改措施”列的台账表格；"
+        "扫描件请先 OCR。 No problems or measures recognised."
+    )
 
 
 def _count_mismatch(draft: Draft) -> list[str]:

@@ -20,6 +20,11 @@ from ledger.extract_blocks import BRACKETED_LABELS, ENUM, INLINE_SHI, Block, lab
 
 _TITLE_QUOTED = re.compile(r"关于[“\"「](?P<t>.+?)[”\"」]")
 _GENERIC = re.compile(r"整改.{0,6}情况|情况及成效|进展情况|落实情况|^整改|工作打算|下一步")
+# Headings of the report's own account, never a problem however many 一是 they hold.
+_REPORT_PROSE = re.compile(
+    r"^(?:关于)?(?:巡[视察])?整改(?:工作)?(?:的)?(?:组织领导|组织开展|总体|基本|推进|部署)?(?:情况|工作)$|总体情况|基本情况|组织领导情况"
+    r"|组织开展情况|工作打算|下一步|主要成效|工作成效|^整改成效|履行.{0,8}主体责任情况"
+)
 _SENTENCE = re.compile(r"[，,；;]|。.")
 
 
@@ -133,7 +138,9 @@ def build(bs: list[Block]) -> list[RawProblem]:
     if enum_styles:
         bs = [Block("enum", 0, b.raw, b.raw) if b.style in enum_styles else b for b in bs]
         nodes = _walk(_tree(bs, headings - enum_styles))
-    with_text = [n for n in nodes if n.content() and n.block.style != "unit"]
+    with_text = [
+        n for n in nodes if n.content() and n.block.style != "unit" and not _REPORT_PROSE.search(n.block.title)
+    ]
     if not with_text:
         return []
     deepest = max(n.depth for n in with_text)

@@ -9,6 +9,7 @@ import pathlib
 
 import pytest
 
+from ledger.errors import LedgerImportError
 from ledger.extract import Draft, extract_text
 from ledger.report_text import read_report
 from tests.conftest import ROOT
@@ -290,3 +291,12 @@ def test_word_automatic_numbering_is_written_out_and_structures_the_report(tmp_p
     assert (m["P1-1"].unit, m["P1-1"].deadline.due) == ("公共法律服务科", D(2024, 12, 31))
     assert (m["P2-3"].unit, m["P2-3"].deadline.due) == ("政工科", D(2024, 11, 30))
     assert m["P1-2"].deadline.recur == "quarterly"
+
+
+def test_a_report_with_only_its_own_account_is_refused_with_what_was_found() -> None:
+    text = "\n".join(
+        ["某某局关于巡察整改情况的通报", "一、整改工作总体情况", "一是提高站位。", "二是压实责任。"]
+        + ["二、下一步工作打算", "一是巩固成果。"]
+    )
+    with pytest.raises(LedgerImportError, match=r"没有识别出问题和整改措施的结构（全文\d+段，其中编号标题2个"):
+        extract_text(text, "x.txt")
