@@ -90,7 +90,10 @@ def _annex(bs: list[Block]) -> tuple[list[Block], list[Block]]:
     return (bs, []) if at is None else (bs[:at], bs[at + 1 :])
 
 
-_CLOSING = re.compile(r"^(?:下一步[，,：:]|今后[，,]|欢迎|以上报告|特此(?:通报|报告)|专此报告)")
+_CLOSING = re.compile(
+    r"^(?:下一步[，,：:]|今后[，,]|欢迎|以上报告|特此(?:通报|报告)|专此报告"
+    r"|[^，。；]{0,14}将(?:持续|继续|进一步|坚持)[^。]{0,40}(?:整改|成果|成效)[^。]{0,30}。$)"
+)
 
 
 def _without_closing(bs: list[Block]) -> list[Block]:

@@ -19,6 +19,7 @@ WIDTH[0x3000] = 0x20
 HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("part", re.compile(rf"^第(?P<n>[{CN}]+)部分\s*[:：、.]?\s*(?P<t>.*)$")),
     ("wenti", re.compile(rf"^问题\s*(?P<n>[{CN}]+|\d{{1,3}})\s*[:：.、]\s*(?P<t>.+)$")),
+    ("wenti", re.compile(rf"^[【\[]问题\s*(?P<n>[{CN}]+|\d{{1,3}})[】\]]\s*[:：.、]?\s*(?P<t>.+)$")),
     ("cn", re.compile(rf"^(?P<n>[{CN}]+)\s*[、.．]\s*(?P<t>.+)$")),
     ("cn_paren", re.compile(rf"^[(（]\s*(?P<n>[{CN}]+)\s*[)）]\s*(?P<t>.+)$")),
     ("num", re.compile(r"^(?P<n>\d{1,3})\s*[.、．](?!\d)\s*(?P<t>.+)$")),
@@ -26,7 +27,7 @@ HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Measure enumerators: never headings.
 ENUM = re.compile(rf"^(?:[{CN}]+是|第[{CN}]+[，,、]|[①-⑳])")
-INLINE_SHI = re.compile(rf"(?<=[。；;])\s*(?=[{CN}]+是)")
+INLINE_SHI = re.compile(rf"(?<=[。；;])\s*(?=[{CN}]+是|第[{CN}]+[，,、])")
 # An item number inside a paragraph: ①, or (1) / 1. at its start or after ：；。 ("整改措施：（1）…；（2）…",
 # a table cell "1.制定…。2.建立…。").
 _INLINE_ITEM = re.compile(r"[①-⑳]|(?:^|(?<=[:：;；。]))\s*(?:[(（](\d{1,2})[)）]|(\d{1,2})[.、．](?!\d))")

@@ -97,6 +97,11 @@ LAYOUTS = {
         {"P2-1", "P2-2", "P3-1", "P3-2"},
         {"P1-3": ("党建办", "text", D(2024, 12, 31)), "P2-2": ("平安办", "text", D(2024, 9, 30))},
     ),
+    "24_company_bracket_wenti_first_second.txt": (
+        [3, 2, 3],
+        {"P2-1", "P2-2", "P3-1", "P3-2", "P3-3"},
+        {"P1-2": ("供水管网分公司", "text", D(2024, 12, 31)), "P3-1": ("安全环保部", "text", D(2024, 10, 31))},
+    ),
 }
 
 
@@ -114,6 +119,12 @@ def test_a_ledger_cell_holding_numbered_measures_gives_one_measure_each() -> Non
     m = {x.id: x for x in extract("23_street_annex_cells_with_numbered_measures.txt").measures}
     assert m["P1-2"].text == "2.建立新任社区书记“导师帮带”制度。"
     assert (m["P1-2"].leader, m["P1-2"].co_units, m["P3-2"].co_units) == ("王某", ["各社区"], ["财政所"])
+
+
+def test_bracketed_problem_headings_and_first_second_measures_with_labels_on_one_line() -> None:
+    m = {x.id: x for x in extract("24_company_bracket_wenti_first_second.txt").measures}
+    assert m["P1-3"].co_units == ["工程建设部"] and m["P1-3"].note == "完成情况：正在推进"
+    assert m["P3-3"].text == "第三，对排查发现的隐患实行闭环管理，逐项销号。"  # not the closing paragraph
 
 
 def test_a_report_stating_more_than_was_found_says_so() -> None:
