@@ -1,9 +1,11 @@
 """One measure of a draft ledger: its unit, deadline and status, and the flags a human should check.
 
-The unit comes from a 责任单位 label, else a body named in the text, else the unit a section
-heading names (`unit_from_section`), else the body whose business the text is about (inferred,
-only for a district or county's own report). The status comes from a 完成情况/整改进展 label,
-else the section's title (已完成… / 持续推进…), else completion words in the text.
+The unit comes from a 责任单位 label, else the unit a section heading names (`unit_from_section`),
+else a body named in the text (a department opening the measure counts), else, in a body's report
+on itself, that body (`unit_from_issuer`; "会同X…" makes X a co-unit), else the body whose business
+the text is about (inferred, only for a district or county's own report). The status comes from a
+完成情况/整改进展 label or a closing statement ("已完成。", "该项正在推进。"), else the section's title
+(已完成… / 持续推进…), else completion words in the text (`status_from_text`).
 """
 
 from __future__ import annotations
