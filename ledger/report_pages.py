@@ -5,7 +5,8 @@ A page number is a line such as "— 3 —", "- 3 -", "第3页 共8页"; a runni
 repeats the report's title further down, or a short unpunctuated line that recurs three times or
 more. Hard wrapping is recognised from the text itself: many lines of about the same width that
 stop without punctuation. Then a line that reaches that width goes on in the next one, unless the
-next starts a numbered item or a label. Text without hard wrapping is left as it is.
+next starts a numbered item or a label (a wrapped numbered item is rejoined by the paragraph reader,
+`ledger.extract_blocks.lines`). Text without hard wrapping is left as it is.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def unwrap(text: str) -> str:
     out: list[str] = []
     joining = False
     for i, r in enumerate(rows):
-        if joining and r and not is_structural(r):
+        if joining and r and not is_structural(r) and not is_structural(out[-1]):
             out[-1] += r
         else:
             out.append(r)

@@ -311,3 +311,25 @@ def test_a_report_with_only_its_own_account_is_refused_with_what_was_found() -> 
     )
     with pytest.raises(LedgerImportError, match=r"没有识别出问题和整改措施的结构（全文\d+段，其中编号标题2个"):
         extract_text(text, "x.txt")
+
+
+TEXT_LAYOUTS = sorted(n for n in LAYOUTS if n.endswith(".txt") and not n.startswith(("12", "18", "23")))
+
+
+@pytest.mark.parametrize("name", TEXT_LAYOUTS, ids=lambda n: n[:2])
+def test_the_same_report_as_word_or_web_page_gives_the_same_ledger(name: str, tmp_path: pathlib.Path) -> None:
+    import html
+
+    import docx
+
+    lines = pathlib.Path(REPORTS, name).read_text(encoding="utf-8").splitlines()
+    doc = docx.Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    doc.save(str(tmp_path / "r.docx"))
+    page = "".join(f"<p style='text-indent:2em'>{html.escape(line)}</p>" for line in lines)
+    (tmp_path / "r.html").write_text(f"<html><body><div class='nav'>首页</div>{page}</body></html>", encoding="utf-8")
+    want = [(m.id, m.text, m.unit, m.deadline, m.status) for m in extract(name).measures]
+    for path in (tmp_path / "r.docx", tmp_path / "r.html"):
+        got = extract_text(read_report(str(path)), path.name, default_ref=D(2024, 1, 1))
+        assert [(m.id, m.text, m.unit, m.deadline, m.status) for m in got.measures] == want, path.name
