@@ -141,12 +141,16 @@ def _without_signature(bs: list[Block]) -> list[Block]:
 
 
 def _level(meta: ReportMeta) -> str:
-    """ "区" or "县" for a district or county report (whose bodies Duban can infer), else ""."""
+    """ "区" or "县" for a district or county report (whose bodies Duban can infer), "市" for a city's
+    (whose bodies it checks against 市 but does not infer), else ""."""
     head = f"{meta.title} {meta.issuer}"
     if re.search(r"县委|县人民政府|县政府|县委员会", head):
         return "县"
     if re.search(r"区委|区人民政府|区政府|区委员会", head):
         return "区"
+    issuer = f"{meta.title.split('关于')[0]} {meta.issuer}"
+    if re.search(r"市委|市人民政府|市政府|市委员会", issuer) or "市本级" in meta.title:
+        return "市"
     return ""
 
 

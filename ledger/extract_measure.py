@@ -22,8 +22,12 @@ from ledger.units import canonical, choose_units, named_units
 _DONE_SECTION = re.compile(r"已完成|已办结|已整改")
 _DONE_TEXT = re.compile(
     r"已全部完成|已完成|已投入使用|已建成|已交付|已挂牌|已实施|已印发|已出台|已于[^，。；]{0,12}(?:印发|完成|建成|实施)"
+    r"|已(?:督促|收回|追回|缴入|缴回|补缴|退还|归还|拨付|清理|修订|建立|制定|对)"
 )
-_OPEN_TEXT = re.compile(r"正在|推进中|拟|计划|下一步|待|将")
+# Words that leave a measure open; 将 only as "will" (将于, 将持续), not as the object marker (将1286万元缴入).
+_OPEN_TEXT = re.compile(
+    r"正在|推进中|拟|计划|下一步|待|将(?=于|在|持续|继续|进一步|逐步|加快|适时|尽快|按|根据|全面|着力)"
+)
 _DONE_LABEL = re.compile(r"^(?:已完成|已整改|已办结|已销号|已全部完成|全部完成|完成整改|已落实|完成)")
 _PARTNERS_FIRST = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+是|[①-⑳]|[(（]\d{1,2}[)）]|\d{1,2}\s*[.、．])?\s*(?:会同|联合|配合|协调)"
@@ -121,7 +125,8 @@ def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str, owne
         return
     if dm.unit_inferred:
         # District bodies are only inferred for a district or county's own report.
-        dm.unit = (level + dm.unit[1:]) if level and dm.unit.startswith("区") else (dm.unit if level else "")
+        local = level in ("区", "县")
+        dm.unit = (level + dm.unit[1:]) if local and dm.unit.startswith("区") else (dm.unit if local else "")
         dm.unit_inferred = bool(dm.unit)
     if not dm.unit:
         dm.flags.append("no_unit")

@@ -148,7 +148,34 @@ def build(bs: list[Block]) -> list[RawProblem]:
     problems = [
         n for n in with_text if n.depth == deepest or (n.depth > 1 and not n.children and id(_root(n)) in branches)
     ]
-    return [_problem(n) for n in problems]
+    return [q for n in problems for q in _problem_led(_problem(n))]
+
+
+# An item that states its problem, then what was done: "1.部分非税收入未及时缴库问题。市财政局已督促…"
+# (an audit report to the 人大: numbered findings under each area, each with its rectification).
+_LED_BY_PROBLEM = re.compile(
+    r"^\s*(?:[①-⑳]|[(（]?\d{1,2}[)）.、．]|[一二三四五六七八九十]+是)\s*(?P<p>[^。；]{4,60}?问题)[。；]\s*(?P<m>\S.*)$"
+)
+
+
+def _problem_led(p: RawProblem) -> list[RawProblem]:
+    """A heading whose items each open with their own problem is a section of problems, one measure
+    each; any other problem is returned as it is."""
+    hits = [_LED_BY_PROBLEM.match(m.text) for m in p.measures]
+    if len(hits) < 1 or not all(hits):
+        return [p]
+    section = " / ".join(s for s in (p.section, _area(p.title)) if s)
+    out = []
+    for m, hit in zip(p.measures, hits, strict=True):
+        assert hit is not None
+        m.text = hit["m"]
+        out.append(RawProblem(re.sub(r"的?问题$", "", hit["p"]), section, p.section_unit, [m]))
+    return out
+
+
+def _area(title: str) -> str:
+    """ "市级财政管理审计查出问题的整改情况" → "市级财政管理审计查出问题"."""
+    return re.sub(r"(?:的)?整改(?:落实)?情况$", "", title)
 
 
 def _root(n: Node) -> Node:

@@ -102,6 +102,11 @@ LAYOUTS = {
         {"P2-1", "P2-2", "P3-1", "P3-2", "P3-3"},
         {"P1-2": ("供水管网分公司", "text", D(2024, 12, 31)), "P3-1": ("安全环保部", "text", D(2024, 10, 31))},
     ),
+    "25_city_audit_prose_to_congress.txt": (
+        [1, 1, 1, 1, 1],
+        {"P1-1", "P2-1", "P3-1", "P5-1"},
+        {"P1-1": ("市财政局", "text", None), "P3-1": ("", "none", None), "P4-1": ("市城管局", "text", D(2025, 3, 31))},
+    ),
 }
 
 
@@ -125,6 +130,14 @@ def test_bracketed_problem_headings_and_first_second_measures_with_labels_on_one
     m = {x.id: x for x in extract("24_company_bracket_wenti_first_second.txt").measures}
     assert m["P1-3"].co_units == ["工程建设部"] and m["P1-3"].note == "完成情况：正在推进"
     assert m["P3-3"].text == "第三，对排查发现的隐患实行闭环管理，逐项销号。"  # not the closing paragraph
+
+
+def test_audit_findings_that_state_their_problem_then_the_rectification() -> None:
+    draft = extract("25_city_audit_prose_to_congress.txt")
+    assert draft.problems[3] == (4, "市城管局政府采购未执行预算", "部门预算执行审计查出问题")
+    assert draft.measures[0].text == "市财政局已督促执收单位将1286万元缴入国库，并建立非税收入月度清缴机制。"
+    assert "no_unit" in draft.measures[2].flags  # 相关部门 names no one
+    assert not draft.warnings  # 5 problems stated, 5 found
 
 
 def test_a_report_stating_more_than_was_found_says_so() -> None:
