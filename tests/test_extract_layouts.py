@@ -236,17 +236,35 @@ def test_government_web_page_gives_the_article_not_the_site() -> None:
 
 def test_audit_table_on_a_web_page_reads_like_the_pasted_one(tmp_path: pathlib.Path) -> None:
     text = pathlib.Path(REPORTS, "12_county_audit_table_tabs.txt").read_text(encoding="utf-8")
-    html = []
+    html, in_table = [], False
     for line in text.splitlines():
         if "\t" in line:
             tag = "th" if line.startswith("序号") else "td"
-            html.append("<tr>" + "".join(f"<{tag}><p>{c}</p></{tag}>" for c in line.split("\t")) + "</tr>")
+            html.append(("" if in_table else "<table border='1'>") + "<tr>")
+            html.append("".join(f"<{tag}><p>{c}</p></{tag}>" for c in line.split("\t")) + "</tr>")
+            in_table = True
         else:
-            html.append(f"<p>{line}</p>")
-    page = "<html><body><div class='nav'>首页</div><table>" + "".join(html) + "</table></body></html>"
+            html.append(("</table>" if in_table else "") + f"<p>{line}</p>")
+            in_table = False
+    page = "<html><body><div class='nav'><ul><li>首页<li>政务公开</ul></div>" + "".join(html) + "</body></html>"
     (tmp_path / "audit.html").write_text(page, encoding="utf-8")
     got = extract_text(read_report(str(tmp_path / "audit.html")), "audit.html", default_ref=D(2024, 1, 1))
     want = extract("12_county_audit_table_tabs.txt")
+    assert [(m.id, m.text, m.unit, m.status) for m in got.measures] == [
+        (m.id, m.text, m.unit, m.status) for m in want.measures
+    ]
+
+
+def test_a_site_laid_out_in_tables_still_gives_the_article_line_by_line(tmp_path: pathlib.Path) -> None:
+    body = pathlib.Path(REPORTS, "15_bureau_wenti_numbered_lists.txt").read_text(encoding="utf-8").splitlines()
+    article = "".join(f"<p>{line}" for line in body)  # paragraphs left unclosed, as old pages do
+    page = (
+        "<html><head><title>x</title><body><table><tr><td class='menu'><table><tr><td>首页<td>机构</table>"
+        f"<tr><td><table><tr><td id='zoom'>{article}</td></tr></table></td></tr></table></body></html>"
+    )
+    (tmp_path / "old.htm").write_text(page, encoding="utf-8")
+    got = extract_text(read_report(str(tmp_path / "old.htm")), "old.htm", default_ref=D(2024, 1, 1))
+    want = extract("15_bureau_wenti_numbered_lists.txt")
     assert [(m.id, m.text, m.unit, m.status) for m in got.measures] == [
         (m.id, m.text, m.unit, m.status) for m in want.measures
     ]
