@@ -165,13 +165,14 @@ _STATEMENT = re.compile(
 
 
 def _stated_status(sentences: list[str]) -> str:
-    """The report's own word on a measure, in a short closing sentence ("已完成。", "该项正在推进。",
-    "此项工作需长期坚持。", "（已完成）"), as a status label would give it."""
-    if len(sentences) < 2 and not (sentences and re.search(r"[(（][^()（）]{2,8}[)）][。；;]?$", sentences[-1])):
-        return ""
+    """The report's own word on a measure, in a short closing sentence or clause ("已完成。",
+    "该项正在推进。", "此项工作需长期坚持。", "…，已完成。", "（已完成）"), as a status label would give it."""
     last = sentences[-1].strip() if sentences else ""
     tail = re.search(r"[(（][^()（）]{2,8}[)）][。；;]?$", last)
-    m = _STATEMENT.match(tail[0] if tail else last)
+    clause = re.split(r"[，,]", last)[-1].strip()
+    m = _STATEMENT.match(tail[0]) if tail else None
+    if not m and (len(sentences) >= 2 or clause != last):
+        m = _STATEMENT.match(clause)
     if not m:
         return ""
     word = m["s"]

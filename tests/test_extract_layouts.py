@@ -177,6 +177,11 @@ def test_leader_and_unit_in_brackets_after_each_measure() -> None:
     assert (m["P1-2"].leader, m["P1-2"].unit, m["P1-2"].co_units) == ("张某某", "县教育局", ["县住建局"])
     assert m["P1-2"].text == "2.实施城区学校扩容工程，新建、改扩建学校3所，2025年8月底前投入使用。"
     assert m["P2-2"].co_units == ["各乡镇"] and m["P3-3"].deadline.kind == "ongoing"
+    assert (m["P3-1"].status, m["P3-1"].flags, m["P3-3"].note) == (
+        "done",
+        [],
+        "进展：长期坚持",
+    )  # "…，已完成。" is stated
 
 
 def test_departments_that_open_a_measure_are_its_units() -> None:
