@@ -32,7 +32,7 @@ def without_furniture(text: str) -> str:
     rows = [ln.strip() for ln in text.split("\n")]
     firsts = [r for r in rows if r][:2]
     title = firsts[0] + firsts[1] if len(firsts) == 2 and _TITLE_END.match(firsts[1]) else (firsts or [""])[0]
-    counts = Counter(r for r in rows if r and len(r) < 40 and not _END.search(r) and not is_structural(r))
+    counts = Counter(r for r in rows if 8 <= len(r) < 40 and not _END.search(r) and not is_structural(r))
     seen_title = False
     out = []
     for r in rows:

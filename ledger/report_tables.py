@@ -92,11 +92,20 @@ def _one_line(cell: str) -> str:
 
 def text_tables(text: str) -> str:
     """Text with each run of tab-separated (or ` | `-separated) lines read as a table: a ledger
-    table becomes labelled lines, any other table one line per cell."""
+    table becomes labelled lines, any other table one line per cell. A ledger table copied from a
+    web page one cell a line (its header words on consecutive lines, then rows that start 1, 2, 3…)
+    is read too."""
     src = text.replace("\r\n", "\n").split("\n")
     out: list[str] = []
     i = 0
     while i < len(src):
+        header = _cell_header(src, i)
+        if header:
+            rows, j = _cell_rows(src, i + header, header)
+            if rows:
+                out.extend(table_lines([[c.strip() for c in src[i : i + header]], *rows]))
+                i = j
+                continue
         j = i
         while j < len(src) and len(_cells(src[j])) >= 3:
             j += 1
@@ -107,6 +116,23 @@ def text_tables(text: str) -> str:
             out.append(src[i])
             i += 1
     return "\n".join(out)
+
+
+def _cell_header(src: list[str], i: int) -> int:
+    """How many consecutive lines from `i` are header words forming a ledger header (0 if none)."""
+    n = 0
+    while i + n < len(src) and header_text(src[i + n]) in _LOOKUP:
+        n += 1
+    return n if n >= 3 and is_ledger_header([c.strip() for c in src[i : i + n]]) else 0
+
+
+def _cell_rows(src: list[str], i: int, width: int) -> tuple[list[list[str]], int]:
+    """Rows of `width` lines each, while each starts with the next 序号; and where they end."""
+    rows: list[list[str]] = []
+    while i + width <= len(src) and src[i].strip() == str(len(rows) + 1):
+        rows.append([c.strip() for c in src[i : i + width]])
+        i += width
+    return rows, i
 
 
 def _cells(line: str) -> list[str]:
