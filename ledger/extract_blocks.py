@@ -17,7 +17,9 @@ WIDTH[0x3000] = 0x20
 
 # Heading styles, each (name, pattern); the pattern's group n is the number, t the text.
 HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("part", re.compile(rf"^第(?P<n>[{CN}]+)部分\s*[:：、.]?\s*(?P<t>.*)$")),
     ("wenti", re.compile(rf"^问题\s*(?P<n>[{CN}]+|\d{{1,3}})\s*[:：.、]\s*(?P<t>.+)$")),
+    ("wenti", re.compile(rf"^[【\[]问题\s*(?P<n>[{CN}]+|\d{{1,3}})[】\]]\s*[:：.、]?\s*(?P<t>.+)$")),
     ("cn", re.compile(rf"^(?P<n>[{CN}]+)\s*[、.．]\s*(?P<t>.+)$")),
     ("cn_paren", re.compile(rf"^[(（]\s*(?P<n>[{CN}]+)\s*[)）]\s*(?P<t>.+)$")),
     ("num", re.compile(r"^(?P<n>\d{1,3})\s*[.、．](?!\d)\s*(?P<t>.+)$")),
@@ -25,12 +27,26 @@ HEADING_STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Measure enumerators: never headings.
 ENUM = re.compile(rf"^(?:[{CN}]+是|第[{CN}]+[，,、]|[①-⑳])")
-INLINE_SHI = re.compile(rf"(?<=[。；;])\s*(?=[{CN}]+是)")
+INLINE_SHI = re.compile(rf"(?<=[。；;])\s*(?=[{CN}]+是|第[{CN}]+[，,、])")
+# An item number inside a paragraph: ①, or (1) / 1. at its start or after ：；。 ("整改措施：（1）…；（2）…",
+# a table cell "1.制定…。2.建立…。").
+_INLINE_ITEM = re.compile(r"[①-⑳]|(?:^|(?<=[:：;；。]))\s*(?:[(（](\d{1,2})[)）]|(\d{1,2})[.、．](?!\d))")
 
 LABELS: dict[str, tuple[str, ...]] = {
     "measure": ("整改情况", "整改措施", "整改落实情况", "整改举措", "具体措施", "落实情况", "主要措施"),
-    "status": ("完成情况", "整改进展", "整改状态", "进展情况", "完成进度", "整改进度"),
-    "unit": ("责任单位", "牵头单位", "责任部门", "整改责任单位", "责任主体"),
+    "status": ("完成情况", "整改进展", "整改状态", "进展情况", "完成进度", "整改进度", "整改结果", "办理情况"),
+    "unit": (
+        "责任单位",
+        "牵头单位",
+        "责任部门",
+        "整改责任单位",
+        "责任主体",
+        "牵头部门",
+        "责任处室",
+        "责任科室",
+        "责任股室",
+    ),
+    "co": ("配合单位", "协办单位", "配合部门", "协同单位"),
     "deadline": ("完成时限", "整改时限", "时限要求", "完成时间"),
     "desc": ("问题表现", "存在问题", "问题描述", "具体问题", "反馈问题", "问题", "整改目标"),
     "leader": ("责任领导", "牵头领导", "分管领导"),
@@ -38,6 +54,9 @@ LABELS: dict[str, tuple[str, ...]] = {
 _LABEL_KIND = {w: k for k, ws in LABELS.items() for w in ws}
 _LABEL_WORDS = "|".join(sorted(_LABEL_KIND, key=len, reverse=True))
 LABEL = re.compile(rf"^(?P<l>{_LABEL_WORDS})\s*[:：]\s*(?P<v>.*)$")
+# Labels in brackets at the end of an item: "…（牵头领导：张某某；责任单位：县教育局）".
+BRACKETED_LABELS = re.compile(rf"[(（](?P<v>(?:{_LABEL_WORDS})\s*[:：][^()（）]*)[)）]")
+_LABEL_CUT = re.compile(rf"[，,；;]\s*(?=(?:{_LABEL_WORDS})\s*[:：])")
 # A label in the middle of a paragraph ("问题一：…。整改情况：…"), after a sentence or a space.
 _INLINE_LABEL = re.compile(rf"(?:(?<=[。；;！!）)])|\s+)(?=(?:{_LABEL_WORDS})\s*[:：])")
 _UNIT_END = r"(?:镇|乡|街道|学院|学校|中学|小学|医院|馆|分局|局|委员会|委|办公室|办|中心|公司|集团|社区|村|所|处|部|院)"
@@ -124,9 +143,40 @@ def classify(raw: str) -> Block:
     return Block("text", 0, raw, raw)
 
 
+def labels_in(value: str) -> list[tuple[str, str]]:
+    """(kind, value) of each label in "责任单位：区住建局，完成时限：2024年12月底"."""
+    out = []
+    for part in _LABEL_CUT.split(value):
+        if m := LABEL.match(norm(part.strip())):
+            out.append((_LABEL_KIND[m["l"]], part.strip()[m.start("v") :].strip()))
+    return out
+
+
+def split_items(text: str) -> list[str]:
+    """ "（1）…；（2）…", "1.…。2.…" or "①…②…" in one paragraph → one item each, when they number 1, 2, 3… in
+    order; a lead-in ending in a colon ("主要措施：") is dropped."""
+    chain: list[int] = []
+    for m in _INLINE_ITEM.finditer(text):
+        n = int(m[1] or m[2]) if (m[1] or m[2]) else ord(m[0]) - ord("①") + 1
+        if n == len(chain) + 1:
+            chain.append(m.start() + len(m[0]) - len(m[0].lstrip()))
+    if len(chain) < 2:
+        return [text]
+    head = text[: chain[0]].strip()
+    parts = [head] if head and not re.search(r"[:：]$", head) else []
+    parts += [text[a:b].strip() for a, b in zip(chain, [*chain[1:], len(text)], strict=True)]
+    return [p for p in parts if p]
+
+
+def _in_brackets(s: str, i: int) -> bool:
+    head = norm(s[:i])
+    return head.count("(") > head.count(")")
+
+
 def split_inline(raw: str) -> list[str]:
-    """A paragraph cut before each label that follows a sentence: "问题一：…。整改情况：…"."""
-    cuts = [m.start() for m in _INLINE_LABEL.finditer(norm(raw)) if m.start() > 0]
+    """A paragraph cut before each label that follows a sentence: "问题一：…。整改情况：…" (not inside
+    brackets: "（牵头领导：…；责任单位：…）" stays with its item)."""
+    cuts = [m.start() for m in _INLINE_LABEL.finditer(norm(raw)) if m.start() > 0 and not _in_brackets(raw, m.start())]
     if not cuts:
         return [raw]
     parts, start = [], 0

@@ -13,11 +13,13 @@ import re
 
 from ledger.extract_blocks import lines
 from ledger.models import ReportMeta
+from ledger.units import canonical
 
 _COUNT_SENTENCE = re.compile(r"[^。\n]*(?:截至|截止|目前|共|反馈|梳理|制定)[^。\n]*\d+\s*[个条项][^。\n]*")
 _CLAUSE = re.compile(r"[，,；;、]")
 _PART = re.compile(r"(?=已|其余|其中)")
 _NUMBER = re.compile(r"(\d+)\s*([个条项])(?!方面|领域|单位|部门|村|镇|乡)")
+_TITLE = re.compile(r"关于.{4,}(?:通报|报告|公告|公示|情况|说明)$")  # a web page's title, under its site's banner
 _TRUNCATED = re.compile(r"(?:……|\.{3,}|…)\s*$")
 
 
@@ -96,7 +98,7 @@ def looks_truncated(text: str) -> bool:
 def report_meta(text: str) -> ReportMeta:
     """Title, issuer, dates and headline figures stated in the report."""
     paras = [ln for ln in lines(text) if ln]
-    title = paras[0] if paras else ""
+    title = next((p for p in paras[:15] if _TITLE.search(p) and len(p) < 80), paras[0] if paras else "")
     published = None
     m = re.search(r"发布(?:日期|时间)\s*[:：]\s*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})", text)
     if m:
@@ -127,3 +129,26 @@ def report_meta(text: str) -> ReportMeta:
         published=published,
         **stated,
     )
+
+
+_BODY_END = re.compile(r"(?:局|办公室|中心|厅|署)$")
+_NOT_OWNER = re.compile(r"巡察|巡视|领导小组|纪委|人民政府$|政府$")
+_PLACE = (
+    re.compile(r"^(?:[\u4e00-\u9fff]{2,3}[省市])?[\u4e00-\u9fff]{2,3}?(?=[区县][\u4e00-\u9fff]{2,})"),
+    re.compile(r"^(?:[\u4e00-\u9fff]{2,3}省)?[\u4e00-\u9fff]{2,3}?(?=市[\u4e00-\u9fff]{2,})"),
+)
+
+
+def owner_unit(title: str, issuer: str) -> str:
+    """The one body a report is about when it reports on itself ("某某区民政局关于…", signed 中共某某区
+    民政局党组) as its short name (区民政局); "" for a 区委/县委 report, a 巡察办's notice about other
+    bodies, a university or a company, whose measures name their own units."""
+    for name in (issuer, title.split("关于")[0] if "关于" in title else ""):
+        n = re.sub(r"(?:党组|党委|党总支)$", "", re.sub(r"^中共", "", name.strip()))
+        if not n or not _BODY_END.search(n) or _NOT_OWNER.search(n) or len(n) > 20:
+            continue
+        for place in _PLACE:
+            if m := place.match(n):
+                return canonical(n[m.end() :])
+        return canonical(n)
+    return ""

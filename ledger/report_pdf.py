@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from ledger.errors import LedgerImportError
 from ledger.extract_blocks import is_structural
+from ledger.report_pages import PAGE_NUMBER as _PAGE_NUMBER
 
-_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d+\s*(?:页)?\s*(?:[/／]\s*\d+|共\s*\d+\s*页)?[-—–\s]*$")
 _MARGIN = 0.08  # of the page height, top and bottom
 
 

@@ -24,14 +24,23 @@ _START = r"(?:^|(?<=[，。、；：,;:（(“\s由为和同]))(?![由为和同�
 _ACT = r"(?=牵头|负责|会同|修订|开展|对|组织|制定|建立|完善|全面|印发|落实|推进|配合|联合)"
 NAMED = re.compile(
     rf"(?P<u>[区县]纪委监委|[区县]委[{_CJK}]{{1,3}}?(?:部|办)"
-    rf"|[区县][{_CJK}]{{1,8}}?(?:局|集团|大队|检察院|法院)|[区县][{_CJK}]{{1,2}}委办|[区县][{_CJK}]{{1,3}}委"
+    rf"|[区县][{_CJK}]{{1,8}}?(?:局|集团|大队|检察院|法院)|(?<![城都超门])市[{_CJK}]{{1,6}}?局(?![长面势])|[区县][{_CJK}]{{1,2}}委办|[区县][{_CJK}]{{1,3}}委"
     rf"|{_START}[{_CJK}]{{2,4}}?(?:分局|集团|高新区|大队|街道)(?!办|应急|工作站)"
     rf"|{_START}[{_CJK}]{{2,7}}?(?:处|部|办公室|中心|学院){_ACT})"
 )
+# The body a measure opens with, as its subject: "学校纪委对…", "财务处、科学技术研究院联合修订…",
+# "学生工作部（处）会同…" (a university's or a company's own departments, which carry no 区/县).
+SUBJECT = re.compile(
+    rf"(?P<u>(?![由为在对将从向把经]|会同|联合|配合|协调|督促|推动|加强|组织|开展|建立|完善|深入|全面|持续|进一步|协调|指导|要求|推进|按照|根据|围绕|结合|针对"
+    rf"|依托|通过|积极|认真|严格|及时|定期|专门|着力|切实|统筹)[{_CJK}]{{2,10}}?"
+    r"(?:处|部|院|委|室|局|中心|股|科|大队|站|所|公司|集团|学院|纪委|党委|团委|工会|支队))(?:[(（][^)）]{1,3}[)）])?"
+    r"(?=[、和与及]|会同|联合|牵头|负责|对|将|建立|开展|修订|制定|组织|按|配齐|推动|推进|完善|落实|印发|出台|实施)"
+)
+_SUBJECT_JOIN = re.compile(r"[、和与及]")
 LEAD = re.compile(rf"由(?P<u>[{_CJK}]{{2,10}}?)牵头")
 NOT_UNITS = re.compile(
     r"领导|常委|主要|政府|各|相关|有关|全区|本区|其他|部分|上级|区级|区委区|区区|教育集团|构建|提升"
-    r"|理顺|梳理|修订|研究"
+    r"|理顺|梳理|修订|研究|推动|督促|加强"
 )
 _MARKER = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、]|[①-⑳]|[(（]\d{1,2}[)）]"
@@ -44,6 +53,7 @@ ALIASES = {
     "区文化和旅游局": "区文旅局",
     "区住房和城乡建设局": "区住建局",
     "区卫生健康委": "区卫健委",
+    "区卫生健康委员会": "区卫健委",
     "区纪委": "区纪委监委",
 }
 # What a measure is about → the district body that usually owns it (first match wins).
@@ -89,12 +99,26 @@ def named_units(text: str, known: dict[str, str] | None = None) -> list[str]:
         inner = NAMED.search(lead["u"])
         if inner:
             found.append(canonical(inner["u"], known))
+    found += [u for u in subject_units(text, known) if u not in found and not re.match(r"各|相关|有关|其他|部分|全", u)]
     for m in NAMED.finditer(text):
         u = canonical(m["u"], known)
         if NOT_UNITS.search(u) or u in found:
             continue
         found.append(u)
     return found
+
+
+def subject_units(text: str, known: dict[str, str] | None = None) -> list[str]:
+    """The bodies a measure opens with, as its subject ("财务处、科学技术研究院联合修订…" → both)."""
+    out: list[str] = []
+    pos = 0
+    while m := SUBJECT.match(text, pos):
+        out.append(canonical(m["u"], known))
+        pos = m.end()
+        if not (pos < len(text) and _SUBJECT_JOIN.match(text, pos)):
+            break
+        pos += 1
+    return out
 
 
 _STREET_NOISE = re.compile(r"到|属地|在|为|切实|组织|开|对|向|将|的")
