@@ -399,7 +399,7 @@ def _year_rule(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(y, 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(r"(?<![\d年])(?:年底|年末|年内|年度内|年度末)(?:之前|以前|前)?", need=("底末内", "年"), first="年")
+@rule(r"(?<![\d年])(?:年底|年末|年内(?!部)|年度内(?!部)|年度末)(?:之前|以前|前)?", need=("底末内", "年"), first="年")
 def _year_end_bare(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
 

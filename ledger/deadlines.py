@@ -66,6 +66,12 @@ def _is_window(src: str, text: str) -> bool:
 
 
 _SOFT_RULES = frozenset({"_ongoing_soft"})
+# A duration that a service is cut to (办理时限压缩至5个工作日, 控制在15个工作日以内) is a standard to
+# keep, not a deadline counted from the report's date.
+_DURATION_RULES = frozenset({"_duration", "_workdays"})
+_TARGET_BEFORE = re.compile(
+    r"(?:压缩|压减|缩短|缩减|减少|减至|降低|降至|提速|控制|精简)(?:至|到|在|为)?\s*$|不超过\s*$|(?:时限|用时|周期)(?:为|是)\s*$"
+)
 _YEAR_WRITTEN = re.compile(r"\d{4}|[今本当明次下]年")
 
 
@@ -195,6 +201,8 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
         if qualified and h.kind in ("date", "period_end"):
             continue  # 每年汛期前, 每月5日前: the date is when each period is due, not a one-off deadline
         before, after = clause_bounds(s, h.start, h.end)
+        if h.src in _DURATION_RULES and _TARGET_BEFORE.search(before):
+            continue  # 办理时限压缩至5个工作日: a service standard
         confidence: Confidence | None = "low" if h.src in _SOFT_RULES else "high"
         if h.dated:
             shape = _STRONG if h.strong else _shape(s, h, ref)  # 前/底/内 decide before the rest is asked

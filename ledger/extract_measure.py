@@ -102,6 +102,8 @@ def draft_measure(
         dm.deadline_text = raw.deadline
         dm.flags.append("no_deadline")
     _status(dm, raw, section)
+    if dm.status == "done" and "no_deadline" in dm.flags:
+        dm.flags.remove("no_deadline")  # reported done: there is nothing left to be due
     return dm
 
 

@@ -48,6 +48,10 @@ RECALL: dict[str, list[tuple[str, str, str, object, dt.date | None]]] = {
         ("plan-period-quoted", "“十五五”期间完成全部改造任务", "period_end", D(2030, 12, 31), None),
         ("plan-within", "“十五五”规划期内建成", "period_end", D(2030, 12, 31), None),
     ],
+    "service-target-and-deadline": [
+        ("cut-then-date", "审批时限压缩至5个工作日，2025年6月底前完成系统改造", "period_end", D(2025, 6, 30), None),
+        ("workdays-still-deadline", "收到反馈后10个工作日内办结", "period_end", D(2025, 4, 3), None),
+    ],
     "jiezhi-deadline": [
         ("jiezhi-dao-cell", "截止到6月底", "period_end", D(2025, 6, 30), None),
         ("jiezhi-year-month", "截止2025年9月底完成整改", "period_end", D(2025, 9, 30), None),
@@ -421,6 +425,10 @@ PRECISION: list[tuple[str, str]] = [
     ("sentence-06", "全面完成整改任务"),
     ("sentence-07", "从2025年起，连续三年开展专项行动"),
     ("years-ago", "30年前建成的老旧小区"),
+    ("service-time-cut", "企业开办时间压缩至1个工作日以内"),
+    ("service-time-reduced", "一般公文办理时限压减至5个工作日"),
+    ("service-time-held", "不动产登记办结时间控制在10个工作日以内"),
+    ("internal-audit-plan", "将该事项纳入年度内部审计计划"),
     ("jiezhi-as-of-done", "截止6月底，已完成整改问题38个"),
     ("jiezhi-as-of-count", "截止目前，共排查隐患126处"),
     ("jiezhi-month-rate", "截止本月底已完成80%"),
