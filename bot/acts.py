@@ -275,7 +275,7 @@ async def answer(turn: Turn, q: Question, text: str) -> None:
     await ANSWERS[q.kind](turn, q, text)
 
 
-IMPORT_TYPES = (".xlsx", ".xls", ".csv", ".toml")
+IMPORT_TYPES = (".xlsx", ".xls", ".csv", ".toml", ".docx")
 
 
 def import_options(caption: str) -> dict[str, Any]:

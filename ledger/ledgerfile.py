@@ -1,4 +1,4 @@
-"""Reading ledger files: TOML (the shipped format), CSV, XLSX and legacy XLS.
+"""Reading ledger files: TOML (the shipped format), CSV, XLSX, legacy XLS and Word tables.
 
 Real ledgers (整改台账) come with Chinese or English headers (`ledger.columns`), titles,
 merged cells and footnotes (`ledger.sheetrows`). The office's own measure ids are kept;
@@ -21,9 +21,9 @@ from ledger.errors import LedgerImportError
 from ledger.ids import clean_id, id_key
 from ledger.models import Measure, Problem, ReportMeta, Status, Unit
 from ledger.sheetrows import RawRow, Skipped, alias_sheet, read_rows
-from ledger.sheets import csv_sheets, xls_sheets, xlsx_sheets
-from ledger.status import STATUS_WORDS, status_from_word
-from ledger.units import split_units
+from ledger.sheets import csv_sheets, docx_sheets, xls_sheets, xlsx_sheets
+from ledger.status import STATUS_WORDS, status_from_text, status_from_word
+from ledger.units import choose_units, split_units
 
 __all__ = ["EXPORT_COLUMNS", "HEADERS", "STATUS_EXPORT", "STATUS_WORDS", "ParsedLedger", "read_ledger"]
 STATUS_EXPORT = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
@@ -48,6 +48,11 @@ class ParsedLedger:
     ids_synthesized: bool = False
     deadline_dates: set[str] = field(default_factory=set)  # ids whose deadline cell was an Excel date
     aliases: dict[str, str] = field(default_factory=dict)  # from a 别名 sheet: name as written → unit
+    # What the reader had to guess, for the office to check: kind → ids (or "row → ids" for splits).
+    # split, unit_above, unit_from_text, unit_inferred, unit_missing, status_read, status_unknown
+    guesses: dict[str, list[str]] = field(default_factory=dict)
+    by_meaning: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, header as written, key
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
 
 
 def read_ledger(path: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None) -> ParsedLedger:
@@ -75,14 +80,18 @@ def read_ledger_bytes(
         sheets = xlsx_sheets(raw, name)
     elif ext == ".xls":
         sheets = xls_sheets(raw, name)
+    elif ext == ".docx":
+        sheets = docx_sheets(raw, name)
     else:
         raise LedgerImportError(
-            f"不支持的文件类型 {ext or '(无扩展名)'}，请使用 .toml、.csv、.xlsx 或 .xls。 Unsupported file type.",
+            f"不支持的文件类型 {ext or '(无扩展名)'}，请使用 .toml、.csv、.xlsx、.xls 或 .docx。"
+            " Unsupported file type.",
             file=name,
         )
     found = read_rows(sheets, name, sheet)
     parsed = _from_rows(found.rows, name, known_problems or [])
     parsed.sheets, parsed.rows_read, parsed.skipped = found.sheets, found.rows_read, found.skipped
+    parsed.by_meaning, parsed.hidden = found.by_meaning, found.hidden
     parsed.aliases = alias_sheet(sheets)
     return parsed
 
@@ -198,20 +207,16 @@ def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: 
         text = v.get("text", "").strip()
         if not text:
             raise LedgerImportError("整改措施为空。Empty measure text.", file=where(r), row=r.row, column=col("text"))
-        word = v.get("status", "").strip()
-        meaning = status_from_word(word) if word else ("open", "")
-        if meaning is None:
-            raise LedgerImportError(
-                f"无法识别的状态“{word}”（可用：{'、'.join(STATUS_WORDS)}）。Unknown status.",
-                file=where(r),
-                row=r.row,
-                column=col("status"),
-            )
-        status, status_note = meaning
+        status, status_note = _status(v.get("status", "").strip(), mid, parsed.guesses)
         note = v.get("note", "").strip()
         if status_note and status_note not in note:
             note = f"{note}；{status_note}" if note else status_note
         unit, co = split_units(v.get("unit", ""))
+        for guess in r.guessed:
+            parsed.guesses.setdefault(guess, []).append(mid)
+        inferred = v.get("unit_inferred", "").strip().lower() in ("true", "1", "是", "yes", "推定")
+        if not unit and header_row:
+            unit, co, inferred = _unit_from_text(text, problems[pno].title, mid, parsed.guesses)
         co_more = split_units(v.get("co_units", ""))
         co_all = tuple(dict.fromkeys(u for u in (*co, *([co_more[0]] if co_more[0] else []), *co_more[1]) if u))
         parsed.statuses[mid] = status
@@ -227,13 +232,46 @@ def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: 
                 leader=v.get("leader", "").strip(),
                 deadline_text=v.get("deadline_text", "").strip(),
                 status=status,
-                unit_inferred=v.get("unit_inferred", "").strip().lower() in ("true", "1", "是", "yes", "推定"),
+                unit_inferred=inferred,
                 note=note,
                 extra=r.extra,
             )
         )
     parsed.problems = sorted(problems.values(), key=lambda p: p.id)
+    splits: dict[tuple[str, int], list[str]] = {}
+    for r, mid in zip(rows, ids):
+        if r.part[0]:
+            splits.setdefault((r.sheet, r.row), []).append(mid)
+    for (_, row), mids in splits.items():
+        parsed.guesses.setdefault("split", []).append(f"第 {row} 行→{'、'.join(mids)}")
     return parsed
+
+
+def _status(word: str, mid: str, guesses: dict[str, list[str]]) -> tuple[Status, str]:
+    """The status a cell's word means; a word that only starts with one (已完成，5月已验收) or means
+    nothing known (open, kept in the note) is listed for the office to check, never refused."""
+    if not word:
+        return "open", ""
+    meaning = status_from_word(word)
+    if meaning is not None:
+        return meaning
+    meaning = status_from_text(word)
+    if meaning is not None:
+        guesses.setdefault("status_read", []).append(f"{mid}（{word}）")
+        return meaning
+    guesses.setdefault("status_unknown", []).append(f"{mid}（{word}）")
+    return "open", f"文件中状态为“{word}”"
+
+
+def _unit_from_text(
+    text: str, problem: str, mid: str, guesses: dict[str, list[str]]
+) -> tuple[str, tuple[str, ...], bool]:
+    """An empty 责任单位 cell: the body the measure names (由区卫健委牵头…), else the body whose business
+    it is about (flagged as inferred), else none; each listed in the summary."""
+    lead, co, inferred = choose_units(text, problem)
+    kind = "unit_missing" if not lead else "unit_inferred" if inferred else "unit_from_text"
+    guesses.setdefault(kind, []).append(mid)
+    return lead, tuple(co), inferred
 
 
 def _problem_of(

@@ -1,9 +1,11 @@
 """From a sheet's grid to the rows that are measures, and a word on every row that is not.
 
 Real 台账 have a title and a 填报单位/日期 line above the header, a problem merged over its
-measures (or written on its first row only), footnotes below (注：…, 填表人：…), empty rows
-in between. Rows above the header are titles; a problem is carried down its group; measure
-text and ids are never carried down.
+measures (or written on its first row only), section rows between groups (一、党的建设方面,
+merged across the row), several measures in one cell (1.…；2.…), footnotes and totals below
+(注：…, 填表人：…, 合计), empty rows in between. Rows above the header are titles; a problem and
+a section are carried down their group; a unit written once per problem applies to the rows
+below it (said in the summary); measure text and ids are never carried down.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.cellsplit import ASPECT, SECTION_HEAD, TOP_LEVEL, section_name, split_items
 from ledger.columns import FOOTNOTE, HEADERS, Header, find_header
 from ledger.errors import LedgerImportError
 from ledger.sheets import Sheet, serial_date
+from ledger.xlsxwrite import col_letter
 
 CARRIED = ("problem", "problem_title", "section")  # written once per group, applies to the rows below
 NEVER_COPIED = ("text", "id")  # a merged copy of these is not a value
@@ -23,18 +27,25 @@ DERIVED_SHEETS = ("逾期",)  # sheets Duban's own export adds, repeating rows o
 
 @dataclass
 class RawRow:
-    """One measure as read from a file, before validation; `row` (1-based) is for error messages."""
+    """One measure as read from a file, before validation; `row` (1-based) is for error messages.
+
+    `part` is (k, n) when the row's measure cell held n numbered measures and this is the k-th;
+    `guessed` names what the reader filled in for the office to check (`unit_above`).
+    """
 
     row: int
     values: dict[str, str]
     sheet: str = ""
     extra: tuple[tuple[str, str], ...] = ()
     deadline_is_date: bool = False
+    part: tuple[int, int] = (0, 0)
+    guessed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A row that is not a measure, and why (标题 title, 脚注 footnote, 空行 empty, 问题行 problem only)."""
+    """A row that is not a measure, and why (标题 title, 脚注 footnote, 空行 empty, 问题行 problem only,
+    分类行 a section heading such as 一、党的建设方面)."""
 
     sheet: str
     row: int
@@ -47,6 +58,8 @@ class SheetRows:
     rows: list[RawRow] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     rows_read: int = 0
+    by_meaning: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, header as written, key
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
 
 
 def text_of(v: Any) -> str:
@@ -70,7 +83,7 @@ def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tupl
         raise LedgerImportError("文件为空。The file is empty.", file=name)
     found = []
     for sh in sheets:
-        h = find_header([[text_of(v) for v in r] for r in sh.rows[:12]])
+        h = find_header([[text_of(v) for v in r] for r in sh.rows[:12]], sh.hidden)
         if h is not None and (pick is None or sh.name == pick):
             found.append((sh, h))
     if pick is not None and not found:
@@ -81,8 +94,10 @@ def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tupl
     if len(found) > 1:
         found = [(s, h) for s, h in found if s.name not in DERIVED_SHEETS]
     if not found:
+        names = "、".join(f"“{s.name}”" for s in sheets) if len(sheets) > 1 else ""
         raise LedgerImportError(
-            "前 10 行中找不到表头：需要“整改措施”列，以及“责任单位”“完成时限”“编号”之一"
+            f"{'工作表 ' + names + ' ' if names else ''}前 10 行中找不到表头：需要“整改措施”列，"
+            "以及“责任单位”“完成时限”“编号”之一"
             f"（整改措施可写作：{'/'.join(HEADERS['text'])}）。 No ledger header in the first 10 rows.",
             file=name,
             row=1,
@@ -103,9 +118,13 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None) -> SheetR
                 column="责任单位",
             )
         out.sheets.append(sh.name)
+        header = [text_of(v) for v in sh.rows[h.row]]
+        out.by_meaning += [(sh.name, label, h.cols[j]) for j, label in h.by_meaning.items()]
+        out.hidden += [(sh.name, header[j] or col_letter(j)) for j in sorted(sh.hidden) if j < len(header)]
         _sheet_rows(sh, h, len(chosen) > 1, out)
     if not out.rows:
         raise LedgerImportError("文件中没有整改措施。No measures in the file.", file=name)
+    _unique_part_ids(out.rows)
     return out
 
 
@@ -119,6 +138,8 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
             out.rows_read += 1
     carried: dict[str, str] = {}
+    section = sh.name if section_is_sheet else ""
+    group_unit = ""  # the unit of the last measure under the current problem, for a unit written once
     for i in range(h.row + 1, len(sh.rows)):
         cells = sh.rows[i]
         out.rows_read += 1
@@ -132,26 +153,92 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
         if not any(values.values()) and not own:
             out.skipped.append(Skipped(sh.name, i + 1, "空行"))
             continue
+        if own and FOOTNOTE.match(own[0]):
+            out.skipped.append(Skipped(sh.name, i + 1, "脚注"))
+            continue
+        heading = _heading(cells, h, values)
+        if heading == "section":
+            section, carried, group_unit = section_name(own[0]), {}, ""
+            out.skipped.append(Skipped(sh.name, i + 1, "分类行"))
+            continue
+        if heading == "problem":
+            carried, group_unit = {"problem_title": section_name(own[0]), "section": section}, ""
+            out.skipped.append(Skipped(sh.name, i + 1, "问题行"))
+            continue
         if not values.get("text"):
-            if own and (FOOTNOTE.match(own[0]) or (len(own) == 1 and not values.get("problem_title"))):
+            if own and len(own) == 1 and not values.get("problem_title"):
                 out.skipped.append(Skipped(sh.name, i + 1, "脚注"))
                 continue
             if values.get("problem_title") and not ({k for k, v in values.items() if v} - {*CARRIED, "id"}):
-                carried = {k: values.get(k, "") for k in CARRIED}
+                carried, group_unit = {k: values.get(k, "") for k in CARRIED}, ""
                 out.skipped.append(Skipped(sh.name, i + 1, "问题行"))
                 continue
         if values.get("problem_title") or values.get("problem"):
+            if any(values.get(k) != carried.get(k, "") for k in ("problem_title", "problem") if values.get(k)):
+                group_unit = ""
             carried = {k: values.get(k, "") for k in CARRIED}
         else:
             values.update({k: v for k, v in carried.items() if v})
-        if section_is_sheet and not values.get("section"):
-            values["section"] = sh.name
+        if not values.get("section") and section:
+            values["section"] = section
+        guessed: tuple[str, ...] = ()
+        if not values.get("unit") and group_unit and values.get("text"):
+            values["unit"], guessed = group_unit, ("unit_above",)
+        group_unit = values.get("unit", "") or group_unit
         extra = tuple(
             (label, text_of(cells[j])) for j, label in h.extras.items() if j < len(cells) and text_of(cells[j])
         )
         dl = cells[h_col(h, "deadline_text")] if h_col(h, "deadline_text") < len(cells) else None
         is_date = isinstance(dl, dt.date) or serial_date(dl) is not None
-        out.rows.append(RawRow(i + 1, values, sh.name, extra, is_date))
+        out.rows += _parts(RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed))
+
+
+def _heading(cells: list[Any], h: Header, values: dict[str, str]) -> str:
+    """A row holding one text and nothing else: a section (一、党的建设方面, merged across the row
+    or alone in a column), a problem (a heading merged across a sheet with no problem column), or ""."""
+    texts = [text_of(v) for v in cells if text_of(v)]
+    if not texts or len(set(texts)) > 1:
+        return ""
+    only = texts[0]
+    wide = len(texts) >= max(2, (len(h.cols) + len(h.extras)) // 2)  # merged across the row
+    in_problem = any(values.get(k) == only for k in ("problem_title", "problem")) and not wide
+    if in_problem:
+        return ""  # a problem written in its own column: the 问题行 rule below
+    if not (wide or SECTION_HEAD.match(only) or ASPECT.search(only)):
+        return ""
+    if "problem_title" in h.keys or ASPECT.search(only) or TOP_LEVEL.match(only):
+        return "section"
+    return "problem"
+
+
+def _parts(r: RawRow) -> list[RawRow]:
+    """A row whose measure cell holds several numbered measures, as one row per measure; the
+    deadline (or unit) cell is split alongside when it is numbered the same way, else shared."""
+    items = split_items(r.values.get("text", ""))
+    if len(items) < 2:
+        return [r]
+    paired = {}
+    for key in ("deadline_text", "unit", "leader", "status"):
+        cell = split_items(r.values.get(key, ""))
+        if len(cell) == len(items):
+            paired[key] = cell
+    out = []
+    for k, item in enumerate(items):
+        values = dict(r.values, text=item, **{key: cell[k] for key, cell in paired.items()})
+        if values.get("id"):
+            values["id"] = f"{values['id']}-{k + 1}"
+        is_date = r.deadline_is_date and "deadline_text" not in paired
+        out.append(RawRow(r.row, values, r.sheet, r.extra, is_date, (k + 1, len(items)), r.guessed))
+    return out
+
+
+def _unique_part_ids(rows: list[RawRow]) -> None:
+    """A split row's ids (3-1, 3-2) give way to 3（1）, 3（2） where the file already uses 3-1."""
+    written = {r.values.get("id", "") for r in rows if not r.part[0]}
+    for r in rows:
+        mid = r.values.get("id", "")
+        if r.part[0] and mid in written:
+            r.values["id"] = f"{mid.rsplit('-', 1)[0]}（{r.part[0]}）"
 
 
 def h_col(h: Header, key: str) -> int:
