@@ -58,7 +58,7 @@ HEADER_MAX = 12  # a header names a column in a few characters; a longer cell is
 # numbers before problems (问题编号), helpers before leads (配合单位), bodies before people
 # (责任单位及责任人), a time limit before the task it limits (整改任务完成时限).
 RULES: tuple[tuple[str, str | None], ...] = (
-    (r"情况|进展|成效|佐证|材料|证明|结果|目标", None),
+    (r"情况|进展|成效|佐证|材料|证明|结果|目标|(?:数|数量|个数|总数|比例|率)$", None),  # 整改措施数: a count
     (r"问题.*(?:编号|序号)|问题号", "problem"),
     (r"编号|序号|代码|^id$", "id"),
     (r"类别|分类|方面|领域|板块|类型", "section"),
@@ -127,18 +127,26 @@ class Header:
 
 def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()) -> Header:
     """What each column holds: for each key the strongest visible column (the first, on a tie);
-    a column that loses (a second 问题 column, 序号 beside 措施编号, a hidden copy) is kept as written."""
+    a column that loses (a second 问题 column, 序号 beside 措施编号, a hidden copy) is kept as written.
+    Of two unit columns (牵头单位 | 责任单位) the one saying 牵头 is the lead and the other the co-units."""
     h = Header(row)
     best: dict[str, tuple[int, int]] = {}  # key → (strength, column)
+    units: list[int] = []
     for j, cell in enumerate(cells):
         key, strength = header_match(cell)
         if key is None:
             continue
         strength += 0 if j in hidden else 10
+        if key == "unit" and j not in hidden:
+            units.append(j)
         if key not in best or strength > best[key][0]:
             best[key] = (strength, j)
+    if len(units) == 2 and "co_units" not in best:
+        lead = next((j for j in units if "牵头" in cells[j]), units[0])
+        best["unit"] = (best["unit"][0], lead)
+        best["co_units"] = (1, next(j for j in units if j != lead))
     h.cols = {j: key for key, (_, j) in sorted(best.items(), key=lambda kv: kv[1][1])}
-    h.by_meaning = {j: " ".join(cells[j].split()) for j in h.cols if _plain(cells[j]) not in _LOOKUP}
+    h.by_meaning = {j: " ".join(cells[j].split()) for j, key in h.cols.items() if _LOOKUP.get(_plain(cells[j])) != key}
     for j, cell in enumerate(cells):
         if j in h.cols or not cell.strip() or header_text(cell) in {header_text(d) for d in DERIVED}:
             continue

@@ -45,7 +45,7 @@ class RawRow:
 @dataclass(frozen=True)
 class Skipped:
     """A row that is not a measure, and why (标题 title, 脚注 footnote, 空行 empty, 问题行 problem only,
-    分类行 a section heading such as 一、党的建设方面)."""
+    分类行 a section heading such as 一、党的建设方面, 续行 a measure's merged cell going on)."""
 
     sheet: str
     row: int
@@ -165,6 +165,9 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
             carried, group_unit = {"problem_title": section_name(own[0]), "section": section}, ""
             out.skipped.append(Skipped(sh.name, i + 1, "问题行"))
             continue
+        if _continues(sh, h, i, values, out.rows):
+            out.skipped.append(Skipped(sh.name, i + 1, "续行"))
+            continue
         if not values.get("text"):
             if own and len(own) == 1 and not values.get("problem_title"):
                 out.skipped.append(Skipped(sh.name, i + 1, "脚注"))
@@ -191,6 +194,18 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
         dl = cells[h_col(h, "deadline_text")] if h_col(h, "deadline_text") < len(cells) else None
         is_date = isinstance(dl, dt.date) or serial_date(dl) is not None
         out.rows += _parts(RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed))
+
+
+def _continues(sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[RawRow]) -> bool:
+    """A row under a measure merged down over it, naming another unit: that unit joins the measure
+    (one measure, one unit per row, as offices lay out joint responsibility)."""
+    if (i, h_col(h, "text")) not in sh.covered or not rows or rows[-1].sheet != sh.name:
+        return False
+    unit = values.get("unit", "")
+    for r in (r for r in rows if r.sheet == sh.name and r.row == rows[-1].row):
+        if unit and unit not in r.values.get("unit", ""):
+            r.values["unit"] = f"{r.values['unit']}、{unit}" if r.values.get("unit") else unit
+    return True
 
 
 def _heading(cells: list[Any], h: Header, values: dict[str, str]) -> str:

@@ -376,6 +376,44 @@ def word_table(d: pathlib.Path) -> pathlib.Path:
     return docx_table(d / "word_table.docx", "东湖区巡察整改台账", rows, [(1, 1, 2)])
 
 
+def problems_as_heading_rows(d: pathlib.Path) -> pathlib.Path:
+    """No problem column: 一、… rows for the aspect and （一）… rows for each problem, merged across."""
+    rows: Rows = [
+        ["序号", "整改措施", "责任单位", "完成时限", "备注"],
+        ["一、全面从严治党方面", None, None, None, None],
+        ["（一）主体责任压得不实", None, None, None, None],
+        ["1", "制定落实全面从严治党主体责任清单", "区委办公室", "2024年4月底前", None],
+        ["2", "每半年专题研究一次全面从严治党工作", "区委办公室", "长期坚持", None],
+        ["（二）监督责任落实不到位", None, None, None, None],
+        ["3", "完善派驻监督工作机制", "区纪委监委", "2024年6月底前", None],
+    ]
+    merges = ["A2:E2", "A3:E3", "A6:E6"]
+    return xlsx(d / "problem_headings.xlsx", Tab("Sheet1", rows, merges))
+
+
+def a_measure_over_several_unit_rows(d: pathlib.Path) -> pathlib.Path:
+    """One measure merged down over three rows, one responsible unit per row (joint responsibility)."""
+    rows: Rows = [
+        ["编号", "问题", "整改措施", "责任单位", "完成时限"],
+        ["J-1", "学生课业负担重", "开展作业管理专项督查", "区教育局", "2024年6月"],
+        [None, None, None, "区教育督导室", "2024年6月"],
+        [None, None, None, "各中小学校", "2024年6月"],
+        ["J-2", None, "规范校外培训机构", "区教育局", "2024年9月"],
+    ]
+    return xlsx(d / "joint_units.xlsx", Tab("Sheet1", rows, ["A2:A4", "B2:B5", "C2:C4"]))
+
+
+def lead_and_responsible_columns_and_a_summary_sheet(d: pathlib.Path) -> pathlib.Path:
+    """牵头单位 beside 责任单位 (lead and doers), then a 汇总 sheet counting measures per unit."""
+    rows: Rows = [
+        ["序号", "问题", "整改措施", "牵头单位", "责任单位", "完成时限"],
+        ["1", "农村人居环境短板", "开展村庄清洁行动", "区农业农村局", "各街道", "2024年10月"],
+        ["2", None, "推进农村厕所改造", "区农业农村局", "区卫健委、各街道", "2024年12月"],
+    ]
+    tally: Rows = [["责任单位", "整改措施数", "已完成数", "完成率"], ["区农业农村局", 2, 0, "0%"]]
+    return xlsx(d / "lead_and_doers.xlsx", Tab("台账", rows, ["B2:B3"]), Tab("汇总", tally))
+
+
 SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
     f.__name__: f
     for f in (
@@ -396,6 +434,9 @@ SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
         office_ids,
         unit_missing,
         word_table,
+        problems_as_heading_rows,
+        a_measure_over_several_unit_rows,
+        lead_and_responsible_columns_and_a_summary_sheet,
     )
 }
 # `serial_dates.xls`: a legacy Excel file (numeric serial deadlines, a merged problem), made once from

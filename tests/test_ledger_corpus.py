@@ -254,3 +254,25 @@ def test_every_shape_in_the_corpus_imports(tmp_path) -> None:
     for name, make in corpus.SHAPES.items():
         got = imported(tmp_path / name if (tmp_path / name).mkdir() is None else tmp_path, make)
         assert got.m and all(m.unit and m.text for m in got.m.values()), name
+
+
+def test_problems_written_as_heading_rows_under_an_aspect_row(tmp_path) -> None:
+    got = imported(tmp_path, corpus.problems_as_heading_rows)
+    assert (len(got.p), list(got.m)) == (2, ["1", "2", "3"])
+    assert (got.problem_of("2").title, got.problem_of("2").section) == ("主体责任压得不实", "全面从严治党方面")
+    assert got.problem_of("3").title == "监督责任落实不到位"
+    assert "分类行 1 行（第 2 行），问题行 2 行（第 3、6 行）" in got.summary
+
+
+def test_a_measure_merged_over_one_row_per_unit_is_one_measure_with_co_units(tmp_path) -> None:
+    got = imported(tmp_path, corpus.a_measure_over_several_unit_rows)
+    assert list(got.m) == ["J-1", "J-2"]
+    assert got.row("J-1") == ("区教育局", ("区教育督导室", "各中小学校"), dt.date(2024, 6, 30), "open")
+    assert "续行 2 行（第 3、4 行）" in got.summary
+
+
+def test_a_lead_column_beside_a_responsible_column_and_a_tally_sheet(tmp_path) -> None:
+    got = imported(tmp_path, corpus.lead_and_responsible_columns_and_a_summary_sheet)
+    assert got.plan.read.sheets == ["台账"]  # 汇总 counts measures (整改措施数) and is not a ledger
+    assert got.row("2")[:2] == ("区农业农村局", ("区卫健委", "各街道"))
+    assert "表头按含义识别：责任单位→配合单位" in got.summary
