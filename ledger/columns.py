@@ -119,6 +119,7 @@ class Header:
     cols: dict[int, str] = field(default_factory=dict)  # column → key
     extras: dict[int, str] = field(default_factory=dict)  # column → header as written
     by_meaning: dict[int, str] = field(default_factory=dict)  # column → header as written, matched by rule
+    ours: bool = False  # Duban's own export (it has 到期日): one measure per row, never split
 
     @property
     def keys(self) -> set[str]:
@@ -147,8 +148,10 @@ def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()
         best["co_units"] = (1, next(j for j in units if j != lead))
     h.cols = {j: key for key, (_, j) in sorted(best.items(), key=lambda kv: kv[1][1])}
     h.by_meaning = {j: " ".join(cells[j].split()) for j, key in h.cols.items() if _LOOKUP.get(_plain(cells[j])) != key}
+    derived = {header_text(d) for d in DERIVED}
+    h.ours = any(header_text(cell) in derived for cell in cells)
     for j, cell in enumerate(cells):
-        if j in h.cols or not cell.strip() or header_text(cell) in {header_text(d) for d in DERIVED}:
+        if j in h.cols or not cell.strip() or header_text(cell) in derived:
             continue
         label = " ".join(cell.split())
         if label not in h.extras.values():

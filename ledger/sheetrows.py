@@ -193,7 +193,8 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
         )
         dl = cells[h_col(h, "deadline_text")] if h_col(h, "deadline_text") < len(cells) else None
         is_date = isinstance(dl, dt.date) or serial_date(dl) is not None
-        out.rows += _parts(RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed))
+        raw = RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed)
+        out.rows += [raw] if h.ours else _parts(raw)
 
 
 def _continues(sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[RawRow]) -> bool:

@@ -276,3 +276,15 @@ def test_a_lead_column_beside_a_responsible_column_and_a_tally_sheet(tmp_path) -
     assert got.plan.read.sheets == ["台账"]  # 汇总 counts measures (整改措施数) and is not a ledger
     assert got.row("2")[:2] == ("区农业农村局", ("区卫健委", "各街道"))
     assert "表头按含义识别：责任单位→配合单位" in got.summary
+
+
+def test_duban_s_own_export_is_never_split_so_a_round_trip_keeps_each_measure(tmp_path) -> None:
+    from ledger.ledgerwrite import export_rows, write_xlsx
+
+    first = Imported(corpus.several_units_in_a_cell(tmp_path))
+    one = Measure("K-1", 1, "1.制定计划；2.每月通报", unit="区教育局")
+    first.repo.put_measures([one])
+    rows = export_rows(first.repo.problems(), first.repo.measures(), {})
+    (tmp_path / "out.xlsx").write_bytes(write_xlsx(rows, [""] * (len(rows) - 1), rows[:1]))
+    again = import_file(first.repo, str(tmp_path / "out.xlsx"), NOW, "t")
+    assert (len(again.new), again.unchanged) == (0, 5) and "拆分" not in again.summary()
