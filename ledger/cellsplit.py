@@ -18,7 +18,7 @@ _BOUNDARY = r"(?:^|(?<=[\s；;。，,：:]))"
 # Each style of item number, the number in group 1.
 MARKERS = (
     re.compile(_BOUNDARY + r"(\d{1,2})\s*[.、．](?:(?=\d{4}\s*[年.．/-])|(?![\d.．]))"),  # 1.… but not 1.5倍
-    re.compile(r"[（(](\d{1,2})[)）]"),
+    re.compile(_BOUNDARY + r"[（(](\d{1,2})[)）]"),  # not 第（1）项
     re.compile(r"([①-⑳])"),
     re.compile(_BOUNDARY + rf"([{CN}]{{1,3}})是"),
     re.compile(_BOUNDARY + rf"([{CN}]{{1,3}})[、.．]"),

@@ -47,7 +47,7 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 HEADER_ROWS_SEARCHED = 10
 FOOTNOTE = re.compile(
-    r"^\s*(?:(?:注|说明|备注|填表人|填报人|制表人|审核人|联系人|联系电话|负责人|签字|单位盖章)\s*[:：]"
+    r"^\s*(?:(?:注|说明|备注|填表人|填报人|制表人|审核人|联系人|联系电话|负责人|签字|单位盖章|示例|例)\s*[:：]"
     r"|(?:合\s*计|总\s*计|小\s*计|共\s*计)(?:\s*[:：]|$))"
 )
 _LOOKUP = {unicodedata.normalize("NFKC", a).casefold(): k for k, aliases in HEADERS.items() for a in aliases}

@@ -11,6 +11,7 @@ below it (said in the summary); measure text and ids are never carried down.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from ledger.xlsxwrite import col_letter
 CARRIED = ("problem", "problem_title", "section")  # written once per group, applies to the rows below
 NEVER_COPIED = ("text", "id")  # a merged copy of these is not a value
 DERIVED_SHEETS = ("逾期",)  # sheets Duban's own export adds, repeating rows of the main sheet
+SAMPLE_SHEET = re.compile(r"示例|样例|范例|样表|模板|填表说明|填报说明")  # a filled-in example beside the ledger
 
 
 @dataclass
@@ -92,7 +94,7 @@ def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tupl
             f"没有名为“{pick}”且带台账表头的工作表（共有：{names}）。 No ledger sheet named {pick}.", file=name
         )
     if len(found) > 1:
-        found = [(s, h) for s, h in found if s.name not in DERIVED_SHEETS]
+        found = [(s, h) for s, h in found if s.name not in DERIVED_SHEETS and not SAMPLE_SHEET.search(s.name)]
     if not found:
         names = "、".join(f"“{s.name}”" for s in sheets) if len(sheets) > 1 else ""
         raise LedgerImportError(
@@ -133,6 +135,7 @@ def _where(name: str, sh: Sheet, n: int) -> str:
 
 
 def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) -> None:
+    above = {text_of(v) for r in sh.rows[: h.row + 1] for v in r if text_of(v)}  # title and header cells
     for i in range(h.row):
         if any(text_of(v) for v in sh.rows[i]):
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
@@ -153,6 +156,9 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
         if not any(values.values()) and not own:
             out.skipped.append(Skipped(sh.name, i + 1, "空行"))
             continue
+        if len(set(own)) >= 2 and set(own) <= above:  # the header again, as on each page of a Word table
+            out.skipped.append(Skipped(sh.name, i + 1, "重复表头"))
+            continue
         if own and FOOTNOTE.match(own[0]):
             out.skipped.append(Skipped(sh.name, i + 1, "脚注"))
             continue
@@ -170,7 +176,8 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
             continue
         if not values.get("text"):
             if own and len(own) == 1 and not values.get("problem_title"):
-                out.skipped.append(Skipped(sh.name, i + 1, "脚注"))
+                numbered = values.get("id") == own[0] and own[0].isdigit()  # a template's numbered empty row
+                out.skipped.append(Skipped(sh.name, i + 1, "空行" if numbered else "脚注"))
                 continue
             if values.get("problem_title") and not ({k for k, v in values.items() if v} - {*CARRIED, "id"}):
                 carried, group_unit = {k: values.get(k, "") for k in CARRIED}, ""

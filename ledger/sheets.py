@@ -61,7 +61,9 @@ def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
             file=name,
         )
     rows: list[list[Any]] = []
-    sep = _separator(text)
+    hint = re.match(r"sep=(.)\r?\n", text)  # Excel's own first line naming the separator
+    sep = hint.group(1) if hint else _separator(text)
+    text = text[hint.end() :] if hint else text
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=sep)
     last_line = 0
     try:
@@ -227,17 +229,24 @@ def open_docx(raw: bytes, name: str) -> Any:
 
 
 def docx_sheets(raw: bytes, name: str) -> list[Sheet]:
-    """The tables of a Word document (a ledger sent as a .docx table), one sheet each (表1, 表2 …).
+    """The tables of a Word document (a ledger sent as a .docx table), one sheet each (表1, 表2 …);
+    tables in a row with the same number of columns are one ledger broken across pages.
 
     A merged cell spans several grid positions in Word; each copy after the first is marked as
     covered, as with a merged range in Excel, so a problem merged down applies to each row.
     """
     doc = open_docx(raw, name)
-    sheets = []
-    for n, table in enumerate(doc.tables, start=1):
-        sheet = Sheet(f"表{n}", [])
+    sheets: list[Sheet] = []
+    width = -1
+    for table in doc.tables:
+        if table.rows and len(table.columns) == width:  # a table broken across pages: one ledger
+            sheet = sheets[-1]
+        else:
+            sheet, width = Sheet(f"表{len(sheets) + 1}", []), len(table.columns)
+            sheets.append(sheet)
         above: list[Any] = []
-        for i, row in enumerate(table.rows):
+        for row in table.rows:
+            i = len(sheet.rows)
             if i >= MAX_ROWS:
                 raise too_many_rows(name, sheet.name)
             tcs = [cell._tc for cell in row.cells]
@@ -246,7 +255,6 @@ def docx_sheets(raw: bytes, name: str) -> list[Sheet]:
                 if (j > 0 and tcs[j - 1] is tc) or (j < len(above) and above[j] is tc):
                     sheet.covered.add((i, j))
             above = tcs
-        sheets.append(sheet)
     if not sheets:
         raise LedgerImportError(
             "这份 Word 文件中没有表格。若是整改情况报告，请先用 extract 生成台账草稿再导入。"

@@ -59,19 +59,24 @@ def csv_file(path: pathlib.Path, rows: Rows, *, encoding: str = "utf-8-sig", del
     return path
 
 
-def docx_table(path: pathlib.Path, title: str, rows: Rows, vmerge: list[tuple[int, int, int]]) -> pathlib.Path:
-    """A Word document: a title paragraph and one table; `vmerge` (col, first row, last row) merged down."""
+def docx_table(
+    path: pathlib.Path, title: str, rows: Rows, vmerge: list[tuple[int, int, int]], *more: Rows
+) -> pathlib.Path:
+    """A Word document: a title paragraph and a table; `vmerge` (col, first row, last row) merged down;
+    `more` tables follow it (a ledger broken across pages)."""
     import docx
 
     doc = docx.Document()
     doc.add_paragraph(title)
-    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
-    for i, r in enumerate(rows):
-        for j, v in enumerate(r):
-            if v is not None:
-                table.cell(i, j).text = str(v)
-    for col, r1, r2 in vmerge:
-        table.cell(r1, col).merge(table.cell(r2, col))
+    for n, body in enumerate((rows, *more)):
+        table = doc.add_table(rows=len(body), cols=len(body[0]))
+        for i, r in enumerate(body):
+            for j, v in enumerate(r):
+                if v is not None:
+                    table.cell(i, j).text = str(v)
+        for col, r1, r2 in vmerge if n == 0 else ():
+            table.cell(r1, col).merge(table.cell(r2, col))
+        doc.add_paragraph("")
     doc.save(str(path))
     return path
 
@@ -414,6 +419,33 @@ def lead_and_responsible_columns_and_a_summary_sheet(d: pathlib.Path) -> pathlib
     return xlsx(d / "lead_and_doers.xlsx", Tab("台账", rows, ["B2:B3"]), Tab("汇总", tally))
 
 
+def word_table_across_pages(d: pathlib.Path) -> pathlib.Path:
+    """A Word ledger in two tables (pasted page by page), the header repeated on the second."""
+    head: list[object] = ["序号", "存在问题", "整改措施", "责任单位", "完成时限"]
+    first: Rows = [
+        head,
+        ["1", "文件要求落实不细", "按照《实施办法》第（1）项、第（2）项要求逐条整改", "区司法局", "2024年6月"],
+    ]
+    second: Rows = [head, ["2", "执法监督薄弱", "建立执法监督月报制度", "区司法局", "2024年7月"]]
+    return docx_table(d / "word_pages.docx", "整改台账", first, [], second)
+
+
+def a_sample_sheet_and_template_rows(d: pathlib.Path) -> pathlib.Path:
+    """A 填报示例 sheet with an example filled in, then the ledger with its template's numbered empty rows."""
+    head: list[object] = ["编号", "问题", "整改措施", "责任单位", "完成时限"]
+    sample: Rows = [head, ["例-1", "示例问题", "示例：开展某项专项检查", "区某局", "2024年1月"]]
+    rows: Rows = [head, ["1", "会议文件过多", "精简各类会议", "区委办公室", "2024年5月"]]
+    rows += [[str(n), None, None, None, None] for n in range(2, 12)] + [["示例：1.会议精简30%"]]
+    return xlsx(d / "with_sample.xlsx", Tab("填报示例", sample), Tab("台账", rows))
+
+
+def csv_with_a_separator_line(d: pathlib.Path) -> pathlib.Path:
+    """A CSV whose first line is Excel's `sep=;`, naming the separator."""
+    path = csv_file(d / "sep_line.csv", CSV_ROWS[1:], encoding="utf-8", delimiter=";")
+    path.write_bytes(b"sep=;\r\n" + path.read_bytes())
+    return path
+
+
 SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
     f.__name__: f
     for f in (
@@ -437,6 +469,9 @@ SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
         problems_as_heading_rows,
         a_measure_over_several_unit_rows,
         lead_and_responsible_columns_and_a_summary_sheet,
+        word_table_across_pages,
+        a_sample_sheet_and_template_rows,
+        csv_with_a_separator_line,
     )
 }
 # `serial_dates.xls`: a legacy Excel file (numeric serial deadlines, a merged problem), made once from

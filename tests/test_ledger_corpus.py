@@ -288,3 +288,21 @@ def test_duban_s_own_export_is_never_split_so_a_round_trip_keeps_each_measure(tm
     (tmp_path / "out.xlsx").write_bytes(write_xlsx(rows, [""] * (len(rows) - 1), rows[:1]))
     again = import_file(first.repo, str(tmp_path / "out.xlsx"), NOW, "t")
     assert (len(again.new), again.unchanged) == (0, 5) and "拆分" not in again.summary()
+
+
+def test_a_word_ledger_across_two_tables_with_the_header_repeated(tmp_path) -> None:
+    got = imported(tmp_path, corpus.word_table_across_pages)
+    assert list(got.m) == ["1", "2"] and "重复表头 1 行（第 3 行）" in got.summary
+    assert got.m["1"].text == "按照《实施办法》第（1）项、第（2）项要求逐条整改"  # not numbered items
+    assert got.row("2") == ("区司法局", (), dt.date(2024, 7, 31), "open")
+
+
+def test_a_sample_sheet_and_numbered_empty_rows_are_passed_over(tmp_path) -> None:
+    got = imported(tmp_path, corpus.a_sample_sheet_and_template_rows)
+    assert got.plan.read.sheets == ["台账"] and list(got.m) == ["1"]
+    assert "空行 10 行" in got.summary and "脚注 1 行（第 13 行）" in got.summary
+
+
+def test_a_csv_naming_its_separator_on_the_first_line(tmp_path) -> None:
+    got = imported(tmp_path, corpus.csv_with_a_separator_line)
+    assert list(got.m) == ["1", "2", "3"] and got.row("3")[:2] == ("区财政局", ("区审计局",))
