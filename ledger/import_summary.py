@@ -70,15 +70,15 @@ KEY_NAMES = {
     "status": "状态",
     "note": "备注",
 }
-# What the reader guessed, in the order an office would check it: (kind, what it did).
+# What the reader guessed, in the order an office would check it: (kind, what it did, a note).
 GUESSES = (
-    ("split", "一格写有多条措施，已拆分为单独措施（各沿用该行的责任单位和时限）"),
-    ("unit_above", "责任单位未填，沿用同一问题上一行的单位"),
-    ("unit_from_text", "责任单位未填，取自措施内容所写的单位"),
-    ("unit_inferred", "责任单位未填，按措施内容推定（请核对）"),
-    ("unit_missing", "责任单位未填，也无法推定"),
-    ("status_read", "状态按开头的词读取"),
-    ("status_unknown", "状态无法识别，按“推进中”导入（原文记入备注）"),
+    ("split", "一格写有多条措施，已拆为单独措施", "各沿用该行的责任单位和时限"),
+    ("unit_above", "责任单位未填，沿用同一问题上一行的单位", ""),
+    ("unit_from_text", "责任单位未填，取自措施内容所写的单位", ""),
+    ("unit_inferred", "责任单位未填，按措施内容推定", "请核对"),
+    ("unit_missing", "责任单位未填，也无法推定", ""),
+    ("status_read", "状态按开头的词读取", ""),
+    ("status_unknown", "状态无法识别，按“推进中”导入", "原文记入备注"),
 )
 
 
@@ -91,11 +91,12 @@ def reading_lines(read: ParsedLedger) -> list[str]:
         lines.append("  表头按含义识别：" + "，".join(list(headers)[:SHOWN]))
     if read.hidden:
         lines.append("  隐藏列（已读取，同名的可见列优先）：" + "、".join(dict.fromkeys(h for _, h in read.hidden)))
-    for kind, what in GUESSES:
+    for kind, what, note in GUESSES:
         found = read.guesses.get(kind, [])
         if found:
             listed = "；".join(found[:SHOWN]) + ("…" if len(found) > SHOWN else "") if kind == "split" else _ids(found)
-            lines.append(f"  {what}：{listed}")
+            count = f"{len(found)} {'格' if kind == 'split' else '条'}" + (f"（{note}）" if note else "")
+            lines.append(f"  {what} {count}：{listed}")
     return lines
 
 

@@ -209,8 +209,10 @@ def _continues(sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[
     (one measure, one unit per row, as offices lay out joint responsibility)."""
     if (i, h_col(h, "text")) not in sh.covered or not rows or rows[-1].sheet != sh.name:
         return False
-    unit = values.get("unit", "")
-    for r in (r for r in rows if r.sheet == sh.name and r.row == rows[-1].row):
+    unit, last = values.get("unit", ""), rows[-1].row
+    for r in reversed(rows):
+        if r.row != last or r.sheet != sh.name:
+            break
         if unit and unit not in r.values.get("unit", ""):
             r.values["unit"] = f"{r.values['unit']}、{unit}" if r.values.get("unit") else unit
     return True

@@ -31,7 +31,8 @@ STATUS_WORDS: dict[str, tuple[Status, str]] = {
     "阶段性完成": ("open", "文件中状态为“阶段性完成”"),
     **dict.fromkeys(("submitted", "待审核", "待销号", "已提交", "申请销号", "待验收"), ("submitted", "")),
     **dict.fromkeys(("done", "已完成", "完成", "已整改", "已完成整改", "整改完成", "已销号"), ("done", "")),
-    **dict.fromkeys(("已办结", "办结", "已落实", "已验收", "✓", "√", "✔", "☑"), ("done", "")),
+    **dict.fromkeys(("已办结", "办结", "已落实", "已验收", "✓", "√", "✔", "☑", "是"), ("done", "")),
+    "否": ("open", ""),  # a 是否完成 column
 }
 _AFTER_WORD = "，,。；;：:（( "  # 已完成，5月已验收: the word, then what the office added
 

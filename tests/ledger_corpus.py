@@ -446,6 +446,18 @@ def csv_with_a_separator_line(d: pathlib.Path) -> pathlib.Path:
     return path
 
 
+def a_margin_column_and_problem_numbers_merged(d: pathlib.Path) -> pathlib.Path:
+    """The table starts in column B; 序号 numbers problems, merged down over their measures; 是否完成 是/否."""
+    rows: Rows = [
+        [None, "东湖区巡察整改台账", None, None, None, None, None],
+        [None, "序号", "问题", "整改措施", "责任单位", "完成时限", "是否完成"],
+        [None, "1", "政务公开不及时", "建立政务公开季度检查制度", "区政府办", "2024年6月", "是"],
+        [None, None, None, "按时更新政府信息公开年报", "区政府办", "2024年1月底前", "否"],
+        [None, "2", "档案管理不规范", "开展档案规范化整理", "区档案馆", "2024年9月", "否"],
+    ]
+    return xlsx(d / "margin.xlsx", Tab("Sheet1", rows, ["B1:G1", "B3:B4", "C3:C4"]))
+
+
 SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
     f.__name__: f
     for f in (
@@ -472,6 +484,7 @@ SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
         word_table_across_pages,
         a_sample_sheet_and_template_rows,
         csv_with_a_separator_line,
+        a_margin_column_and_problem_numbers_merged,
     )
 }
 # `serial_dates.xls`: a legacy Excel file (numeric serial deadlines, a merged problem), made once from

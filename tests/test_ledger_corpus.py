@@ -89,7 +89,7 @@ def test_several_measures_in_one_cell_are_split_and_the_summary_says_so(tmp_path
     assert got.row("1-2") == ("区住建局", (), dt.date(2024, 12, 31), "open")
     assert got.row("2-1")[2] == dt.date(2024, 6, 30) and got.m["2-2"].deadline.kind == "ongoing"  # paired
     assert got.m["3-2"].text == "推进错时共享停车" and got.m["4"].text.endswith("1.5倍以上的增长")
-    assert "已拆分为单独措施（各沿用该行的责任单位和时限）：第 2 行→1-1、1-2、1-3；第 3 行→2-1、2-2" in got.summary
+    assert "已拆为单独措施 3 格（各沿用该行的责任单位和时限）：第 2 行→1-1、1-2、1-3；第 3 行→2-1、2-2" in got.summary
 
 
 def test_several_units_in_one_cell_give_a_lead_and_co_units(tmp_path) -> None:
@@ -109,8 +109,8 @@ def test_deadlines_as_dates_serials_and_text_and_statuses_in_offices_words(tmp_p
     statuses = [got.m[f"D-{n}"].status for n in range(1, 12)]
     assert statuses == ["done"] * 3 + ["open"] * 5 + ["done", "done", "open"]
     assert got.m["D-11"].note == "文件中状态为“阶段性进展”"
-    assert "状态按开头的词读取：D-10（已完成，5月已验收）" in got.summary
-    assert "状态无法识别，按“推进中”导入（原文记入备注）：D-11（阶段性进展）" in got.summary
+    assert "状态按开头的词读取 1 条：D-10（已完成，5月已验收）" in got.summary
+    assert "状态无法识别，按“推进中”导入 1 条（原文记入备注）：D-11（阶段性进展）" in got.summary
 
 
 def test_totals_footnotes_empty_rows_and_a_hidden_column_are_not_measures(tmp_path) -> None:
@@ -149,7 +149,7 @@ def test_no_id_column_and_a_unit_written_once_per_problem(tmp_path) -> None:
     got = imported(tmp_path, corpus.no_ids_at_all)
     assert list(got.m) == ["P1-1", "P1-2", "P2-1"]
     assert got.row("P1-2") == ("区应急管理局", (), dt.date(2024, 6, 30), "open")
-    assert "责任单位未填，沿用同一问题上一行的单位：P1-2" in got.summary
+    assert "责任单位未填，沿用同一问题上一行的单位 1 条：P1-2" in got.summary
 
 
 def test_office_ids_are_kept_as_written(tmp_path) -> None:
@@ -162,7 +162,7 @@ def test_an_empty_unit_is_taken_from_the_text_or_inferred_and_flagged(tmp_path) 
     got = imported(tmp_path, corpus.unit_missing)
     assert (got.m["U-1"].unit, got.m["U-1"].unit_inferred) == ("区卫健委", False)
     assert (got.m["U-3"].unit, got.m["U-3"].unit_inferred) == ("区教育局", True)
-    assert "取自措施内容所写的单位：U-1" in got.summary and "按措施内容推定（请核对）：U-3" in got.summary
+    assert "取自措施内容所写的单位 1 条：U-1" in got.summary and "按措施内容推定 1 条（请核对）：U-3" in got.summary
 
 
 def test_a_word_table_with_a_problem_merged_down(tmp_path) -> None:
@@ -306,3 +306,10 @@ def test_a_sample_sheet_and_numbered_empty_rows_are_passed_over(tmp_path) -> Non
 def test_a_csv_naming_its_separator_on_the_first_line(tmp_path) -> None:
     got = imported(tmp_path, corpus.csv_with_a_separator_line)
     assert list(got.m) == ["1", "2", "3"] and got.row("3")[:2] == ("区财政局", ("区审计局",))
+
+
+def test_a_table_starting_in_column_b_with_problem_numbers_merged_down(tmp_path) -> None:
+    got = imported(tmp_path, corpus.a_margin_column_and_problem_numbers_merged)
+    assert list(got.m) == ["P1-1", "P1-2", "P2-1"] and got.plan.read.ids_synthesized
+    assert got.row("P1-1") == ("区政府办", (), dt.date(2024, 6, 30), "done")  # 是否完成：是
+    assert got.row("P1-2")[3] == "open" and got.problem_of("P1-2").title == "政务公开不及时"
