@@ -134,74 +134,104 @@ def _where(name: str, sh: Sheet, n: int) -> str:
     return f"{name} [{sh.name}]" if n > 1 or sh.name != name else name
 
 
+@dataclass
+class _Carried:
+    """What a sheet's rows carry down: the section, the problem, and the unit of the problem's last measure."""
+
+    section: str = ""
+    problem: dict[str, str] = field(default_factory=dict)
+    unit: str = ""
+
+
 def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) -> None:
-    above = {text_of(v) for r in sh.rows[: h.row + 1] for v in r if text_of(v)}  # title and header cells
     for i in range(h.row):
         if any(text_of(v) for v in sh.rows[i]):
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
             out.rows_read += 1
-    carried: dict[str, str] = {}
-    section = sh.name if section_is_sheet else ""
-    group_unit = ""  # the unit of the last measure under the current problem, for a unit written once
+    above = {text_of(v) for r in sh.rows[: h.row + 1] for v in r if text_of(v)}  # title and header cells
+    carried = _Carried(sh.name if section_is_sheet else "")
     for i in range(h.row + 1, len(sh.rows)):
-        cells = sh.rows[i]
         out.rows_read += 1
-        own = [text_of(v) for j, v in enumerate(cells) if (i, j) not in sh.covered and text_of(v)]
-        values: dict[str, str] = {}
-        for j, key in h.cols.items():
-            v = cells[j] if j < len(cells) else None
-            if key in NEVER_COPIED and (i, j) in sh.covered:
-                v = None
-            values[key] = _deadline_text(v) if key == "deadline_text" else text_of(v)
-        if not any(values.values()) and not own:
-            out.skipped.append(Skipped(sh.name, i + 1, "空行"))
-            continue
-        if len(set(own)) >= 2 and set(own) <= above:  # the header again, as on each page of a Word table
-            out.skipped.append(Skipped(sh.name, i + 1, "重复表头"))
-            continue
-        if own and FOOTNOTE.match(own[0]):
-            out.skipped.append(Skipped(sh.name, i + 1, "脚注"))
-            continue
-        heading = _heading(cells, h, values)
-        if heading == "section":
-            section, carried, group_unit = section_name(own[0]), {}, ""
-            out.skipped.append(Skipped(sh.name, i + 1, "分类行"))
-            continue
-        if heading == "problem":
-            carried, group_unit = {"problem_title": section_name(own[0]), "section": section}, ""
-            out.skipped.append(Skipped(sh.name, i + 1, "问题行"))
-            continue
-        if _continues(sh, h, i, values, out.rows):
-            out.skipped.append(Skipped(sh.name, i + 1, "续行"))
-            continue
-        if not values.get("text"):
-            if own and len(own) == 1 and not values.get("problem_title"):
-                numbered = values.get("id") == own[0] and own[0].isdigit()  # a template's numbered empty row
-                out.skipped.append(Skipped(sh.name, i + 1, "空行" if numbered else "脚注"))
-                continue
-            if values.get("problem_title") and not ({k for k, v in values.items() if v} - {*CARRIED, "id"}):
-                carried, group_unit = {k: values.get(k, "") for k in CARRIED}, ""
-                out.skipped.append(Skipped(sh.name, i + 1, "问题行"))
-                continue
-        if values.get("problem_title") or values.get("problem"):
-            if any(values.get(k) != carried.get(k, "") for k in ("problem_title", "problem") if values.get(k)):
-                group_unit = ""
-            carried = {k: values.get(k, "") for k in CARRIED}
+        values, own = _values(sh, h, i)
+        why = _not_a_measure(sh, h, i, values, own, above, carried, out.rows)
+        if why:
+            out.skipped.append(Skipped(sh.name, i + 1, why))
         else:
-            values.update({k: v for k, v in carried.items() if v})
-        if not values.get("section") and section:
-            values["section"] = section
-        guessed: tuple[str, ...] = ()
-        if not values.get("unit") and group_unit and values.get("text"):
-            values["unit"], guessed = group_unit, ("unit_above",)
-        group_unit = values.get("unit", "") or group_unit
-        extra = tuple(
-            (label, text_of(cells[j])) for j, label in h.extras.items() if j < len(cells) and text_of(cells[j])
-        )
-        dl = cells[h_col(h, "deadline_text")] if h_col(h, "deadline_text") < len(cells) else None
-        is_date = isinstance(dl, dt.date) or serial_date(dl) is not None
-        raw = RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed)
-        out.rows += [raw] if h.ours else _parts(raw)
+            raw = _measure_row(sh, h, i, values, carried)
+            out.rows += [raw] if h.ours else _parts(raw)
+
+
+def _values(sh: Sheet, h: Header, i: int) -> tuple[dict[str, str], list[str]]:
+    """Row i's value for each column Duban reads, and the texts written in the row itself (not merged copies)."""
+    cells = sh.rows[i]
+    own = [text_of(v) for j, v in enumerate(cells) if (i, j) not in sh.covered and text_of(v)]
+    values: dict[str, str] = {}
+    for j, key in h.cols.items():
+        v = cells[j] if j < len(cells) else None
+        if key in NEVER_COPIED and (i, j) in sh.covered:
+            v = None
+        values[key] = _deadline_text(v) if key == "deadline_text" else text_of(v)
+    return values, own
+
+
+def _not_a_measure(
+    sh: Sheet,
+    h: Header,
+    i: int,
+    values: dict[str, str],
+    own: list[str],
+    above: set[str],
+    carried: _Carried,
+    rows: list[RawRow],
+) -> str:
+    """Why row i is not a measure (空行, 重复表头, 脚注, 分类行, 问题行, 续行), or "" when it is one;
+    a section or problem row starts a new group in `carried`."""
+    if not any(values.values()) and not own:
+        return "空行"
+    if len(set(own)) >= 2 and set(own) <= above:  # the header again, as on each page of a Word table
+        return "重复表头"
+    if own and FOOTNOTE.match(own[0]):
+        return "脚注"
+    heading = _heading(sh.rows[i], h, values)
+    if heading == "section":
+        carried.section, carried.problem, carried.unit = section_name(own[0]), {}, ""
+        return "分类行"
+    if heading == "problem":
+        carried.problem, carried.unit = {"problem_title": section_name(own[0]), "section": carried.section}, ""
+        return "问题行"
+    if _continues(sh, h, i, values, rows):
+        return "续行"
+    if values.get("text"):
+        return ""
+    if own and len(own) == 1 and not values.get("problem_title"):
+        numbered = values.get("id") == own[0] and own[0].isdigit()  # a template's numbered empty row
+        return "空行" if numbered else "脚注"
+    if values.get("problem_title") and not ({k for k, v in values.items() if v} - {*CARRIED, "id"}):
+        carried.problem, carried.unit = {k: values.get(k, "") for k in CARRIED}, ""
+        return "问题行"
+    return ""  # a row with a unit or deadline but no measure: refused when validated
+
+
+def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: _Carried) -> RawRow:
+    """Row i as a measure: its problem (its own, else carried down), section, and the unit written
+    once for its problem (said in the summary)."""
+    if values.get("problem_title") or values.get("problem"):
+        if any(values.get(k) != carried.problem.get(k, "") for k in ("problem_title", "problem") if values.get(k)):
+            carried.unit = ""
+        carried.problem = {k: values.get(k, "") for k in CARRIED}
+    else:
+        values.update({k: v for k, v in carried.problem.items() if v})
+    if not values.get("section") and carried.section:
+        values["section"] = carried.section
+    guessed: tuple[str, ...] = ()
+    if not values.get("unit") and carried.unit and values.get("text"):
+        values["unit"], guessed = carried.unit, ("unit_above",)
+    carried.unit = values.get("unit", "") or carried.unit
+    cells = sh.rows[i]
+    extra = tuple((label, text_of(cells[j])) for j, label in h.extras.items() if j < len(cells) and text_of(cells[j]))
+    dl = cells[h_col(h, "deadline_text")] if h_col(h, "deadline_text") < len(cells) else None
+    is_date = isinstance(dl, dt.date) or serial_date(dl) is not None
+    return RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed)
 
 
 def _continues(sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[RawRow]) -> bool:
