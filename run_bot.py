@@ -130,6 +130,7 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
             accept_changes=args.accept_changes,
             sheet=args.sheet,
             strict_units=args.strict_units,
+            split=not args.no_split,
             aliases=unit_aliases(cfg),
         )
         print(("（试运行，未写入）" if args.dry_run else "") + plan.summary())
@@ -350,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--accept-changes", action="store_true", help="changed texts under the same id are edits")
     s.add_argument("--sheet", help="import only this sheet")
     s.add_argument("--strict-units", action="store_true", help="refuse units the directory does not know")
+    s.add_argument("--no-split", action="store_true", help="keep a cell of numbered measures (1.…；2.…) as one")
     command("export", cmd_export, "export the ledger (.toml, .csv, .xlsx)").add_argument("file")
     s = command("list", cmd_list, "list measures", as_json=True)
     s.add_argument("--unit")

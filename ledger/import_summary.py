@@ -72,7 +72,11 @@ KEY_NAMES = {
 }
 # What the reader guessed, in the order an office would check it: (kind, what it did, a note).
 GUESSES = (
-    ("split", "一格写有多条措施，已拆为单独措施", "各沿用该行的责任单位和时限"),
+    (
+        "split",
+        "一格写有多条措施，已拆为单独措施",
+        "各沿用该行的责任单位和时限；不拆：加 --no-split，或在文件说明中写“不拆分”",
+    ),
     ("unit_above", "责任单位未填，沿用同一问题上一行的单位", ""),
     ("unit_from_text", "责任单位未填，取自措施内容所写的单位", ""),
     ("unit_inferred", "责任单位未填，按措施内容推定", "请核对"),

@@ -55,8 +55,13 @@ class ParsedLedger:
     hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
 
 
-def read_ledger(path: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None) -> ParsedLedger:
-    """Read and validate a ledger file; raise LedgerImportError naming file, row and column."""
+def read_ledger(
+    path: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None, split: bool = True
+) -> ParsedLedger:
+    """Read and validate a ledger file; raise LedgerImportError naming file, row and column.
+
+    `sheet` picks one sheet; `split=False` keeps a cell of numbered measures (1.…；2.…) as one measure.
+    """
     name = os.path.basename(path)
     if not os.path.exists(path):
         raise LedgerImportError("文件不存在。File not found.", file=name)
@@ -66,11 +71,17 @@ def read_ledger(path: str, known_problems: list[Problem] | None = None, *, sheet
             raw = f.read()
     except OSError as e:
         raise LedgerImportError(f"无法读取文件：{e.strerror}。Cannot read the file.", file=name) from None
-    return read_ledger_bytes(raw, name, ext, known_problems, sheet=sheet)
+    return read_ledger_bytes(raw, name, ext, known_problems, sheet=sheet, split=split)
 
 
 def read_ledger_bytes(
-    raw: bytes, name: str, ext: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None
+    raw: bytes,
+    name: str,
+    ext: str,
+    known_problems: list[Problem] | None = None,
+    *,
+    sheet: str | None = None,
+    split: bool = True,
 ) -> ParsedLedger:
     if ext == ".toml":
         return _read_toml(raw, name)
@@ -88,7 +99,7 @@ def read_ledger_bytes(
             " Unsupported file type.",
             file=name,
         )
-    found = read_rows(sheets, name, sheet)
+    found = read_rows(sheets, name, sheet, split=split)
     parsed = _from_rows(found.rows, name, known_problems or [])
     parsed.sheets, parsed.rows_read, parsed.skipped = found.sheets, found.rows_read, found.skipped
     parsed.by_meaning, parsed.hidden = found.by_meaning, found.hidden

@@ -108,7 +108,8 @@ def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tupl
     return found
 
 
-def read_rows(sheets: list[Sheet], name: str, pick: str | None = None) -> SheetRows:
+def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split: bool = True) -> SheetRows:
+    """The measures of the ledger sheets; `split=False` keeps a cell of numbered measures as one."""
     out = SheetRows()
     chosen = ledger_sheets(sheets, name, pick)
     for sh, h in chosen:
@@ -123,7 +124,7 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None) -> SheetR
         header = [text_of(v) for v in sh.rows[h.row]]
         out.by_meaning += [(sh.name, label, h.cols[j]) for j, label in h.by_meaning.items()]
         out.hidden += [(sh.name, header[j] or col_letter(j)) for j in sorted(sh.hidden) if j < len(header)]
-        _sheet_rows(sh, h, len(chosen) > 1, out)
+        _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours)
     if not out.rows:
         raise LedgerImportError("文件中没有整改措施。No measures in the file.", file=name)
     _unique_part_ids(out.rows)
@@ -143,7 +144,7 @@ class _Carried:
     unit: str = ""
 
 
-def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) -> None:
+def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, split: bool) -> None:
     for i in range(h.row):
         if any(text_of(v) for v in sh.rows[i]):
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
@@ -158,7 +159,7 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows) ->
             out.skipped.append(Skipped(sh.name, i + 1, why))
         else:
             raw = _measure_row(sh, h, i, values, carried)
-            out.rows += [raw] if h.ours else _parts(raw)
+            out.rows += _parts(raw) if split else [raw]
 
 
 def _values(sh: Sheet, h: Header, i: int) -> tuple[dict[str, str], list[str]]:

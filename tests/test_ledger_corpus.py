@@ -89,7 +89,18 @@ def test_several_measures_in_one_cell_are_split_and_the_summary_says_so(tmp_path
     assert got.row("1-2") == ("区住建局", (), dt.date(2024, 12, 31), "open")
     assert got.row("2-1")[2] == dt.date(2024, 6, 30) and got.m["2-2"].deadline.kind == "ongoing"  # paired
     assert got.m["3-2"].text == "推进错时共享停车" and got.m["4"].text.endswith("1.5倍以上的增长")
-    assert "已拆为单独措施 3 格（各沿用该行的责任单位和时限）：第 2 行→1-1、1-2、1-3；第 3 行→2-1、2-2" in got.summary
+    assert "已拆为单独措施 3 格（各沿用该行的责任单位和时限；" in got.summary
+    assert "）：第 2 行→1-1、1-2、1-3；第 3 行→2-1、2-2" in got.summary
+
+
+def test_an_office_that_keeps_numbered_measures_together_imports_with_no_split(tmp_path) -> None:
+    from bot.acts import import_options
+
+    assert import_options("不拆分")["split"] is False and import_options("--no-split")["split"] is False
+    repo = Repository.memory()
+    plan = import_file(repo, str(corpus.several_measures_in_a_cell(tmp_path)), NOW, "t", split=False)
+    assert [m.id for m in repo.measures()] == ["1", "2", "3", "4"] and "拆" not in plan.summary()
+    assert repo.measure("2").text == "一是开展背街小巷环境整治；二是建立长效保洁机制"
 
 
 def test_several_units_in_one_cell_give_a_lead_and_co_units(tmp_path) -> None:
