@@ -151,7 +151,8 @@ def _rows_with_cells(zf: zipfile.ZipFile, path: str) -> int:
 def _read_only_sheet(ws: Any, zf: zipfile.ZipFile, name: str) -> Sheet:
     rows: list[list[Any]] = []
     kept, empty_run = 0, 0
-    for values in ws.iter_rows(values_only=True):
+    for cells in ws.iter_rows():
+        values = [_month_shown(c.value, getattr(c, "number_format", "")) for c in cells]
         if any(v is not None and str(v).strip() for v in values):
             kept, empty_run = kept + 1, 0
             if kept > MAX_ROWS:
@@ -184,6 +185,20 @@ def _hidden_columns(xml: bytes) -> set[int]:
     return out
 
 
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _month_shown(v: Any, number_format: str | None) -> Any:
+    """A date shown as a month (`yyyy"年"m"月"`, `yyyy-mm`) is a month, not its first day: a cell
+    showing 2024年6月 holds 2024-06-01, and the office means the end of June."""
+    if not isinstance(v, dt.datetime) or not number_format:
+        return v
+    shown = _QUOTED.sub("", number_format).lower()
+    if "d" in shown or "y" not in shown or "m" not in shown or "h" in shown:
+        return v
+    return f"{v.year}年{v.month}月"
+
+
 def xls_sheets(raw: bytes, name: str) -> list[Sheet]:
     """Legacy Excel 97–2003 through xlrd (which reads .xls only, and is maintained for that)."""
     import xlrd  # type: ignore[import-untyped]
@@ -204,7 +219,9 @@ def xls_sheets(raw: bytes, name: str) -> list[Sheet]:
             for c in range(sh.ncols):
                 cell = sh.cell(r, c)
                 if cell.ctype == xlrd.XL_CELL_DATE:
-                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                    shown = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+                    value = xlrd.xldate_as_datetime(cell.value, book.datemode)
+                    row.append(_month_shown(value, shown.format_str if shown else ""))
                 elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                     row.append(None)
                 else:

@@ -27,12 +27,13 @@ FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "ledgers"
 
 @dataclass
 class Tab:
-    """One sheet: its rows, merged ranges ("A1:H1"), hidden column letters."""
+    """One sheet: its rows, merged ranges ("A1:H1"), hidden column letters, number formats by cell."""
 
     name: str
     rows: Rows
     merges: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)
 
 
 def xlsx(path: pathlib.Path, *tabs: Tab) -> pathlib.Path:
@@ -46,6 +47,8 @@ def xlsx(path: pathlib.Path, *tabs: Tab) -> pathlib.Path:
             ws.merge_cells(rng)
         for col in t.hidden:
             ws.column_dimensions[col].hidden = True
+        for ref, number_format in t.formats.items():
+            ws[ref].number_format = number_format
     wb.save(path)
     return path
 
@@ -259,8 +262,10 @@ def deadlines_and_statuses(d: pathlib.Path) -> pathlib.Path:
         ["D-9", None, "措施九", "区教育局", "2024年9月", "✓"],
         ["D-10", None, "措施十", "区教育局", "2024年9月", "已完成，5月已验收"],
         ["D-11", None, "措施十一", "区教育局", "2024年9月", "阶段性进展"],
+        ["D-12", None, "措施十二", "区教育局", dt.datetime(2024, 10, 1), "整改中"],  # shown as 2024年10月
     ]
-    return xlsx(d / "deadlines_statuses.xlsx", Tab("Sheet1", rows, ["B2:B12"]))
+    month = {"E13": 'yyyy"年"m"月"'}
+    return xlsx(d / "deadlines_statuses.xlsx", Tab("Sheet1", rows, ["B2:B13"], formats=month))
 
 
 def footers_empty_rows_hidden_column(d: pathlib.Path) -> pathlib.Path:
@@ -493,15 +498,18 @@ XLS_FIXTURE = FIXTURES / "serial_dates.xls"
 
 
 def legacy_xls_source(d: pathlib.Path) -> pathlib.Path:
-    """The source of `serial_dates.xls`: serial numbers as deadlines, a problem merged over two rows."""
+    """The source of `serial_dates.xls`: serial numbers as deadlines, a problem merged over two rows,
+    a date shown as a month (2024年11月, holding 2024-11-01)."""
     rows: Rows = [
         ["东湖区整改台账", None, None, None, None],
         ["序号", "存在问题", "整改措施", "责任单位", "完成时限"],
         ["1", "执法不规范", "开展执法案卷评查", "区司法局", 45473],
         ["2", None, "组织执法人员培训", "区司法局", 45565],
         ["3", "公共法律服务不足", "建设社区法律服务站", "区司法局", "2024年底前"],
+        ["4", None, "开展法律援助进社区活动", "区司法局", dt.datetime(2024, 11, 1)],
     ]
-    return xlsx(d / "serial_dates.xlsx", Tab("Sheet1", rows, ["A1:E1", "B3:B4"]))
+    month = {"E6": 'yyyy"年"m"月"'}
+    return xlsx(d / "serial_dates.xlsx", Tab("Sheet1", rows, ["A1:E1", "B3:B4", "B5:B6"], formats=month))
 
 
 if __name__ == "__main__":

@@ -117,6 +117,7 @@ def test_deadlines_as_dates_serials_and_text_and_statuses_in_offices_words(tmp_p
     due = {i: got.m[i].due for i in ("D-1", "D-2", "D-3", "D-4", "D-6")}
     assert set(due.values()) == {dt.date(2024, 6, 30), dt.date(2024, 12, 31)} and due["D-2"] == dt.date(2024, 6, 30)
     assert got.m["D-5"].deadline.kind == got.m["D-8"].deadline.kind == "ongoing"
+    assert got.m["D-12"].due == dt.date(2024, 10, 31)  # a date shown as 2024年10月 is the month, not its 1st
     statuses = [got.m[f"D-{n}"].status for n in range(1, 12)]
     assert statuses == ["done"] * 3 + ["open"] * 5 + ["done", "done", "open"]
     assert got.m["D-11"].note == "文件中状态为“阶段性进展”"
@@ -185,9 +186,10 @@ def test_a_word_table_with_a_problem_merged_down(tmp_path) -> None:
 
 def test_a_legacy_xls_with_serial_number_deadlines() -> None:
     got = Imported(corpus.XLS_FIXTURE)
-    assert list(got.m) == ["1", "2", "3"] and len(got.p) == 2
+    assert list(got.m) == ["1", "2", "3", "4"] and len(got.p) == 2
     assert got.row("2") == ("区司法局", (), dt.date(2024, 9, 30), "open")
-    assert "日期 2 条，文字 1 条" in got.summary
+    assert got.m["4"].due == dt.date(2024, 11, 30)  # shown as 2024年11月
+    assert "日期 2 条，文字 2 条" in got.summary
 
 
 def test_reimporting_a_shape_changes_nothing(tmp_path) -> None:
