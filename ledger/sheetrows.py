@@ -19,6 +19,7 @@ from ledger.cellsplit import ASPECT, SECTION_HEAD, TOP_LEVEL, section_name, spli
 from ledger.columns import FOOTNOTE, HEADERS, Header, find_header
 from ledger.errors import LedgerImportError
 from ledger.sheets import Sheet, serial_date
+from ledger.status import status_from_text, status_from_word
 from ledger.xlsxwrite import col_letter
 
 CARRIED = ("problem", "problem_title", "section")  # written once per group, applies to the rows below
@@ -120,6 +121,7 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
                 row=h.row + 1,
                 column="责任单位",
             )
+        _progress_as_status(sh, h)
         out.sheets.append(sh.name)
         header = [text_of(v) for v in sh.rows[h.row]]
         out.by_meaning += [(sh.name, label, h.cols[j]) for j, label in h.by_meaning.items()]
@@ -129,6 +131,26 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
         raise LedgerImportError("文件中没有整改措施。No measures in the file.", file=name)
     _unique_part_ids(out.rows)
     return out
+
+
+PROGRESS = re.compile(r"完成情况|整改情况|进展|进度|办理情况|是否完成")
+STATUS_SHARE = 0.8  # of a progress column's filled cells that must be status words to read it as the status
+
+
+def _progress_as_status(sh: Sheet, h: Header) -> None:
+    """With no 状态 column, a 完成情况 (整改进展 …) column holding status words (已完成, 整改中 …) in
+    nearly every filled cell is also read as the status; one of prose (已制定年度计划) is only kept."""
+    if "status" in h.keys:
+        return
+    for j, label in list(h.extras.items()):
+        if not PROGRESS.search(label):
+            continue
+        cells = [(i, r[j]) for i, r in enumerate(sh.rows) if i > h.row and j < len(r) and (i, j) not in sh.covered]
+        filled = [text_of(v) for _, v in cells if text_of(v)]
+        words = [w for w in filled if status_from_word(w) or status_from_text(w)]
+        if filled and len(words) >= STATUS_SHARE * len(filled):
+            h.cols[j], h.by_meaning[j] = "status", label  # and still kept as the office's column
+            return
 
 
 def _where(name: str, sh: Sheet, n: int) -> str:
@@ -256,7 +278,7 @@ def _heading(cells: list[Any], h: Header, values: dict[str, str]) -> str:
     if not texts or len(set(texts)) > 1:
         return ""
     only = texts[0]
-    wide = len(texts) >= max(2, (len(h.cols) + len(h.extras)) // 2)  # merged across the row
+    wide = len(texts) >= max(2, len(h.cols.keys() | h.extras.keys()) // 2)  # merged across the row
     in_problem = any(values.get(k) == only for k in ("problem_title", "problem")) and not wide
     if in_problem:
         return ""  # a problem written in its own column: the 问题行 rule below

@@ -62,7 +62,7 @@ def test_longer_header_forms_and_a_progress_column_that_is_not_the_measure(tmp_p
     got = imported(tmp_path, corpus.long_header_forms)
     assert list(got.m) == ["ZG2024-001", "ZG2024-002", "ZG2024-015"]  # 措施编号, not 序号
     assert got.m["ZG2024-001"].text == "每季度专题研究意识形态工作"
-    assert dict(got.m["ZG2024-002"].extra)["整改措施完成情况"] == "初稿已完成"
+    assert dict(got.m["ZG2024-002"].extra)["整改措施完成情况"] == "初稿已完成"  # prose: not the status
     assert dict(got.m["ZG2024-001"].extra)["问题表现"] == "专题研究次数偏少"
     assert got.row("ZG2024-015") == ("区财政局", (), dt.date(2024, 6, 30), "open")
     assert got.m["ZG2024-002"].leader == "孙某" and got.m["ZG2024-001"].deadline.kind == "ongoing"
@@ -79,7 +79,8 @@ def test_section_rows_between_groups_become_sections(tmp_path) -> None:
         "选人用人方面",
     ]
     assert got.row("（二）1") == ("区纪委监委", (), dt.date(2024, 9, 30), "open")
-    assert "分类行 3 行（第 2、5、7 行）" in got.summary
+    assert got.m["（一）1"].status == "done"  # a 完成情况 column of status words is the status
+    assert "分类行 3 行（第 2、5、7 行）" in got.summary and "表头按含义识别：完成情况→状态" in got.summary
 
 
 def test_several_measures_in_one_cell_are_split_and_the_summary_says_so(tmp_path) -> None:
