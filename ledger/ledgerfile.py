@@ -202,22 +202,29 @@ def _report_from_toml(d: Any, name: str) -> ReportMeta:
 
 # -- validation --------------------------------------------------------------------
 def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: bool = True) -> ParsedLedger:
-    def col(key: str) -> str:
-        return HEADERS[key][0] if header_row else key
+    def col(key: str, r: RawRow | None = None) -> str:
+        """A column as the office titled it, with its letter (整改措施（C 列）); a TOML field by its key."""
+        return (r.headers.get(key) if r else None) or (HEADERS[key][0] if header_row else key)
 
     def where(r: RawRow) -> str:
         return f"{name} [{r.sheet}]" if r.sheet and r.sheet != name else name
 
     problems: dict[int, Problem] = {p.id: p for p in known}
     by_title = {(p.section, p.title): p.id for p in known} | {("", p.title): p.id for p in known}
-    pnos = [_problem_of(r, where(r), col, problems, by_title) for r in rows]
+    pnos = [_problem_of(r, problems, by_title) for r in rows]
     ids, synthesized = _ids(rows, pnos, where, col)
     parsed = ParsedLedger(ids_synthesized=synthesized)
     for r, pno, mid in zip(rows, pnos, ids):
         v = r.values
         text = v.get("text", "").strip()
         if not text:
-            raise LedgerImportError("整改措施为空。Empty measure text.", file=where(r), row=r.row, column=col("text"))
+            raise LedgerImportError(
+                "整改措施为空：这一行填了其他内容，却没有措施（若是说明或合计行，请删去或以“注：”开头）。"
+                " Empty measure text.",
+                file=where(r),
+                row=r.row,
+                column=col("text", r),
+            )
         status, status_note = _status(v.get("status", "").strip(), mid, parsed.guesses)
         note = v.get("note", "").strip()
         if status_note and status_note not in note:
@@ -285,22 +292,19 @@ def _unit_from_text(
     return lead, tuple(co), inferred
 
 
-def _problem_of(
-    r: RawRow, where: str, col: Any, problems: dict[int, Problem], by_title: dict[tuple[str, str], int]
-) -> int:
-    """The problem a row belongs to: its number, else its title (new titles numbered on), else its P-id."""
+def _problem_of(r: RawRow, problems: dict[int, Problem], by_title: dict[tuple[str, str], int]) -> int:
+    """The problem a row belongs to: its number, else its title (new titles numbered on), else its P-id.
+
+    A problem number that is not a plain number (（一）, 一-1) only labels the problem: the row is
+    grouped by its title, or by that label where it has none (问题（一）).
+    """
     v = r.values
     title, section = v.get("problem_title", "").strip(), v.get("section", "").strip()
     pno_text = v.get("problem", "").strip()
     pid = _PID.match(clean_id(v.get("id", "")))
+    if pno_text and not pno_text.isdigit():
+        title, pno_text = title or f"问题{pno_text}", ""
     if pno_text:
-        if not pno_text.isdigit():
-            raise LedgerImportError(
-                f"问题编号“{pno_text}”应为数字。Problem number must be a number.",
-                file=where,
-                row=r.row,
-                column=col("problem"),
-            )
         pno = int(pno_text)
     elif title and (section, title) in by_title:
         pno = by_title[(section, title)]
@@ -331,13 +335,15 @@ def _ids(rows: list[RawRow], pnos: list[int], where: Any, col: Any) -> tuple[lis
             counters[pno] = counters.get(pno, 0) + 1
             out.append(f"P{pno}-{counters[pno]}")
         return out, True
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     for r, x, k in zip(rows, raw, keys):
         if not x:
-            raise LedgerImportError("编号为空（其他行都有编号）。Empty id.", file=where(r), row=r.row, column=col("id"))
+            raise LedgerImportError(
+                "编号为空（其他行都有编号）。Empty id.", file=where(r), row=r.row, column=col("id", r)
+            )
         if k in seen:
             raise LedgerImportError(
-                f"编号 {x} 重复（第 {seen[k]} 行已有）。Duplicate id.", file=where(r), row=r.row, column=col("id")
+                f"编号 {x} 重复（{seen[k]}已有）。Duplicate id.", file=where(r), row=r.row, column=col("id", r)
             )
-        seen[k] = r.row
+        seen[k] = (f"工作表“{r.sheet}”" if r.sheet else "") + f"第 {r.row} 行"
     return raw, False

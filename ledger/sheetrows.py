@@ -43,6 +43,7 @@ class RawRow:
     deadline_is_date: bool = False
     part: tuple[int, int] = (0, 0)
     guessed: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict)  # key → the column as titled, 整改措施（C 列）
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, sp
             out.rows_read += 1
     above = {text_of(v) for r in sh.rows[: h.row + 1] for v in r if text_of(v)}  # title and header cells
     carried = _Carried(sh.name if section_is_sheet else "")
+    titles = [text_of(v) for v in sh.rows[h.row]]
+    headers = {key: f"{' '.join(titles[j].split()) or key}（{col_letter(j)} 列）" for j, key in h.cols.items()}
     for i in range(h.row + 1, len(sh.rows)):
         out.rows_read += 1
         values, own = _values(sh, h, i)
@@ -181,6 +184,7 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, sp
             out.skipped.append(Skipped(sh.name, i + 1, why))
         else:
             raw = _measure_row(sh, h, i, values, carried)
+            raw.headers = headers
             out.rows += _parts(raw) if split else [raw]
 
 
@@ -306,7 +310,7 @@ def _parts(r: RawRow) -> list[RawRow]:
         if values.get("id"):
             values["id"] = f"{values['id']}-{k + 1}"
         is_date = r.deadline_is_date and "deadline_text" not in paired
-        out.append(RawRow(r.row, values, r.sheet, r.extra, is_date, (k + 1, len(items)), r.guessed))
+        out.append(RawRow(r.row, values, r.sheet, r.extra, is_date, (k + 1, len(items)), r.guessed, r.headers))
     return out
 
 

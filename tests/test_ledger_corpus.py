@@ -327,3 +327,24 @@ def test_a_table_starting_in_column_b_with_problem_numbers_merged_down(tmp_path)
     assert list(got.m) == ["P1-1", "P1-2", "P2-1"] and got.plan.read.ids_synthesized
     assert got.row("P1-1") == ("区政府办", (), dt.date(2024, 6, 30), "done")  # 是否完成：是
     assert got.row("P1-2")[3] == "open" and got.problem_of("P1-2").title == "政务公开不及时"
+
+
+def test_problem_numbers_written_as_labels_group_without_refusing(tmp_path) -> None:
+    rows: corpus.Rows = [
+        ["问题序号", "问题", "整改措施", "责任单位"],
+        ["（一）", "问题甲", "措施一", "区教育局"],
+        ["（一）", "问题甲", "措施二", "区教育局"],
+        ["（二）", None, "措施三", "区财政局"],
+    ]
+    got = Imported(corpus.xlsx(tmp_path / "labels.xlsx", corpus.Tab("Sheet1", rows)))
+    assert [got.problem_of(i).title for i in ("P1-1", "P1-2", "P2-1")] == ["问题甲", "问题甲", "问题（二）"]
+
+
+def test_a_refusal_names_the_column_as_the_office_titled_it(tmp_path) -> None:
+    rows: corpus.Rows = [
+        ["措施编号", "具体整改措施", "整改责任单位"],
+        ["Z-1", "措施", "区教育局"],
+        ["Z-2", None, "区教育局"],
+    ]
+    with pytest.raises(LedgerImportError, match=r"row 3, column 具体整改措施（B 列）: 整改措施为空"):
+        Imported(corpus.xlsx(tmp_path / "gap.xlsx", corpus.Tab("Sheet1", rows)))
