@@ -283,9 +283,10 @@ def _heading(cells: list[Any], h: Header, values: dict[str, str]) -> str:
         return ""
     only = texts[0]
     wide = len(texts) >= max(2, len(h.cols.keys() | h.extras.keys()) // 2)  # merged across the row
-    in_problem = any(values.get(k) == only for k in ("problem_title", "problem")) and not wide
-    if in_problem:
+    if not wide and any(values.get(k) == only for k in ("problem_title", "problem")):
         return ""  # a problem written in its own column: the 问题行 rule below
+    if not wide and values.get("text") == only and not ASPECT.search(only):
+        return ""  # a measure alone on its row (二、完善制度): a measure, never dropped as a heading
     if not (wide or SECTION_HEAD.match(only) or ASPECT.search(only)):
         return ""
     if "problem_title" in h.keys or ASPECT.search(only) or TOP_LEVEL.match(only):

@@ -348,3 +348,14 @@ def test_a_refusal_names_the_column_as_the_office_titled_it(tmp_path) -> None:
     ]
     with pytest.raises(LedgerImportError, match=r"row 3, column 具体整改措施（B 列）: 整改措施为空"):
         Imported(corpus.xlsx(tmp_path / "gap.xlsx", corpus.Tab("Sheet1", rows)))
+
+
+def test_a_numbered_measure_alone_on_its_row_is_a_measure_not_a_heading(tmp_path) -> None:
+    rows: corpus.Rows = [
+        ["问题", "整改措施", "责任单位", "完成时限"],
+        ["制度不健全", "一、修订议事规则", "区委办公室", "2024年6月"],
+        [None, "二、完善督办制度", None, None],
+    ]
+    got = Imported(corpus.csv_file(tmp_path / "alone.csv", rows))
+    assert [m.text for m in got.m.values()] == ["一、修订议事规则", "二、完善督办制度"]
+    assert got.m["P1-2"].unit == "区委办公室" and "沿用同一问题上一行的单位 1 条：P1-2" in got.summary
