@@ -115,9 +115,11 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
     out = SheetRows()
     chosen = ledger_sheets(sheets, name, pick)
     for sh, h in chosen:
-        if "unit" not in h.keys:
+        filer = "" if "unit" in h.keys else _filer(sh, h)
+        if "unit" not in h.keys and not filer:
             raise LedgerImportError(
-                f"缺少“责任单位”列（表头可写：{'/'.join(HEADERS['unit'])}）。 Missing column unit.",
+                f"缺少“责任单位”列（表头可写：{'/'.join(HEADERS['unit'])}），表头上方也没有“填报单位：…”。"
+                " Missing column unit.",
                 file=_where(name, sh, len(chosen)),
                 row=h.row + 1,
                 column="责任单位",
@@ -127,11 +129,29 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
         header = [text_of(v) for v in sh.rows[h.row]]
         out.by_meaning += [(sh.name, label, h.cols[j]) for j, label in h.by_meaning.items()]
         out.hidden += [(sh.name, header[j] or col_letter(j)) for j in sorted(sh.hidden) if j < len(header)]
+        first = len(out.rows)
         _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours)
+        for r in out.rows[first:] if filer else ():
+            r.values["unit"], r.guessed = filer, (*r.guessed, "unit_filer")
     if not out.rows:
         raise LedgerImportError("文件中没有整改措施。No measures in the file.", file=name)
     _unique_part_ids(out.rows)
     return out
+
+
+_FILER = re.compile(
+    r"(?:填报|报送|责任)单位\s*(?:[（(][^）)]*[）)])?\s*[:：]\s*(?P<u>[^\s:：]{2,30}?)(?=\s|$|填报|报送|日期|时间)"
+)
+
+
+def _filer(sh: Sheet, h: Header) -> str:
+    """A unit's own ledger has no 责任单位 column: its measures are the 填报单位's named above the header."""
+    for r in sh.rows[: h.row]:
+        for v in r:
+            m = _FILER.search(text_of(v))
+            if m:
+                return m["u"]
+    return ""
 
 
 PROGRESS = re.compile(r"完成情况|整改情况|进展|进度|办理情况|是否完成")

@@ -463,6 +463,18 @@ def a_margin_column_and_problem_numbers_merged(d: pathlib.Path) -> pathlib.Path:
     return xlsx(d / "margin.xlsx", Tab("Sheet1", rows, ["B1:G1", "B3:B4", "C3:C4"]))
 
 
+def a_unit_s_own_ledger(d: pathlib.Path) -> pathlib.Path:
+    """One unit's own ledger: no 责任单位 column, the unit named in the 填报单位 line above the header."""
+    rows: Rows = [
+        ["区卫健委巡察反馈问题整改台账", None, None, None],
+        ["填报单位（盖章）：区卫健委", None, "填报日期：2024年3月8日", None],
+        ["序号", "存在问题", "整改措施", "整改时限"],
+        ["1", "基层医疗机构药品管理不规范", "开展药品管理专项检查", "2024年5月底前"],
+        ["2", None, "建立药品出入库台账", "2024年6月底前"],
+    ]
+    return xlsx(d / "own_ledger.xlsx", Tab("Sheet1", rows, ["A1:D1", "A2:B2", "C2:D2", "B4:B5"]))
+
+
 SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
     f.__name__: f
     for f in (
@@ -490,6 +502,7 @@ SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
         a_sample_sheet_and_template_rows,
         csv_with_a_separator_line,
         a_margin_column_and_problem_numbers_merged,
+        a_unit_s_own_ledger,
     )
 }
 # `serial_dates.xls`: a legacy Excel file (numeric serial deadlines, a merged problem), made once from

@@ -359,3 +359,9 @@ def test_a_numbered_measure_alone_on_its_row_is_a_measure_not_a_heading(tmp_path
     got = Imported(corpus.csv_file(tmp_path / "alone.csv", rows))
     assert [m.text for m in got.m.values()] == ["一、修订议事规则", "二、完善督办制度"]
     assert got.m["P1-2"].unit == "区委办公室" and "沿用同一问题上一行的单位 1 条：P1-2" in got.summary
+
+
+def test_a_unit_s_own_ledger_takes_its_unit_from_the_filer_line(tmp_path) -> None:
+    got = imported(tmp_path, corpus.a_unit_s_own_ledger)
+    assert got.row("2") == ("区卫健委", (), dt.date(2024, 6, 30), "open") and got.m["1"].unit == "区卫健委"
+    assert "没有责任单位列，单位取自表头上方的“填报单位” 2 条：1、2" in got.summary
