@@ -365,3 +365,18 @@ def test_a_unit_s_own_ledger_takes_its_unit_from_the_filer_line(tmp_path) -> Non
     got = imported(tmp_path, corpus.a_unit_s_own_ledger)
     assert got.row("2") == ("区卫健委", (), dt.date(2024, 6, 30), "open") and got.m["1"].unit == "区卫健委"
     assert "没有责任单位列，单位取自表头上方的“填报单位” 2 条：1、2" in got.summary
+
+
+async def test_an_admin_sends_a_word_ledger_in_chat(bot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.harness import ADMIN
+
+    answer = await bot.say(ADMIN, "", document=("整改台账.docx", corpus.word_table(tmp_path).read_bytes()))
+    assert "导入完成" in answer.text and "新增 3 条" in answer.text and "工作表：表1" in answer.text
+
+
+async def test_an_admin_writes_no_split_with_the_file(bot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.harness import ADMIN
+
+    raw = corpus.several_measures_in_a_cell(tmp_path).read_bytes()
+    answer = await bot.say(ADMIN, "不拆分", document=("措施.xlsx", raw))
+    assert "新增 4 条" in answer.text and "拆" not in answer.text
