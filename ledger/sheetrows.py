@@ -237,6 +237,8 @@ def _not_a_measure(
         return "空行"
     if len(set(own)) >= 2 and set(own) <= above:  # the header again, as on each page of a Word table
         return "重复表头"
+    if len(own) >= 3 and own == [str(n) for n in range(1, len(own) + 1)]:  # 1 | 2 | 3 … under the header
+        return "列号行"
     if own and FOOTNOTE.match(own[0]):
         return "脚注"
     heading = _heading(sh.rows[i], h, values)

@@ -475,6 +475,17 @@ def a_unit_s_own_ledger(d: pathlib.Path) -> pathlib.Path:
     return xlsx(d / "own_ledger.xlsx", Tab("Sheet1", rows, ["A1:D1", "A2:B2", "C2:D2", "B4:B5"]))
 
 
+def column_numbers_under_the_header(d: pathlib.Path) -> pathlib.Path:
+    """A row numbering the columns (1 | 2 | 3 …) under the header, as printed forms have."""
+    rows: Rows = [
+        ["序号", "问题", "整改措施", "责任单位", "完成时限", "备注"],
+        [1, 2, 3, 4, 5, 6],
+        [1, "征地拆迁补偿不到位", "全面核查补偿资金发放情况", "区住建局", "2024年7月", None],
+        [2, None, "建立补偿资金公示制度", "区住建局", "2024年8月", None],
+    ]
+    return xlsx(d / "column_numbers.xlsx", Tab("Sheet1", rows, ["B3:B4"]))
+
+
 SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
     f.__name__: f
     for f in (
@@ -503,6 +514,7 @@ SHAPES: dict[str, Callable[[pathlib.Path], pathlib.Path]] = {
         csv_with_a_separator_line,
         a_margin_column_and_problem_numbers_merged,
         a_unit_s_own_ledger,
+        column_numbers_under_the_header,
     )
 }
 # `serial_dates.xls`: a legacy Excel file (numeric serial deadlines, a merged problem), made once from

@@ -380,3 +380,9 @@ async def test_an_admin_writes_no_split_with_the_file(bot, tmp_path) -> None:  #
     raw = corpus.several_measures_in_a_cell(tmp_path).read_bytes()
     answer = await bot.say(ADMIN, "不拆分", document=("措施.xlsx", raw))
     assert "新增 4 条" in answer.text and "拆" not in answer.text
+
+
+def test_a_row_numbering_the_columns_is_not_a_measure(tmp_path) -> None:
+    got = imported(tmp_path, corpus.column_numbers_under_the_header)
+    assert list(got.m) == ["1", "2"] and got.m["1"].text == "全面核查补偿资金发放情况"
+    assert "列号行 1 行（第 2 行）" in got.summary
