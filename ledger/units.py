@@ -199,13 +199,24 @@ def match_units(query: str, known: Iterable[str], aliases: Mapping[str, str] | N
     return [n for n in names if key and key in unit_key(n)]
 
 
+_UNIT_END = re.compile(
+    r"(?:局|委|办|部|院|中心|街道|集团|公司|队|所|站|馆|会|处|室|镇|乡|社区|村)(?:[（(][^）)]*[）)]|牵头|配合|协助|协办|参与)?$"
+)
+
+
+def _spaced(part: str) -> list[str]:
+    """`区教育局 区财政局` (one space between) is two units when every piece ends like a body's name."""
+    pieces = part.split()
+    return pieces if len(pieces) > 1 and all(_UNIT_END.search(p) for p in pieces) else [part]
+
+
 def split_units(cell: str) -> tuple[str, tuple[str, ...]]:
     """A 责任单位 cell naming several units: (lead, co-units); the one marked 牵头 leads, else the first.
 
     Offices write `区教育局、区财政局`, `区教育局（牵头），各街道`, `区住建局牵头，区城管局配合`,
     `牵头单位：区住建局；配合单位：区城管局`: labels and the words 牵头/配合 are not part of a name.
     """
-    written = [p.strip() for p in _UNIT_SPLIT.split(cell) if p.strip()]
+    written = [q for p in _UNIT_SPLIT.split(cell) for q in _spaced(p.strip()) if q]
     parts = [_LABEL.sub("", p).strip() or p for p in written]
     if not parts:
         return "", ()

@@ -236,15 +236,16 @@ def several_measures_in_a_cell(d: pathlib.Path) -> pathlib.Path:
 
 
 def several_units_in_a_cell(d: pathlib.Path) -> pathlib.Path:
-    """Units written together: 、-lists, （牵头）, 牵头…配合, a separate 配合单位 column."""
+    """Units written together: 、-lists, （牵头）, 牵头…配合, one space between, a separate 配合单位 column."""
     rows: Rows = [
         ["编号", "问题", "整改措施", "牵头责任单位", "配合单位", "完成时限"],
         ["A-1", "学校周边交通拥堵", "优化学校周边交通组织", "区教育局、区公安分局", "", "2024年9月1日前"],
         ["A-2", None, "增设护学岗", "区教育局（牵头），各街道", "", "2024年9月1日前"],
         ["A-3", None, "建设学校周边停车场", "区住建局牵头，区城管局配合", "区财政局", "2024年12月"],
         ["A-4", "河道管护不力", "落实河长制巡河制度", "区水务局", "各街道、区生态环境局", "长期坚持"],
+        ["A-5", None, "清理河道沿线违章建筑", "区城管局 区水务局", "", "2024年10月"],
     ]
-    return xlsx(d / "multi_units.xlsx", Tab("Sheet1", rows, ["B2:B4"]))
+    return xlsx(d / "multi_units.xlsx", Tab("Sheet1", rows, ["B2:B4", "B5:B6"]))
 
 
 def deadlines_and_statuses(d: pathlib.Path) -> pathlib.Path:
