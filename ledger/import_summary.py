@@ -94,6 +94,8 @@ def reading_lines(read: ParsedLedger) -> list[str]:
     if read.by_meaning:
         headers = dict.fromkeys(f"{label}→{KEY_NAMES.get(key, key)}" for _, label, key in read.by_meaning)
         lines.append("  表头按含义识别：" + "，".join(list(headers)[:SHOWN]))
+    if read.hidden_sheets:
+        lines.append("  隐藏的工作表未读取：" + "、".join(read.hidden_sheets))
     if read.hidden:
         lines.append("  隐藏列（已读取，同名的可见列优先）：" + "、".join(dict.fromkeys(h for _, h in read.hidden)))
     for kind, what, note in GUESSES:

@@ -53,6 +53,7 @@ class ParsedLedger:
     guesses: dict[str, list[str]] = field(default_factory=dict)
     by_meaning: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, header as written, key
     hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
+    hidden_sheets: list[str] = field(default_factory=list)  # hidden sheets not read
 
 
 def read_ledger(
@@ -102,7 +103,7 @@ def read_ledger_bytes(
     found = read_rows(sheets, name, sheet, split=split)
     parsed = _from_rows(found.rows, name, known_problems or [])
     parsed.sheets, parsed.rows_read, parsed.skipped = found.sheets, found.rows_read, found.skipped
-    parsed.by_meaning, parsed.hidden = found.by_meaning, found.hidden
+    parsed.by_meaning, parsed.hidden, parsed.hidden_sheets = found.by_meaning, found.hidden, found.hidden_sheets
     parsed.aliases = alias_sheet(sheets)
     return parsed
 

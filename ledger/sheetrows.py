@@ -64,6 +64,7 @@ class SheetRows:
     rows_read: int = 0
     by_meaning: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, header as written, key
     hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
+    hidden_sheets: list[str] = field(default_factory=list)  # ledger sheets passed over because hidden
 
 
 def text_of(v: Any) -> str:
@@ -97,6 +98,8 @@ def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tupl
         )
     if len(found) > 1:
         found = [(s, h) for s, h in found if s.name not in DERIVED_SHEETS and not SAMPLE_SHEET.search(s.name)]
+    if any(s.hidden_sheet for s, _ in found) and not all(s.hidden_sheet for s, _ in found):
+        found = [(s, h) for s, h in found if not s.hidden_sheet]  # an old copy the office hid
     if not found:
         names = "、".join(f"“{s.name}”" for s in sheets) if len(sheets) > 1 else ""
         raise LedgerImportError(
@@ -114,6 +117,7 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
     """The measures of the ledger sheets; `split=False` keeps a cell of numbered measures as one."""
     out = SheetRows()
     chosen = ledger_sheets(sheets, name, pick)
+    out.hidden_sheets = [s.name for s in sheets if s.hidden_sheet and s not in [c for c, _ in chosen]]
     for sh, h in chosen:
         filer = "" if "unit" in h.keys else _filer(sh, h)
         if "unit" not in h.keys and not filer:

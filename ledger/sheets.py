@@ -35,6 +35,7 @@ class Sheet:
     rows: list[list[Any]]
     covered: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based
     hidden: frozenset[int] = frozenset()  # hidden columns, 0-based
+    hidden_sheet: bool = False  # a sheet the office hid (an old copy, a lookup list)
 
 
 def too_many_rows(name: str, sheet: str = "") -> LedgerImportError:
@@ -171,7 +172,8 @@ def _read_only_sheet(ws: Any, zf: zipfile.ZipFile, name: str) -> Sheet:
             c1, r1, c2, r2 = m.groups()
             merges.append((int(r1) - 1, int(r2) - 1, _col_index(c1.decode()), _col_index(c2.decode())))
         hidden = _hidden_columns(xml)
-    return _expand(Sheet(ws.title, rows, hidden=frozenset(hidden)), merges)
+    shown = getattr(ws, "sheet_state", "visible") == "visible"
+    return _expand(Sheet(ws.title, rows, hidden=frozenset(hidden), hidden_sheet=not shown), merges)
 
 
 def _hidden_columns(xml: bytes) -> set[int]:
@@ -229,7 +231,7 @@ def xls_sheets(raw: bytes, name: str) -> list[Sheet]:
             rows.append(row)
         merges = [(rlo, rhi - 1, clo, chi - 1) for rlo, rhi, clo, chi in sh.merged_cells]
         hidden = frozenset(c for c, info in sh.colinfo_map.items() if info.hidden)
-        sheets.append(_expand(Sheet(sh.name, rows, hidden=hidden), merges))
+        sheets.append(_expand(Sheet(sh.name, rows, hidden=hidden, hidden_sheet=sh.visibility != 0), merges))
     return sheets
 
 

@@ -27,13 +27,15 @@ FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "ledgers"
 
 @dataclass
 class Tab:
-    """One sheet: its rows, merged ranges ("A1:H1"), hidden column letters, number formats by cell."""
+    """One sheet: its rows, merged ranges ("A1:H1"), hidden column letters, number formats by cell,
+    whether the sheet itself is hidden."""
 
     name: str
     rows: Rows
     merges: list[str] = field(default_factory=list)
     hidden: list[str] = field(default_factory=list)
     formats: dict[str, str] = field(default_factory=dict)
+    hidden_sheet: bool = False
 
 
 def xlsx(path: pathlib.Path, *tabs: Tab) -> pathlib.Path:
@@ -49,6 +51,8 @@ def xlsx(path: pathlib.Path, *tabs: Tab) -> pathlib.Path:
             ws.column_dimensions[col].hidden = True
         for ref, number_format in t.formats.items():
             ws[ref].number_format = number_format
+        if t.hidden_sheet:
+            ws.sheet_state = "hidden"
     wb.save(path)
     return path
 
@@ -286,7 +290,7 @@ def footers_empty_rows_hidden_column(d: pathlib.Path) -> pathlib.Path:
 
 
 def cover_sheet_first(d: pathlib.Path) -> pathlib.Path:
-    """A 说明 sheet first (prose naming the columns), the ledger on the second sheet."""
+    """A 说明 sheet first (prose naming the columns), the ledger on the second sheet, an old copy hidden."""
     cover: Rows = [
         ["填表说明"],
         ["1. 请在“整改措施”一栏逐条填写具体措施，“责任单位”填写牵头单位全称。"],
@@ -297,7 +301,10 @@ def cover_sheet_first(d: pathlib.Path) -> pathlib.Path:
         ["C-1", "社区工作者队伍不稳定", "完善社区工作者薪酬体系", "区民政局", "2024年12月底前"],
         ["C-2", None, "开展社区工作者培训", "区民政局", "2024年8月底前"],
     ]
-    return xlsx(d / "cover_first.xlsx", Tab("说明", cover), Tab("整改台账", ledger, ["B2:B3"]))
+    old = Tab(
+        "整改台账（旧）", [*ledger[:2], ["C-9", None, "已删去的措施", "区民政局", "2024年1月"]], hidden_sheet=True
+    )
+    return xlsx(d / "cover_first.xlsx", Tab("说明", cover), Tab("整改台账", ledger, ["B2:B3"]), old)
 
 
 def sheet_per_aspect(d: pathlib.Path) -> pathlib.Path:

@@ -139,6 +139,7 @@ def test_totals_footnotes_empty_rows_and_a_hidden_column_are_not_measures(tmp_pa
 def test_a_cover_sheet_first_and_the_ledger_on_the_second(tmp_path) -> None:
     got = imported(tmp_path, corpus.cover_sheet_first)
     assert list(got.m) == ["C-1", "C-2"] and got.plan.read.sheets == ["整改台账"]
+    assert "隐藏的工作表未读取：整改台账（旧）" in got.summary
     assert got.row("C-2") == ("区民政局", (), dt.date(2024, 8, 31), "open")
 
 
