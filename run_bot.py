@@ -120,17 +120,9 @@ def emit(rows: Sequence[object]) -> None:
 # -- commands ------------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
     with session(args, cfg) as (repo, _, now):
+        flags = {k: getattr(args, k) for k in ("dry_run", "match", "accept_changes", "sheet", "strict_units")}
         plan = import_file(
-            repo,
-            args.file,
-            now,
-            "cli:import",
-            dry_run=args.dry_run,
-            match="text" if args.match == "text" else "id",
-            accept_changes=args.accept_changes,
-            sheet=args.sheet,
-            strict_units=args.strict_units,
-            aliases=unit_aliases(cfg),
+            repo, args.file, now, "cli:import", split=not args.no_split, aliases=unit_aliases(cfg), **flags
         )
         print(("（试运行，未写入）" if args.dry_run else "") + plan.summary())
     return 0
@@ -340,13 +332,14 @@ def build_parser() -> argparse.ArgumentParser:
             s.add_argument("--json", action="store_true", help="one JSON object per line")
         return s
 
-    s = command("import", cmd_import, "import a ledger file (.xlsx, .xls, .csv, .toml)")
+    s = command("import", cmd_import, "import a ledger file (.xlsx, .xls, .csv, .toml, .docx table)")
     s.add_argument("file")
     s.add_argument("--dry-run", action="store_true", help="only report what would change")
     s.add_argument("--match", choices=["id", "text"], default="id", help="pair rows with stored measures by id or text")
     s.add_argument("--accept-changes", action="store_true", help="changed texts under the same id are edits")
     s.add_argument("--sheet", help="import only this sheet")
     s.add_argument("--strict-units", action="store_true", help="refuse units the directory does not know")
+    s.add_argument("--no-split", action="store_true", help="keep a cell of numbered measures (1.…；2.…) as one")
     command("export", cmd_export, "export the ledger (.toml, .csv, .xlsx)").add_argument("file")
     s = command("list", cmd_list, "list measures", as_json=True)
     s.add_argument("--unit")

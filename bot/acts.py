@@ -275,12 +275,12 @@ async def answer(turn: Turn, q: Question, text: str) -> None:
     await ANSWERS[q.kind](turn, q, text)
 
 
-IMPORT_TYPES = (".xlsx", ".xls", ".csv", ".toml")
+IMPORT_TYPES = (".xlsx", ".xls", ".csv", ".toml", ".docx")
 
 
 def import_options(caption: str) -> dict[str, Any]:
     """Options written in the file's caption, as on the command line: `--match text`,
-    `--accept-changes`, `--strict-units`, `--sheet 名称` (or 按内容匹配 / 确认修改)."""
+    `--accept-changes`, `--strict-units`, `--no-split`, `--sheet 名称` (or 按内容匹配 / 确认修改 / 不拆分)."""
     words = caption.split()
     opts: dict[str, Any] = {}
     if "按内容匹配" in caption or ("--match" in words and "text" in words):
@@ -289,6 +289,8 @@ def import_options(caption: str) -> dict[str, Any]:
         opts["accept_changes"] = True
     if "--strict-units" in words:
         opts["strict_units"] = True
+    if "--no-split" in words or "不拆分" in caption:
+        opts["split"] = False
     if "--sheet" in words and words.index("--sheet") + 1 < len(words):
         opts["sheet"] = words[words.index("--sheet") + 1]
     return opts
@@ -309,8 +311,8 @@ async def import_document(turn: Turn) -> None:
     f = await msg.document.get_file()
     raw = bytes(await f.download_as_bytearray())
     repo, opts = turn.s.repo, import_options(msg.caption or "")
-    sheet = opts.pop("sheet", None)
-    parsed = await asyncio.to_thread(read_ledger_bytes, raw, name, ext, repo.problems(), sheet=sheet)
+    sheet, split = opts.pop("sheet", None), opts.pop("split", True)
+    parsed = await asyncio.to_thread(read_ledger_bytes, raw, name, ext, repo.problems(), sheet=sheet, split=split)
     plan = plan_import(parsed, repo, turn.now, name, aliases=turn.s.settings.aliases, **opts)
     apply_import(plan, repo, turn.now, actor=turn.actor.tag)
     await turn.reply(turn.t("import_done", summary=plan.summary()))

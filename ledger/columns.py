@@ -46,18 +46,69 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("unit_inferred", "单位推定"),
 )
 HEADER_ROWS_SEARCHED = 10
-FOOTNOTE = re.compile(r"^\s*(?:注|说明|备注|填表人|填报人|制表人|审核人|联系人|联系电话|负责人|签字|单位盖章)\s*[:：]")
+FOOTNOTE = re.compile(
+    r"^\s*(?:(?:注|说明|备注|填表人|填报人|制表人|审核人|联系人|联系电话|负责人|签字|单位盖章|示例|例)\s*[:：]"
+    r"|(?:合\s*计|总\s*计|小\s*计|共\s*计)(?:\s*[:：]|$))"
+)
 _LOOKUP = {unicodedata.normalize("NFKC", a).casefold(): k for k, aliases in HEADERS.items() for a in aliases}
+_NOTE = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+HEADER_MAX = 12  # a header names a column in a few characters; a longer cell is data, never matched by meaning
+# Headers not in the synonym table are read by meaning: the first rule whose words the header
+# holds decides. Progress and evidence columns come first (整改措施完成情况 is not the measure),
+# numbers before problems (问题编号), helpers before leads (配合单位), bodies before people
+# (责任单位及责任人), a time limit before the task it limits (整改任务完成时限).
+RULES: tuple[tuple[str, str | None], ...] = (
+    (r"情况|进展|成效|佐证|材料|证明|结果|目标|(?:数|数量|个数|总数|比例|率)$", None),  # 整改措施数: a count
+    (r"问题.*(?:编号|序号)|问题号", "problem"),
+    (r"编号|序号|代码|^id$", "id"),
+    (r"类别|分类|方面|领域|板块|类型", "section"),
+    (r"配合|协同|协办|协助|参与", "co_units"),
+    (r"单位|部门|主体|承办", "unit"),
+    (r"领导|责任人|负责人|包案|包保", "leader"),
+    (r"(?:时限|期限|时间|日期|截止|节点)(?:要求)?$", "deadline_text"),
+    (r"状态|是否完成|是否整改|完成与否", "status"),
+    (r"措施|举措|任务|整改内容|整改方案|整改要求", "text"),
+    (r"时限|期限|完成时间|截止", "deadline_text"),
+    (r"问题|意见|表现", "problem_title"),
+    (r"备注", "note"),
+)
+_RULES = tuple((re.compile(pattern), key) for pattern, key in RULES)
+_WEAK = {"序号"}  # a row number: any other id column (措施编号, 整改编号) is the id
 
 
 def header_text(cell: str) -> str:
-    """A header as compared: no spaces or line breaks, full width folded, a trailing * or ： dropped."""
-    return "".join(unicodedata.normalize("NFKC", cell).split()).rstrip("*:：").casefold()
+    """A header as compared: no spaces or line breaks, full width folded, a trailing * or ： dropped,
+    notes in brackets dropped (责任单位（部门） is 责任单位, 完成时限（年月） is 完成时限)."""
+    s = "".join(unicodedata.normalize("NFKC", cell).split()).strip("*:：").casefold()
+    return _NOTE.sub("", s) or s
 
 
 def header_key(cell: str) -> str | None:
     """Which column a header names (`id`, `text`, `unit` …), or None for one Duban does not use."""
-    return _LOOKUP.get(header_text(cell))
+    return header_match(cell)[0]
+
+
+def header_match(cell: str) -> tuple[str | None, int]:
+    """(key, strength): 3 a synonym as written, 2 a synonym once notes are dropped, 1 by meaning, 0 none."""
+    plain = _plain(cell)
+    if plain in _LOOKUP:
+        return _LOOKUP[plain], 3 if plain not in _WEAK else 1
+    t = header_text(cell)
+    if t in _LOOKUP:
+        return _LOOKUP[t], 2 if t not in _WEAK else 1
+    if not t or len(t) > HEADER_MAX or t in _EXTRA_TEXTS or re.search(r"[，。；,;]", t):
+        return None, 0
+    for pattern, key in _RULES:
+        if pattern.search(t):
+            return key, 1 if key else 0
+    return None, 0
+
+
+def _plain(cell: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", cell).split()).strip("*:：").casefold()
+
+
+_EXTRA_TEXTS = {header_text(x) for x in (*KNOWN_EXTRAS, *DERIVED)}
 
 
 @dataclass
@@ -67,22 +118,44 @@ class Header:
     row: int
     cols: dict[int, str] = field(default_factory=dict)  # column → key
     extras: dict[int, str] = field(default_factory=dict)  # column → header as written
+    by_meaning: dict[int, str] = field(default_factory=dict)  # column → header as written, matched by rule
+    ours: bool = False  # Duban's own export (it has 到期日): one measure per row, never split
 
     @property
     def keys(self) -> set[str]:
         return set(self.cols.values())
 
 
-def read_header(cells: list[str], row: int) -> Header:
+def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()) -> Header:
+    """What each column holds: for each key the strongest visible column (the first, on a tie);
+    a column that loses (a second 问题 column, 序号 beside 措施编号, a hidden copy) is kept as written.
+    Of two unit columns (牵头单位 | 责任单位) the one saying 牵头 is the lead and the other the co-units."""
     h = Header(row)
+    best: dict[str, tuple[int, int]] = {}  # key → (strength, column)
+    units: list[int] = []
     for j, cell in enumerate(cells):
-        key = header_key(cell)
-        if key and key not in h.keys:
-            h.cols[j] = key
-        elif cell.strip() and header_text(cell) not in {header_text(d) for d in DERIVED}:
-            label = " ".join(cell.split())
-            if label not in h.extras.values():
-                h.extras[j] = label
+        key, strength = header_match(cell)
+        if key is None:
+            continue
+        strength += 0 if j in hidden else 10
+        if key == "unit" and j not in hidden:
+            units.append(j)
+        if key not in best or strength > best[key][0]:
+            best[key] = (strength, j)
+    if len(units) == 2 and "co_units" not in best:
+        lead = next((j for j in units if "牵头" in cells[j]), units[0])
+        best["unit"] = (best["unit"][0], lead)
+        best["co_units"] = (1, next(j for j in units if j != lead))
+    h.cols = {j: key for key, (_, j) in sorted(best.items(), key=lambda kv: kv[1][1])}
+    h.by_meaning = {j: " ".join(cells[j].split()) for j, key in h.cols.items() if _LOOKUP.get(_plain(cells[j])) != key}
+    derived = {header_text(d) for d in DERIVED}
+    h.ours = any(header_text(cell) in derived for cell in cells)
+    for j, cell in enumerate(cells):
+        if j in h.cols or not cell.strip() or header_text(cell) in derived:
+            continue
+        label = " ".join(cell.split())
+        if label not in h.extras.values():
+            h.extras[j] = label
     return h
 
 
@@ -91,18 +164,33 @@ def is_header(h: Header) -> bool:
     return "text" in h.keys and bool(h.keys & {"unit", "deadline_text", "id"})
 
 
-def find_header(rows: list[list[str]]) -> Header | None:
-    """The header among the first rows; of a two-row header (a group label above), the lower row."""
+def find_header(rows: list[list[str]], hidden: frozenset[int] = frozenset()) -> Header | None:
+    """The header among the first rows. Of a two-row header (a group label such as 整改责任 over
+    责任单位 | 责任人) the lower row, with the upper row's titles where the lower cell is empty."""
     for i, cells in enumerate(rows[:HEADER_ROWS_SEARCHED]):
-        h = read_header(cells, i)
+        h = read_header(cells, i, hidden)
         if not is_header(h):
             continue
-        if i + 1 < len(rows):
-            lower = read_header(_under(cells, rows[i + 1]), i + 1)
+        if i > 0:  # titles written only in the upper row of an unmerged two-row header
+            up = read_header(_under(_keys_only(rows[i - 1]), cells), i, hidden)
+            if len(up.cols) > len(h.cols):
+                h = up
+        if i + 1 < len(rows) and _looks_like_header(rows[i + 1]):
+            lower = read_header(_under(cells, rows[i + 1]), i + 1, hidden)
             if is_header(lower) and len(lower.cols) >= len(h.cols):
                 return lower
         return h
     return None
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    """A row of short titles, at least one of them a column Duban reads (not the first row of data)."""
+    own = [c for c in cells if c.strip()]
+    return any(header_key(c) for c in own) and all(len(header_text(c)) <= HEADER_MAX * 2 for c in own)
+
+
+def _keys_only(cells: list[str]) -> list[str]:
+    return [c if header_key(c) else "" for c in cells]
 
 
 def _under(upper: list[str], lower: list[str]) -> list[str]:

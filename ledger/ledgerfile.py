@@ -1,4 +1,4 @@
-"""Reading ledger files: TOML (the shipped format), CSV, XLSX and legacy XLS.
+"""Reading ledger files: TOML (the shipped format), CSV, XLSX, legacy XLS and Word tables.
 
 Real ledgers (整改台账) come with Chinese or English headers (`ledger.columns`), titles,
 merged cells and footnotes (`ledger.sheetrows`). The office's own measure ids are kept;
@@ -21,9 +21,9 @@ from ledger.errors import LedgerImportError
 from ledger.ids import clean_id, id_key
 from ledger.models import Measure, Problem, ReportMeta, Status, Unit
 from ledger.sheetrows import RawRow, Skipped, alias_sheet, read_rows
-from ledger.sheets import csv_sheets, xls_sheets, xlsx_sheets
-from ledger.status import STATUS_WORDS, status_from_word
-from ledger.units import split_units
+from ledger.sheets import csv_sheets, docx_sheets, xls_sheets, xlsx_sheets
+from ledger.status import STATUS_WORDS, status_from_text, status_from_word
+from ledger.units import choose_units, split_units
 
 __all__ = ["EXPORT_COLUMNS", "HEADERS", "STATUS_EXPORT", "STATUS_WORDS", "ParsedLedger", "read_ledger"]
 STATUS_EXPORT = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
@@ -48,10 +48,21 @@ class ParsedLedger:
     ids_synthesized: bool = False
     deadline_dates: set[str] = field(default_factory=set)  # ids whose deadline cell was an Excel date
     aliases: dict[str, str] = field(default_factory=dict)  # from a 别名 sheet: name as written → unit
+    # What the reader had to guess, for the office to check: kind → ids (or "row → ids" for splits).
+    # split, unit_above, unit_from_text, unit_inferred, unit_missing, status_read, status_unknown
+    guesses: dict[str, list[str]] = field(default_factory=dict)
+    by_meaning: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, header as written, key
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
+    hidden_sheets: list[str] = field(default_factory=list)  # hidden sheets not read
 
 
-def read_ledger(path: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None) -> ParsedLedger:
-    """Read and validate a ledger file; raise LedgerImportError naming file, row and column."""
+def read_ledger(
+    path: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None, split: bool = True
+) -> ParsedLedger:
+    """Read and validate a ledger file; raise LedgerImportError naming file, row and column.
+
+    `sheet` picks one sheet; `split=False` keeps a cell of numbered measures (1.…；2.…) as one measure.
+    """
     name = os.path.basename(path)
     if not os.path.exists(path):
         raise LedgerImportError("文件不存在。File not found.", file=name)
@@ -61,11 +72,17 @@ def read_ledger(path: str, known_problems: list[Problem] | None = None, *, sheet
             raw = f.read()
     except OSError as e:
         raise LedgerImportError(f"无法读取文件：{e.strerror}。Cannot read the file.", file=name) from None
-    return read_ledger_bytes(raw, name, ext, known_problems, sheet=sheet)
+    return read_ledger_bytes(raw, name, ext, known_problems, sheet=sheet, split=split)
 
 
 def read_ledger_bytes(
-    raw: bytes, name: str, ext: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None
+    raw: bytes,
+    name: str,
+    ext: str,
+    known_problems: list[Problem] | None = None,
+    *,
+    sheet: str | None = None,
+    split: bool = True,
 ) -> ParsedLedger:
     if ext == ".toml":
         return _read_toml(raw, name)
@@ -75,14 +92,18 @@ def read_ledger_bytes(
         sheets = xlsx_sheets(raw, name)
     elif ext == ".xls":
         sheets = xls_sheets(raw, name)
+    elif ext == ".docx":
+        sheets = docx_sheets(raw, name)
     else:
         raise LedgerImportError(
-            f"不支持的文件类型 {ext or '(无扩展名)'}，请使用 .toml、.csv、.xlsx 或 .xls。 Unsupported file type.",
+            f"不支持的文件类型 {ext or '(无扩展名)'}，请使用 .toml、.csv、.xlsx、.xls 或 .docx。"
+            " Unsupported file type.",
             file=name,
         )
-    found = read_rows(sheets, name, sheet)
+    found = read_rows(sheets, name, sheet, split=split)
     parsed = _from_rows(found.rows, name, known_problems or [])
     parsed.sheets, parsed.rows_read, parsed.skipped = found.sheets, found.rows_read, found.skipped
+    parsed.by_meaning, parsed.hidden, parsed.hidden_sheets = found.by_meaning, found.hidden, found.hidden_sheets
     parsed.aliases = alias_sheet(sheets)
     return parsed
 
@@ -182,36 +203,39 @@ def _report_from_toml(d: Any, name: str) -> ReportMeta:
 
 # -- validation --------------------------------------------------------------------
 def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: bool = True) -> ParsedLedger:
-    def col(key: str) -> str:
-        return HEADERS[key][0] if header_row else key
+    def col(key: str, r: RawRow | None = None) -> str:
+        """A column as the office titled it, with its letter (整改措施（C 列）); a TOML field by its key."""
+        return (r.headers.get(key) if r else None) or (HEADERS[key][0] if header_row else key)
 
     def where(r: RawRow) -> str:
         return f"{name} [{r.sheet}]" if r.sheet and r.sheet != name else name
 
     problems: dict[int, Problem] = {p.id: p for p in known}
     by_title = {(p.section, p.title): p.id for p in known} | {("", p.title): p.id for p in known}
-    pnos = [_problem_of(r, where(r), col, problems, by_title) for r in rows]
+    pnos = [_problem_of(r, problems, by_title) for r in rows]
     ids, synthesized = _ids(rows, pnos, where, col)
     parsed = ParsedLedger(ids_synthesized=synthesized)
     for r, pno, mid in zip(rows, pnos, ids):
         v = r.values
         text = v.get("text", "").strip()
         if not text:
-            raise LedgerImportError("整改措施为空。Empty measure text.", file=where(r), row=r.row, column=col("text"))
-        word = v.get("status", "").strip()
-        meaning = status_from_word(word) if word else ("open", "")
-        if meaning is None:
             raise LedgerImportError(
-                f"无法识别的状态“{word}”（可用：{'、'.join(STATUS_WORDS)}）。Unknown status.",
+                "整改措施为空：这一行填了其他内容，却没有措施（若是说明或合计行，请删去或以“注：”开头）。"
+                " Empty measure text.",
                 file=where(r),
                 row=r.row,
-                column=col("status"),
+                column=col("text", r),
             )
-        status, status_note = meaning
+        status, status_note = _status(v.get("status", "").strip(), mid, parsed.guesses)
         note = v.get("note", "").strip()
         if status_note and status_note not in note:
             note = f"{note}；{status_note}" if note else status_note
         unit, co = split_units(v.get("unit", ""))
+        for guess in r.guessed:
+            parsed.guesses.setdefault(guess, []).append(mid)
+        inferred = v.get("unit_inferred", "").strip().lower() in ("true", "1", "是", "yes", "推定")
+        if not unit and header_row:
+            unit, co, inferred = _unit_from_text(text, problems[pno].title, mid, parsed.guesses)
         co_more = split_units(v.get("co_units", ""))
         co_all = tuple(dict.fromkeys(u for u in (*co, *([co_more[0]] if co_more[0] else []), *co_more[1]) if u))
         parsed.statuses[mid] = status
@@ -227,31 +251,61 @@ def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: 
                 leader=v.get("leader", "").strip(),
                 deadline_text=v.get("deadline_text", "").strip(),
                 status=status,
-                unit_inferred=v.get("unit_inferred", "").strip().lower() in ("true", "1", "是", "yes", "推定"),
+                unit_inferred=inferred,
                 note=note,
                 extra=r.extra,
             )
         )
     parsed.problems = sorted(problems.values(), key=lambda p: p.id)
+    splits: dict[tuple[str, int], list[str]] = {}
+    for r, mid in zip(rows, ids):
+        if r.part[0]:
+            splits.setdefault((r.sheet, r.row), []).append(mid)
+    for (_, row), mids in splits.items():
+        parsed.guesses.setdefault("split", []).append(f"第 {row} 行→{'、'.join(mids)}")
     return parsed
 
 
-def _problem_of(
-    r: RawRow, where: str, col: Any, problems: dict[int, Problem], by_title: dict[tuple[str, str], int]
-) -> int:
-    """The problem a row belongs to: its number, else its title (new titles numbered on), else its P-id."""
+def _status(word: str, mid: str, guesses: dict[str, list[str]]) -> tuple[Status, str]:
+    """The status a cell's word means; a word that only starts with one (已完成，5月已验收) or means
+    nothing known (open, kept in the note) is listed for the office to check, never refused."""
+    if not word:
+        return "open", ""
+    meaning = status_from_word(word)
+    if meaning is not None:
+        return meaning
+    meaning = status_from_text(word)
+    if meaning is not None:
+        guesses.setdefault("status_read", []).append(f"{mid}（{word}）")
+        return meaning
+    guesses.setdefault("status_unknown", []).append(f"{mid}（{word}）")
+    return "open", f"文件中状态为“{word}”"
+
+
+def _unit_from_text(
+    text: str, problem: str, mid: str, guesses: dict[str, list[str]]
+) -> tuple[str, tuple[str, ...], bool]:
+    """An empty 责任单位 cell: the body the measure names (由区卫健委牵头…), else the body whose business
+    it is about (flagged as inferred), else none; each listed in the summary."""
+    lead, co, inferred = choose_units(text, problem)
+    kind = "unit_missing" if not lead else "unit_inferred" if inferred else "unit_from_text"
+    guesses.setdefault(kind, []).append(mid)
+    return lead, tuple(co), inferred
+
+
+def _problem_of(r: RawRow, problems: dict[int, Problem], by_title: dict[tuple[str, str], int]) -> int:
+    """The problem a row belongs to: its number, else its title (new titles numbered on), else its P-id.
+
+    A problem number that is not a plain number (（一）, 一-1) only labels the problem: the row is
+    grouped by its title, or by that label where it has none (问题（一）).
+    """
     v = r.values
     title, section = v.get("problem_title", "").strip(), v.get("section", "").strip()
     pno_text = v.get("problem", "").strip()
     pid = _PID.match(clean_id(v.get("id", "")))
+    if pno_text and not pno_text.isdigit():
+        title, pno_text = title or f"问题{pno_text}", ""
     if pno_text:
-        if not pno_text.isdigit():
-            raise LedgerImportError(
-                f"问题编号“{pno_text}”应为数字。Problem number must be a number.",
-                file=where,
-                row=r.row,
-                column=col("problem"),
-            )
         pno = int(pno_text)
     elif title and (section, title) in by_title:
         pno = by_title[(section, title)]
@@ -282,13 +336,15 @@ def _ids(rows: list[RawRow], pnos: list[int], where: Any, col: Any) -> tuple[lis
             counters[pno] = counters.get(pno, 0) + 1
             out.append(f"P{pno}-{counters[pno]}")
         return out, True
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
     for r, x, k in zip(rows, raw, keys):
         if not x:
-            raise LedgerImportError("编号为空（其他行都有编号）。Empty id.", file=where(r), row=r.row, column=col("id"))
+            raise LedgerImportError(
+                "编号为空（其他行都有编号）。Empty id.", file=where(r), row=r.row, column=col("id", r)
+            )
         if k in seen:
             raise LedgerImportError(
-                f"编号 {x} 重复（第 {seen[k]} 行已有）。Duplicate id.", file=where(r), row=r.row, column=col("id")
+                f"编号 {x} 重复（{seen[k]}已有）。Duplicate id.", file=where(r), row=r.row, column=col("id", r)
             )
-        seen[k] = r.row
+        seen[k] = (f"工作表“{r.sheet}”" if r.sheet else "") + f"第 {r.row} 行"
     return raw, False

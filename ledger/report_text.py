@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ from ledger.errors import LedgerImportError
 from ledger.report_docx import docx_text
 from ledger.report_pdf import pdf_text
 from ledger.report_tables import is_ledger_header, table_lines
+from ledger.sheets import open_docx
 
 BLOCK_TAGS = {
     "p",
@@ -151,15 +151,7 @@ def read_report(path: str) -> str:
         raise LedgerImportError(f"无法读取文件：{e.strerror}。Cannot read the file.", file=name) from None
     ext = os.path.splitext(path)[1].lower()
     if ext == ".docx":
-        try:
-            import docx  # python-docx; only needed for Word files
-
-            doc = docx.Document(io.BytesIO(raw))
-        except Exception:
-            raise LedgerImportError(
-                "无法打开该 Word 文件（.docx 损坏或格式不对）。Cannot open the .docx.", file=name
-            ) from None
-        return docx_text(doc)
+        return docx_text(open_docx(raw, name))
     if ext == ".pdf" or raw[:5] == b"%PDF-":
         return pdf_text(raw, name)
     text = decode(raw, name)

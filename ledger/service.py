@@ -212,14 +212,16 @@ def import_file(
     sheet: str | None = None,
     strict_units: bool = False,
     aliases: Mapping[str, str] | None = None,
+    split: bool = True,
 ) -> ImportPlan:
     """Read, validate and (unless `dry_run`) apply a ledger file: all of it or nothing.
 
     `match="text"` pairs rows with stored measures by content (after an office renumbered);
     `accept_changes` takes changed texts under the same id as edits; `sheet` picks one sheet;
-    `strict_units` refuses a unit the directory does not know; `aliases` maps written → unit.
+    `strict_units` refuses a unit the directory does not know; `aliases` maps written → unit;
+    `split=False` keeps a cell of numbered measures as one measure.
     """
-    parsed = read_ledger(path, repo.problems(), sheet=sheet)
+    parsed = read_ledger(path, repo.problems(), sheet=sheet, split=split)
     plan = plan_import(
         parsed,
         repo,

@@ -23,6 +23,8 @@ MAX_ROWS = 100_000  # rows holding cells; a district ledger has hundreds, more i
 MAX_INFLATED = 200 * 1024 * 1024  # bytes an XLSX may unpack to
 EMPTY_RUN_STOP = 5_000  # formatted-but-empty rows at the end of a sheet: stop reading there
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_COL = re.compile(rb"<col\b[^>]*>")
+_ATTR = re.compile(rb'\b(min|max|hidden)="([^"]*)"')
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Sheet:
     name: str
     rows: list[list[Any]]
     covered: set[tuple[int, int]] = field(default_factory=set)  # (row, col), 0-based
+    hidden: frozenset[int] = frozenset()  # hidden columns, 0-based
+    hidden_sheet: bool = False  # a sheet the office hid (an old copy, a lookup list)
 
 
 def too_many_rows(name: str, sheet: str = "") -> LedgerImportError:
@@ -42,6 +46,8 @@ def too_many_rows(name: str, sheet: str = "") -> LedgerImportError:
 
 
 def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
+    """A CSV in UTF-8 (with or without BOM) or GB18030/GBK, cells separated by commas, semicolons
+    or tabs (whichever splits the first lines into the most cells)."""
     text = None
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -56,7 +62,10 @@ def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
             file=name,
         )
     rows: list[list[Any]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    hint = re.match(r"sep=(.)\r?\n", text)  # Excel's own first line naming the separator
+    sep = hint.group(1) if hint else _separator(text)
+    text = text[hint.end() :] if hint else text
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=sep)
     last_line = 0
     try:
         for r in reader:
@@ -66,7 +75,7 @@ def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
                 raise too_many_rows(name)
     except csv.Error as e:
         line = text.splitlines()[last_line] if last_line < len(text.splitlines()) else ""
-        col = line[: line.index('"')].count(",") if '"' in line else 0
+        col = line[: line.index('"')].count(sep) if '"' in line else 0
         raise LedgerImportError(
             f"CSV 格式错误（引号不成对？）：{e}。 Malformed CSV (unbalanced quote?).",
             file=name,
@@ -74,6 +83,22 @@ def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
             column=col_letter(col),
         ) from None
     return [Sheet(name, rows)]
+
+
+SEPARATORS = (",", ";", "\t")
+
+
+def _separator(text: str) -> str:
+    """The separator that gives the first lines the most cells (a comma when none splits anything)."""
+    head = "\n".join(text.splitlines()[:30])
+
+    def cells(sep: str) -> int:
+        try:
+            return sum(len(r) for r in csv.reader(io.StringIO(head), delimiter=sep))
+        except csv.Error:
+            return 0
+
+    return max(SEPARATORS, key=lambda sep: (cells(sep), sep == ","))
 
 
 def _unquote(cell: str) -> str:
@@ -127,7 +152,8 @@ def _rows_with_cells(zf: zipfile.ZipFile, path: str) -> int:
 def _read_only_sheet(ws: Any, zf: zipfile.ZipFile, name: str) -> Sheet:
     rows: list[list[Any]] = []
     kept, empty_run = 0, 0
-    for values in ws.iter_rows(values_only=True):
+    for cells in ws.iter_rows():
+        values = [_month_shown(c.value, getattr(c, "number_format", "")) for c in cells]
         if any(v is not None and str(v).strip() for v in values):
             kept, empty_run = kept + 1, 0
             if kept > MAX_ROWS:
@@ -139,12 +165,40 @@ def _read_only_sheet(ws: Any, zf: zipfile.ZipFile, name: str) -> Sheet:
         rows.append(list(values))
     # read-only worksheets do not parse merged ranges: read them from the sheet's XML
     path = getattr(ws, "_worksheet_path", "")
-    merges = []
+    merges, hidden = [], set()
     if path:
-        for m in _MERGE.finditer(zf.read(path)):
+        xml = zf.read(path)
+        for m in _MERGE.finditer(xml):
             c1, r1, c2, r2 = m.groups()
             merges.append((int(r1) - 1, int(r2) - 1, _col_index(c1.decode()), _col_index(c2.decode())))
-    return _expand(Sheet(ws.title, rows), merges)
+        hidden = _hidden_columns(xml)
+    shown = getattr(ws, "sheet_state", "visible") == "visible"
+    return _expand(Sheet(ws.title, rows, hidden=frozenset(hidden), hidden_sheet=not shown), merges)
+
+
+def _hidden_columns(xml: bytes) -> set[int]:
+    """Columns a `<col min max hidden="1">` hides (0-based); read-only worksheets do not parse them."""
+    out: set[int] = set()
+    for tag in _COL.finditer(xml[: xml.find(b"<sheetData")] if b"<sheetData" in xml else b""):
+        attrs = {k.decode(): v.decode() for k, v in _ATTR.findall(tag.group(0))}
+        if attrs.get("hidden") in ("1", "true") and attrs.get("min", "").isdigit():
+            lo, hi = int(attrs["min"]), int(attrs.get("max", attrs["min"]) or attrs["min"])
+            out.update(range(lo - 1, min(hi, lo + 1000)))
+    return out
+
+
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def _month_shown(v: Any, number_format: str | None) -> Any:
+    """A date shown as a month (`yyyy"年"m"月"`, `yyyy-mm`) is a month, not its first day: a cell
+    showing 2024年6月 holds 2024-06-01, and the office means the end of June."""
+    if not isinstance(v, dt.datetime) or not number_format:
+        return v
+    shown = _QUOTED.sub("", number_format).lower()
+    if "d" in shown or "y" not in shown or "m" not in shown or "h" in shown:
+        return v
+    return f"{v.year}年{v.month}月"
 
 
 def xls_sheets(raw: bytes, name: str) -> list[Sheet]:
@@ -167,14 +221,65 @@ def xls_sheets(raw: bytes, name: str) -> list[Sheet]:
             for c in range(sh.ncols):
                 cell = sh.cell(r, c)
                 if cell.ctype == xlrd.XL_CELL_DATE:
-                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                    shown = book.format_map.get(book.xf_list[cell.xf_index].format_key)
+                    value = xlrd.xldate_as_datetime(cell.value, book.datemode)
+                    row.append(_month_shown(value, shown.format_str if shown else ""))
                 elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                     row.append(None)
                 else:
                     row.append(cell.value)
             rows.append(row)
         merges = [(rlo, rhi - 1, clo, chi - 1) for rlo, rhi, clo, chi in sh.merged_cells]
-        sheets.append(_expand(Sheet(sh.name, rows), merges))
+        hidden = frozenset(c for c, info in sh.colinfo_map.items() if info.hidden)
+        sheets.append(_expand(Sheet(sh.name, rows, hidden=hidden, hidden_sheet=sh.visibility != 0), merges))
+    return sheets
+
+
+def open_docx(raw: bytes, name: str) -> Any:
+    """A Word document (python-docx, imported only for Word files); LedgerImportError when it is not one."""
+    try:
+        import docx
+
+        return docx.Document(io.BytesIO(raw))
+    except Exception:
+        raise LedgerImportError(
+            "无法打开该 Word 文件（.docx 损坏或格式不对）。Cannot open the .docx.", file=name
+        ) from None
+
+
+def docx_sheets(raw: bytes, name: str) -> list[Sheet]:
+    """The tables of a Word document (a ledger sent as a .docx table), one sheet each (表1, 表2 …);
+    tables in a row with the same number of columns are one ledger broken across pages.
+
+    A merged cell spans several grid positions in Word; each copy after the first is marked as
+    covered, as with a merged range in Excel, so a problem merged down applies to each row.
+    """
+    doc = open_docx(raw, name)
+    sheets: list[Sheet] = []
+    width = -1
+    for table in doc.tables:
+        if table.rows and len(table.columns) == width:  # a table broken across pages: one ledger
+            sheet = sheets[-1]
+        else:
+            sheet, width = Sheet(f"表{len(sheets) + 1}", []), len(table.columns)
+            sheets.append(sheet)
+        above: list[Any] = []
+        for row in table.rows:
+            i = len(sheet.rows)
+            if i >= MAX_ROWS:
+                raise too_many_rows(name, sheet.name)
+            tcs = [cell._tc for cell in row.cells]
+            sheet.rows.append([cell.text.strip() or None for cell in row.cells])
+            for j, tc in enumerate(tcs):
+                if (j > 0 and tcs[j - 1] is tc) or (j < len(above) and above[j] is tc):
+                    sheet.covered.add((i, j))
+            above = tcs
+    if not sheets:
+        raise LedgerImportError(
+            "这份 Word 文件中没有表格。若是整改情况报告，请先用 extract 生成台账草稿再导入。"
+            " No table in the Word file: use extract for a report.",
+            file=name,
+        )
     return sheets
 
 

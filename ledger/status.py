@@ -31,8 +31,22 @@ STATUS_WORDS: dict[str, tuple[Status, str]] = {
     "阶段性完成": ("open", "文件中状态为“阶段性完成”"),
     **dict.fromkeys(("submitted", "待审核", "待销号", "已提交", "申请销号", "待验收"), ("submitted", "")),
     **dict.fromkeys(("done", "已完成", "完成", "已整改", "已完成整改", "整改完成", "已销号"), ("done", "")),
-    **dict.fromkeys(("已办结", "办结", "已落实", "已验收"), ("done", "")),
+    **dict.fromkeys(("已办结", "办结", "已落实", "已验收", "✓", "√", "✔", "☑", "是"), ("done", "")),
+    "否": ("open", ""),  # a 是否完成 column
 }
+_AFTER_WORD = "，,。；;：:（( "  # 已完成，5月已验收: the word, then what the office added
+
+
+def status_from_text(text: str) -> tuple[Status, str] | None:
+    """A status cell that starts with a status word and goes on (`已完成，5月已验收`, `整改中（已招标）`):
+    the longest word it starts with, when a punctuation mark follows it; else None (`完成率80%`)."""
+    key = "".join(text.split()).casefold()
+    for word in sorted(STATUS_WORDS, key=len, reverse=True):
+        w = word.casefold()
+        if len(w) >= 2 and key.startswith(w) and key[len(w) : len(w) + 1] in tuple(_AFTER_WORD):
+            status, _ = STATUS_WORDS[word]
+            return status, f"文件中状态为“{text.strip()}”"
+    return None
 
 
 def status_from_word(word: str) -> tuple[Status, str] | None:

@@ -170,6 +170,8 @@ _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 _DISTRICT = re.compile(rf"^(?:[{_CJK}]{{2}}[区县]|[区县])(?=[{_CJK}]{{2}})")
 _COMPANY = re.compile(r"(?:股份有限公司|有限责任公司|有限公司)$")
 _LEAD_MARK = re.compile(r"[（(]\s*牵头\s*[）)]|牵头$")
+_HELP_MARK = re.compile(r"[（(]\s*(?:配合|协助|协办|参与)\s*[）)]|(?:配合|协助|协办|参与)(?:单位|部门)?$")
+_LABEL = re.compile(r"^(?:牵头|责任|主责|配合|协办|协助)?(?:单位|部门)\s*[:：]")  # 配合单位：…
 _UNIT_SPLIT = re.compile(r"[、,，;；/／\n]+|\s{2,}")
 
 
@@ -221,15 +223,32 @@ def match_units(query: str, known: Iterable[str], aliases: Mapping[str, str] | N
     return [n for n in names if key and key in unit_key(n)]
 
 
+_UNIT_END = re.compile(
+    r"(?:局|委|办|部|院|中心|街道|集团|公司|队|所|站|馆|会|处|室|镇|乡|社区|村)(?:[（(][^）)]*[）)]|牵头|配合|协助|协办|参与)?$"
+)
+
+
+def _spaced(part: str) -> list[str]:
+    """`区教育局 区财政局` (one space between) is two units when every piece ends like a body's name."""
+    pieces = part.split()
+    return pieces if len(pieces) > 1 and all(_UNIT_END.search(p) for p in pieces) else [part]
+
+
 def split_units(cell: str) -> tuple[str, tuple[str, ...]]:
-    """A 责任单位 cell naming several units: (lead, co-units); the one marked 牵头 leads, else the first."""
-    parts = [p.strip() for p in _UNIT_SPLIT.split(cell) if p.strip()]
+    """A 责任单位 cell naming several units: (lead, co-units); the one marked 牵头 leads, else the first.
+
+    Offices write `区教育局、区财政局`, `区教育局（牵头），各街道`, `区住建局牵头，区城管局配合`,
+    `牵头单位：区住建局；配合单位：区城管局`: labels and the words 牵头/配合 are not part of a name.
+    """
+    written = [q for p in _UNIT_SPLIT.split(cell) for q in _spaced(p.strip()) if q]
+    parts = [_LABEL.sub("", p).strip() or p for p in written]
     if not parts:
         return "", ()
-    lead = next((p for p in parts if _LEAD_MARK.search(p)), parts[0])
-    clean = [_LEAD_MARK.sub("", p).strip() for p in parts]
-    lead = _LEAD_MARK.sub("", lead).strip()
-    return lead, tuple(dict.fromkeys(p for p in clean if p != lead))
+    helpers = {p for w, p in zip(written, parts) if _HELP_MARK.search(p) or _HELP_MARK.search(w.split("：")[0])}
+    lead = next((p for p in parts if _LEAD_MARK.search(p)), next((p for p in parts if p not in helpers), parts[0]))
+    clean = [_HELP_MARK.sub("", _LEAD_MARK.sub("", p)).strip() for p in parts]
+    lead = _HELP_MARK.sub("", _LEAD_MARK.sub("", lead)).strip()
+    return lead, tuple(dict.fromkeys(p for p in clean if p and p != lead))
 
 
 def add_alias(units: Sequence[Unit], alias: str, target: str) -> Unit:

@@ -173,7 +173,6 @@ def test_real_ledger_headers_in_chinese_are_understood(repo: Repository, tmp_pat
 
 BAD_FILES = {
     "missing-column": (".csv", _csv([["序号", "问题", "整改措施"], ["1", "x", "y"]]), "责任单位"),
-    "unknown-status": (".csv", _csv([HEAD, ["1", "x", "y", "区教育局", "", "差不多了"]]), "row 2, column 状态"),
     "duplicate-id": (
         ".csv",
         _csv([["编号", "整改措施", "责任单位"], ["P1-1", "a", "u"], ["P1-1", "b", "u"]]),
