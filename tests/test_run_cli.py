@@ -80,6 +80,23 @@ async def test_run_polls_answers_and_runs_the_catch_up_sweep(tmp_path) -> None:
     assert emu.token not in running.stderr.decode(errors="replace")  # the token is never logged
 
 
+async def listening(port: int) -> None:
+    """Until the bot process accepts connections on `port` (a readiness poll of another process)."""
+
+    async def connect() -> None:
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+
+    await asyncio.wait_for(connect(), 60)
+
+
 async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,6 +121,7 @@ async def test_run_in_webhook_mode_receives_updates_by_post(tmp_path) -> None:
             except urllib.error.HTTPError as e:
                 return e.code
 
+        await listening(port)  # PTB sets the webhook before its server listens, as Telegram retries delivery
         loop = asyncio.get_running_loop()
         assert len(emu.webhook_secret) >= 32
         assert await loop.run_in_executor(None, post, "forged") == 403  # a forged update is refused
