@@ -92,6 +92,8 @@ _SHORT_YEAR = re.compile(
     r"(?<![\d.\-/])(?=\d{2}\s*年\s*(?:\d{1,2}\s*月|底|末|度|上半年|下半年|第?\s*[1-4]\s*季|Q[1-4]"
     r"|春节|元旦|国庆|五一|暑|寒|汛|秋季|春季))"
 )
+# 24.6.30: a two-digit year in a dotted date (a year from 2010 to 2049, a real month and day).
+_SHORT_DOTTED = re.compile(r"(?<![\d.])(?=(?:[1-4]\d)\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])(?![\d.]))")
 
 
 class Normalized(NamedTuple):
@@ -114,7 +116,7 @@ class Normalized(NamedTuple):
 def normalize(text: str) -> Normalized:
     """Half-width forms, masked titles, Arabic numerals and full years, one character for one where possible."""
     n = _numerals(text)
-    if "年" not in n.text or not _SHORT_YEAR.search(n.text):
+    if not (("年" in n.text and _SHORT_YEAR.search(n.text)) or ("." in n.text and _SHORT_DOTTED.search(n.text))):
         return n
     return _full_years(n)
 
@@ -126,8 +128,8 @@ def _full_years(n: Normalized) -> Normalized:
     out: list[str] = []
     out_origin: list[int] = []
     pos = 0
-    for m in _SHORT_YEAR.finditer(s):
-        at = m.start()
+    starts = sorted({m.start() for m in _SHORT_YEAR.finditer(s)} | {m.start() for m in _SHORT_DOTTED.finditer(s)})
+    for at in starts:
         out.append(s[pos:at])
         out_origin.extend(origin[pos:at])
         out.append("20")

@@ -260,9 +260,9 @@ def judge(s: str, start: int, end: int, before: str, after: str, shape: Shape) -
 
 _ALONE_SLACK = 40  # beyond this many other characters a phrase is never the whole text
 _FILLER = re.compile(
-    r"[\s，。；;：:、,.()（）]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内"
+    r"[\s，。；;：:、,.()（）/]|完成|整改|到位|之前|以前|前|截止|时限|期限|完成时间|计划|确保|力争|争取|于|在|底|内|阶段性"
 )
-_NOT_FILLER_CHAR = re.compile(r"[^\s，。；;：:、,.()（）完成整改到位之前以后截止时限期计划确保力争取于在底内]")
+_NOT_FILLER_CHAR = re.compile(r"[^\s，。；;：:、,.()（）/完成整改到位之前以后截止时限期计划确保力争取于在底内阶段性]")
 
 
 def alone(s: str, start: int, end: int) -> bool:

@@ -29,7 +29,7 @@ def _immediate(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     r"(?:长期坚持|持续推进|持续整改|常态化|常年|动态清零|(?:建立|健全|完善|形成)?长效机制|不定期|长期跟踪|久久为功"
-    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$|(?<=[:(\-至到，,、])\s*长期\s*(?=$|[)。；;，,]))",
+    r"|持之以恒|长期(?:开展|执行|保持|推进|整改)|^\s*长期\s*$|(?<=[:(\-至到，,、/\s])\s*长期\s*(?=$|[)。；;，,]))",
     need=("长持常清定久",),
 )
 def _ongoing(m: re.Match[str], ref: dt.date) -> Reading | None:
@@ -182,7 +182,7 @@ def _days_later(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])"
+    r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?:\s*(?:至|到|-)\s*(?:(?P<y2>\d{4})\s*[-/.]\s*)?(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2}))?(?![\d])"
     + BEFORE,
     need=("0123456789", "-/."),
     first=DIGITS,
@@ -202,6 +202,21 @@ def _dotted_day(m: re.Match[str], ref: dt.date) -> Reading | None:
     """5.31前: month.day, as ledgers abbreviate; only with 前, since 5.31 alone may be a number."""
     d = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"])), None)
     return ("date", d, None, True, True) if d else None
+
+
+@rule(
+    r"(?P<y1>\d{4})\s*[./]\s*(?P<m1>\d{1,2})\s*(?:-|至|到)\s*(?:(?P<y>\d{4})\s*[./]\s*)?(?P<m>\d{1,2})(?![\d\-/.])"
+    + BEFORE,
+    need=("./", DIGITS),
+    first=DIGITS,
+)
+def _iso_month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """2024.3-2024.6, 2024.3—12 (a ledger's 完成时限 as a span of months): the end of the last month."""
+    y1, m1, month = int(m["y1"]), int(m["m1"]), int(m["m"])
+    if not (1 <= m1 <= 12 and 1 <= month <= 12):
+        return None
+    y = int(m["y"]) if m["y"] else y1 + (1 if month < m1 else 0)
+    return ("period_end", month_end(y, month), None, bool(m["before"]), True)
 
 
 @rule(r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})(?![\d\-/.])" + BEFORE, need=("-/.", DIGITS), first=DIGITS)
@@ -314,6 +329,20 @@ def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 _THEN_STANDING = re.compile(r"\s*(?:-|至|到)\s*长期")  # 2024年6月-长期: due in June, a standing duty after
+
+
+@rule(
+    Y + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?:秋季|春季)?(?:学期)?开学(?:之前|以前|前)",
+    need=("学", DIGITS),
+    first=Y_FIRST,
+)
+def _month_school_start(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """2024年9月开学前: the day before that month begins (31 August)."""
+    month = int(m["m"])
+    if not 1 <= month <= 12:
+        return None
+    due = infer_year(ref, lambda yy: dt.date(yy, month, 1) - dt.timedelta(days=1), year_of(m, ref))
+    return ("period_end", due, None, True, False)
 
 
 @rule(

@@ -194,6 +194,10 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
     hits = _scan(n, ref)
     if seen is not None:
         seen.append(len(hits))
+    duties = [h for h in hits if h.kind == "ongoing"]
+    if duties and any(h.dated for h in hits):
+        # 2024年6月底；长期坚持, 2024年6月（长期坚持）: the duty words do not make the date less alone.
+        s = _blank(s, duties)
     prev: _Hit | None = None
     for h in hits:
         qualified = prev is not None and prev.kind == "recurring" and h.start - prev.end <= 1
@@ -220,6 +224,14 @@ def _find(text: str, ref: dt.date, seen: list[int] | None = None) -> list[Deadli
     if len(found) > 1 and any(q for _, q in found) and not all(q for d, q in found if d.due is not None):
         return [d for d, q in found if not q]  # 年内完成的任务，须于11月15日前完成: the day governs
     return [d for d, _ in found]
+
+
+def _blank(s: str, hits: list[_Hit]) -> str:
+    """`s` with each hit's words as spaces (positions kept): what the rest of the text says around them."""
+    chars = list(s)
+    for h in hits:
+        chars[h.start : h.end] = " " * (h.end - h.start)
+    return "".join(chars)
 
 
 _WINDOW_END = re.compile(r"(?:起|日|号|今|\d)\s*(?:至|到|-)\s*$")

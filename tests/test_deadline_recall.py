@@ -52,6 +52,14 @@ RECALL: dict[str, list[tuple[str, str, str, object, dt.date | None]]] = {
         ("cut-then-date", "审批时限压缩至5个工作日，2025年6月底前完成系统改造", "period_end", D(2025, 6, 30), None),
         ("workdays-still-deadline", "收到反馈后10个工作日内办结", "period_end", D(2025, 4, 3), None),
     ],
+    "ledger-cell-shapes": [
+        ("dotted-month-span", "2025.3-2025.6", "period_end", D(2025, 6, 30), None),
+        ("dotted-month-span-dash", "2025.4—2025.12", "period_end", D(2025, 12, 31), None),
+        ("dotted-month-span-short", "2025.4-9", "period_end", D(2025, 9, 30), None),
+        ("dotted-month-span-new-year", "2025.11-2026.2", "period_end", D(2026, 2, 28), None),
+        ("dotted-short-year", "25.6.30", "date", D(2025, 6, 30), None),
+        ("month-school-start", "2025年9月开学前完成校舍维修", "period_end", D(2025, 8, 31), None),
+    ],
     "jiezhi-deadline": [
         ("jiezhi-dao-cell", "截止到6月底", "period_end", D(2025, 6, 30), None),
         ("jiezhi-year-month", "截止2025年9月底完成整改", "period_end", D(2025, 9, 30), None),
@@ -465,6 +473,11 @@ def test_clause_without_a_deadline_reads_none(text: str) -> None:
         ("2025年6月底至长期", D(2025, 6, 30)),
         ("6月到长期", D(2025, 6, 30)),
         ("2025年9月底前完成，长期坚持", D(2025, 9, 30)),
+        ("2025年6月（长期坚持）", D(2025, 6, 30)),
+        ("2025年6月底；长期坚持", D(2025, 6, 30)),
+        ("2025年6月 长期坚持", D(2025, 6, 30)),
+        ("2025年6月/长期", D(2025, 6, 30)),
+        ("2025年6月底（阶段性），长期坚持", D(2025, 6, 30)),
     ],
 )
 def test_a_due_month_then_standing_keeps_both(text: str, due: dt.date) -> None:
