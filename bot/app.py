@@ -83,7 +83,8 @@ def build_application(
     """One Application, all handlers registered; `services` reaches them through bot_data."""
     builder: Any = InboxApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.policy.tz))
     # chats side by side, each chat in order; a handled update leaves the durable inbox
-    builder = builder.concurrent_updates(PerChatUpdates(on_done=services.repo.inbox_done))
+    updates = PerChatUpdates(on_done=services.repo.inbox_done, handling=services.repo.handling)
+    builder = builder.concurrent_updates(updates)
     if proxy:  # http://, https:// or socks5:// — in mainland China the Bot API is reached through one
         builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if base_url:

@@ -8,8 +8,13 @@ when its offset was never confirmed); `PerChatUpdates` marks each one done when 
 start-up `replay` queues what was kept but never handled. Update ids are remembered, not compared:
 Telegram may restart its numbering lower after a week without updates.
 
-The guarantee: at least once. An update whose handling a crash cut short is handled again after
-the restart (at most that one update per chat repeats its reply).
+The guarantee: each update's change is made exactly once. `PerChatUpdates` runs a handler inside
+`repo.handling(update_id)`, and the first write the handler makes takes the update out of the inbox
+in the same journal record, so a crash after the change cannot replay it; a crash before it
+replays the update whole. What a crash can repeat is a reply: a handler that changed nothing
+(`/help`, `/mine`) replies again after the restart, at most that one update per chat, since each
+chat's updates are handled one at a time. What it can cut short is a reply to a change already
+made (the crash fell between the write and the send): the change stands, its answer is not sent.
 """
 
 from __future__ import annotations

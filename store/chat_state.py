@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from tinydb import Query, TinyDB
 
 from ledger.ids import id_key
+
+# The update whose handler is running (per task: chats are handled side by side).
+_HANDLING: ContextVar[int | None] = ContextVar("duban_handling_update", default=None)
 
 
 class ChatState:
@@ -56,6 +61,22 @@ class ChatState:
         with self.batch():
             self._db.table("inbox").insert_multiple({"id": u["update_id"], "update": u} for u in updates)
             self.set_pref(0, "inbox_seen", json.dumps(seen))
+
+    @contextlib.contextmanager
+    def handling(self, update_id: int) -> Iterator[None]:
+        """While an update is handled: the first change it makes takes it out of the inbox in the
+        same write, so a crash after that change never applies it a second time."""
+        token = _HANDLING.set(update_id)
+        try:
+            yield
+        finally:
+            _HANDLING.reset(token)
+
+    def _take_handled_update(self) -> None:
+        """Inside each write (the storage's `before_flush`): the update being handled leaves the inbox."""
+        update_id = _HANDLING.get()
+        if update_id is not None:
+            self.inbox_done(update_id)
 
     def inbox_done(self, update_id: int) -> None:
         """The update was handled: it is not replayed after a restart."""

@@ -50,6 +50,8 @@ class Repository(ChatState):
         self._check_schema()
         self._batch_depth = 0
         self._index()
+        if hasattr(db.storage, "before_flush"):  # the journaled storages (not the bench's baseline)
+            db.storage.before_flush = self._take_handled_update
 
     def _index(self) -> None:
         """Build the in-memory indexes from the stored documents (at open, and after a rollback)."""

@@ -73,3 +73,51 @@ async def test_a_batch_telegram_sends_again_is_not_handled_twice(tmp_path) -> No
         await emu.stop()
     assert len(repo.inbox_pending()) == 4
     repo.close()
+
+
+def _note_update(update_id: int, text: str) -> dict[str, object]:
+    return {"update_id": update_id, "message": {"message_id": 1, "date": 0, "chat": {"id": EDU, "type": "private"}}}
+
+
+def test_the_first_change_an_update_makes_takes_it_out_of_the_inbox_in_the_same_write(tmp_path) -> None:
+    """A crash after the note reached the disk must not replay the /note (it would be recorded twice)."""
+    from ledger.actions import add_note
+    from store.journal import read_state
+
+    path = str(tmp_path / "s.json")
+    repo = seeded_store(path)
+    repo.inbox_add([_note_update(7, "/note P24-4 一条"), _note_update(8, "/help")])
+    before = len(open(path + ".journal", "rb").read())
+    with repo.handling(7):
+        add_note(repo, Actor(EDU, EDU, False), "P24-4", "一条", NOW)
+    after = read_state(path)  # as a process killed right now would find the store
+    assert [d["id"] for d in after["inbox"].values()] == [8]
+    assert sum(e.get("note") == "一条" for e in after["measures"][str(repo._measure_ids["p24-4"])]["history"]) == 1
+    assert len(open(path + ".journal", "rb").read()) > before
+    repo.close()
+
+
+def test_a_change_the_disk_refused_leaves_its_update_in_the_inbox(tmp_path) -> None:
+    import errno
+
+    import pytest
+
+    from ledger.actions import add_note
+    from ledger.errors import StoreWriteError
+    from store.journal import JournaledStorage
+
+    repo = seeded_store(str(tmp_path / "s.json"))
+    repo.inbox_add([_note_update(7, "/note P24-4 一条")])
+
+    def disk_full(step: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    JournaledStorage.fault = staticmethod(disk_full)  # type: ignore[assignment]
+    try:
+        with repo.handling(7), pytest.raises(StoreWriteError):
+            add_note(repo, Actor(EDU, EDU, False), "P24-4", "一条", NOW)
+    finally:
+        JournaledStorage.fault = None
+    assert [u["update_id"] for u in repo.inbox_pending()] == [7]  # undone together: handled again later
+    assert not [e for e in repo.measure("P24-4").history if e.note == "一条"]
+    repo.close()
