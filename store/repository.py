@@ -50,6 +50,7 @@ class Repository(ChatState):
         self._check_schema()
         self._batch_depth = 0
         self._index()
+        self._done_later = set()
         if hasattr(db.storage, "before_flush"):  # the journaled storages (not the bench's baseline)
             db.storage.before_flush = self._take_handled_update
 
