@@ -32,6 +32,7 @@ import contextlib
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import random
 import sys
@@ -373,6 +374,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=SoakConfig.seed)
     p.add_argument("--updates", type=int, default=SoakConfig.updates, help="updates members send each day")
     a = p.parse_args()
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # a killed worker's request cut short
     cfg = SoakConfig(a.measures, a.chats, a.days, a.kills, a.fault_rate, a.seed, updates=a.updates)
     print(
         f"soak: {cfg.measures} measures, {cfg.units * 2} chats, {cfg.days} working days, {cfg.kills} kills,"

@@ -21,6 +21,7 @@ from typing import Any
 from devtools.emulator import Emulator, Sent
 
 MEASURE_ID = re.compile(r"ZG-\d{5}")
+TOKEN = re.compile(r"S\d{8}N\d{4}")  # an update's own mark, kept in the note its change records
 ACK_TEXT = "重启前收到的消息已处理"  # bot.inbox.acknowledge
 ERROR_TEXTS = ("出错了", "未保存")  # the error handler's answer; a refused write's own message
 
@@ -36,6 +37,7 @@ class Update:
     measure: str
     token: str
     day: str
+    query: str = ""  # the 📝 press's callback query id (its answer may say the disk refused it)
 
 
 @dataclass
@@ -55,6 +57,7 @@ class People:
         last_was_error: dict[int, bool] = {}
         for m, _ in replies:
             self.heard.update((day, m.chat_id, mid) for mid in MEASURE_ID.findall(m.text))
+            self.heard.update((day, m.chat_id, tok) for tok in TOKEN.findall(m.text))
             error = is_error(m.text)  # one refused update may say so twice in a row: counted once
             self.errors[(day, m.chat_id)] += error and not last_was_error.get(m.chat_id, False)
             last_was_error[m.chat_id] = error
@@ -86,8 +89,10 @@ class People:
                 self.submitted.add(mid)
                 self.emu.user_sends(chat, f"完成 佐证{token}", reply_to=msg.message_id)
             else:
-                self.emu.press(chat, msg, _button(msg, "📝"))
+                query = self.emu.press(chat, msg, _button(msg, "📝"))
                 self.emu.user_sends(chat, f"进展{token}")
+                self.sent.append(Update(kind, chat, mid, token, day, query))
+                continue
             self.sent.append(Update(kind, chat, mid, token, day))
         return len(used)
 
@@ -134,7 +139,7 @@ def applied_counts(store: dict[str, Any]) -> Counter[str]:
     tokens: Counter[str] = Counter()
     for doc in store.get("measures", {}).values():
         for event in doc.get("history", ()):
-            for tok in re.findall(r"S\d{8}N\d{4}", str(event.get("note", ""))):
+            for tok in TOKEN.findall(str(event.get("note", ""))):
                 tokens[tok] += 1
     return tokens
 
@@ -144,19 +149,21 @@ def update_figures(people: People, store: dict[str, Any]) -> UpdateFigures:
     missing: dict[tuple[str, int], list[str]] = defaultdict(list)
     doubled: list[str] = []
     unanswered: list[str] = []
-    once = 0
+    once = refused_presses = 0
     for u in people.sent:
         n = counts[u.token]
-        if n == 0:
+        if n == 0 and u.query and is_error(people.emu.answer_for(u.query) or ""):
+            refused_presses += 1  # the press's alert said the disk refused it; the note then had no question
+        elif n == 0:
             missing[(u.day, u.chat)].append(f"{u.kind} {u.token}")
         elif n > 1:
             doubled.append(f"{u.kind} {u.token} ×{n}")
         else:
             once += 1
-            if (u.day, u.chat, u.measure) not in people.heard:
+            if not {(u.day, u.chat, u.measure), (u.day, u.chat, u.token)} & people.heard:
                 unanswered.append(f"{u.kind} {u.token}")
     lost = [tok for key, toks in missing.items() for tok in toks[people.errors[key] :]]
-    refused = sum(len(toks) for toks in missing.values()) - len(lost)
+    refused = sum(len(toks) for toks in missing.values()) - len(lost) + refused_presses
     return UpdateFigures(len(people.sent), once, doubled, lost, refused, unanswered)
 
 

@@ -101,6 +101,12 @@ class ChatState:
         except StoreWriteError:
             self._done_later.add(update_id)
 
+    def settle_inbox(self) -> None:
+        """At a clean stop: the done marks a full disk refused, tried once more (else replayed)."""
+        for update_id in list(self._done_later):
+            self._done_later.discard(update_id)
+            self.inbox_done(update_id)
+
     def inbox_pending(self) -> list[dict[str, Any]]:
         """Updates fetched but not handled (the process stopped), oldest first."""
         docs = sorted(self._db.table("inbox").all(), key=lambda d: int(d["id"]))

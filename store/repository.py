@@ -128,6 +128,7 @@ class Repository(ChatState):
         return ((d.doc_id, d) for d in table.all())
 
     def close(self) -> None:
+        self.settle_inbox()
         self._db.close()
         if self._lock:
             self._lock.release()

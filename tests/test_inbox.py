@@ -141,3 +141,26 @@ def test_a_change_the_disk_refused_leaves_its_update_in_the_inbox(tmp_path) -> N
     repo.set_pref(EDU, "lang", "zh")  # the next write that succeeds takes it out
     assert not repo.inbox_pending()
     repo.close()
+
+
+def test_a_done_mark_the_disk_refused_is_written_at_a_clean_stop(tmp_path) -> None:
+    import errno
+
+    from store.journal import JournaledStorage
+
+    path = str(tmp_path / "s.json")
+    repo = seeded_store(path)
+    repo.inbox_add([_note_update(7, "/note P24-4 一条")])
+
+    def disk_full(step: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    JournaledStorage.fault = staticmethod(disk_full)  # type: ignore[assignment]
+    try:
+        repo.inbox_done(7)  # the person was told the change was not saved
+    finally:
+        JournaledStorage.fault = None
+    repo.close()  # no write in between: the stop writes it, so a restart does not apply it after all
+    repo = Repository.open(path)
+    assert not repo.inbox_pending()
+    repo.close()
