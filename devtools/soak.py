@@ -71,6 +71,7 @@ class SoakConfig:
     fault_rate: float = 0.05
     seed: int = 1
     updates: int = 20  # updates members send each day
+    serve_days: int | None = None  # members write on the first n days only (None: every day)
     start: dt.date = dt.date(2025, 9, 1)  # September 2025: 28 Sep is a make-up working day (a Sunday)
 
     @property
@@ -260,14 +261,16 @@ class Soak:
             else:
                 self.emu.blocked.discard(ADMIN_CHAT)
             carry = await self._day(day, kills[i][0] + carry, disk_full=day in full)
-            carry = await self._serve(day, kills[i][1] + carry, disk_full=day in full)
+            if self.cfg.serve_days is None or i < self.cfg.serve_days:
+                carry = await self._serve(day, kills[i][1] + carry, disk_full=day in full)
         self.emu.blocked.discard(ADMIN_CHAT)
         self.emu.chaos.rate = 0.0  # settle: one fault-free day sends what failures left owed
         settle = days[-1] + dt.timedelta(days=1)
         while not is_workday(settle):
             settle += dt.timedelta(days=1)
         carry = await self._day(settle, carry)
-        await self._serve(settle, carry)
+        if self.cfg.serve_days is None or carry:
+            await self._serve(settle, carry)
 
     async def _day(self, day: dt.date, kills: int, *, disk_full: bool = False) -> int:
         """Run the day's sweep until one run completes, killing `kills` runs first; kills left over."""

@@ -68,12 +68,12 @@ def planned_items(s: Services) -> list[dict[str, object]]:
     ]
 
 
-async def serve_until_idle(app: App, s: Services, quiet: float = 0.3) -> None:
+async def serve_until_idle(app: App, s: Services, quiet: float = 0.2) -> None:
     """Poll and handle updates until none waits at Telegram, in the queue or in a handler."""
     await post_init(app)  # replays what the inbox kept from a killed run
     await app.start()
     assert app.updater is not None and s.outbox is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    await app.updater.start_polling(poll_interval=0.02, timeout=0)  # short polls: stopping waits for none
     idle_since = None
     while True:
         busy = (
