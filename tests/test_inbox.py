@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 from bot.app import build_application
@@ -163,4 +164,34 @@ def test_a_done_mark_the_disk_refused_is_written_at_a_clean_stop(tmp_path) -> No
     repo.close()  # no write in between: the stop writes it, so a restart does not apply it after all
     repo = Repository.open(path)
     assert not repo.inbox_pending()
+    repo.close()
+
+
+async def test_an_answer_is_marked_applied_in_the_same_write_as_the_note_it_records(tmp_path) -> None:
+    """Clearing the waiting question used to be the answer's first write: a crash right after it
+    marked the update applied with the note never recorded (the restart would only say 'handled')."""
+    import orjson
+
+    from bot.acts import Ask, Question
+    from store.journal import HEADER
+
+    path = str(tmp_path / "s.json")
+    repo = seeded_store(path)
+    repo.set_pref(EDU, "await", Question(Ask.NOTE, "P24-4", "", NOW.isoformat(), EDU).dump())
+    async for bot in running_bot(repo, NOW + dt.timedelta(minutes=1)):
+        answer = await bot.say(EDU, "进展一条")
+        assert "已记录" in answer.text
+        journal = open(path + ".journal", "rb").read()
+        records, pos = [], 0
+        while pos < len(journal):
+            length, _ = HEADER.unpack_from(journal, pos)
+            records.append(orjson.loads(journal[pos + HEADER.size : pos + HEADER.size + length])["t"])
+            pos += HEADER.size + length
+        marked = [r for r in records if any(d and d.get("applied") for d in r.get("inbox", {}).values())]
+        assert len(marked) == 1 and "measures" in marked[0]  # the mark rides on the note's own write
+        for _ in range(1000):  # the handler clears it once its reply is out (no wall time passes)
+            if not bot.repo.pref(EDU, "await"):
+                break
+            await asyncio.sleep(0)
+        assert not bot.repo.pref(EDU, "await")  # and the question is gone after
     repo.close()
