@@ -48,8 +48,9 @@ SOAK_MEASURES ?= 1000
 SOAK_CHATS ?= 100
 SOAK_DAYS ?= 12
 SOAK_KILLS ?= 50
+SOAK_UPDATES ?= 20
 soak: $(STAMP)
-	$(BIN)/python -m devtools.soak --measures $(SOAK_MEASURES) --chats $(SOAK_CHATS) --days $(SOAK_DAYS) --kills $(SOAK_KILLS)
+	$(BIN)/python -m devtools.soak --measures $(SOAK_MEASURES) --chats $(SOAK_CHATS) --days $(SOAK_DAYS) --kills $(SOAK_KILLS) --updates $(SOAK_UPDATES)
 
 clean:
 	rm -rf $(VENV) var demo-output .pytest_cache .hypothesis

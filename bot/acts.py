@@ -115,6 +115,7 @@ def question(turn: Turn) -> Question | None:
 
 
 def set_question(turn: Turn, q: Question | None) -> None:
+    turn.asked = turn.asked or q is not None
     turn.s.repo.set_pref(turn.actor.user_id, "await", q.dump() if q else "")
 
 
@@ -271,8 +272,14 @@ async def answer(turn: Turn, q: Question, text: str) -> None:
     has_file = msg is not None and bool(msg.photo or msg.document)
     if q.kind is not Ask.EXT_DATE and not text.strip() and not has_file:
         raise DubanError(turn.t("empty_answer"))
-    set_question(turn, None)
-    await ANSWERS[q.kind](turn, q, text)
+    # The question goes after the answer's change, not before: the change is the update's first
+    # write (bot.inbox: a crash after it is never replayed), so a crash in between leaves the
+    # question waiting a little longer rather than the answer lost.
+    try:
+        await ANSWERS[q.kind](turn, q, text)
+    finally:
+        if not turn.asked:  # unless the answer led to the next question
+            set_question(turn, None)
 
 
 IMPORT_TYPES = (".xlsx", ".xls", ".csv", ".toml", ".docx")

@@ -17,13 +17,14 @@ from telegram.ext import (
 )
 
 from bot import admin, cards, delivery, evidence, unit, weblinks
-from bot.inbox import InboxApplicationBuilder, InboxBot, replay
+from bot.inbox import InboxApplicationBuilder, InboxBot, acknowledge, replay
 from bot.keyboards import DECISION_BUTTONS, REVIEW_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
 from bot.updates import PerChatUpdates
 from ledger import reports
+from ledger.i18n import t
 
 log = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]  # the default context types, as ApplicationBuilder builds it
@@ -83,7 +84,8 @@ def build_application(
     """One Application, all handlers registered; `services` reaches them through bot_data."""
     builder: Any = InboxApplicationBuilder().token(token).defaults(Defaults(tzinfo=services.policy.tz))
     # chats side by side, each chat in order; a handled update leaves the durable inbox
-    builder = builder.concurrent_updates(PerChatUpdates(on_done=services.repo.inbox_done))
+    updates = PerChatUpdates(on_done=services.repo.inbox_done, handling=services.repo.handling)
+    builder = builder.concurrent_updates(updates)
     if proxy:  # http://, https:// or socks5:// — in mainland China the Bot API is reached through one
         builder = builder.proxy(proxy).get_updates_proxy(proxy)
     if base_url:
@@ -167,6 +169,9 @@ async def post_init(app: App) -> None:
     s.username = me.username or ""
     for update in replay(app.bot, s.repo):  # fetched before the last stop, never handled
         await app.update_queue.put(update)
+    await acknowledge(  # applied before the last stop, but the answer never went out
+        app.bot, s.repo, lambda chat, text: delivery.send(s, chat, t(s.lang(chat), "handled_before_restart", text=text))
+    )
     await register_commands(app, s)
     await warn_calendar(s)
 

@@ -8,13 +8,20 @@ when its offset was never confirmed); `PerChatUpdates` marks each one done when 
 start-up `replay` queues what was kept but never handled. Update ids are remembered, not compared:
 Telegram may restart its numbering lower after a week without updates.
 
-The guarantee: at least once. An update whose handling a crash cut short is handled again after
-the restart (at most that one update per chat repeats its reply).
+The guarantee: each update's change is made exactly once, and each update is answered at least
+once. `PerChatUpdates` runs a handler inside `repo.handling(update_id)`, and the first write the
+handler makes marks the update applied in the same journal record: a crash after the change never
+replays it, a crash before it replays the update whole. An update applied but not yet done (the
+crash fell between the change and the answer) is not handled again at the restart; its chat gets
+a short "handled before the restart" instead (`acknowledge`). So what a crash can repeat is an
+answer, at most one per chat (each chat's updates are handled one at a time): a handler that
+changed nothing (`/help`) answers again, or the short note follows an answer that had gone out.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from telegram import Update
@@ -27,6 +34,7 @@ class Inbox(Protocol):
     def inbox_add(self, updates: list[dict[str, Any]]) -> None: ...
     def inbox_done(self, update_id: int) -> None: ...
     def inbox_pending(self) -> list[dict[str, Any]]: ...
+    def inbox_applied(self) -> list[dict[str, Any]]: ...
     def inbox_seen(self) -> frozenset[int]: ...
 
 
@@ -83,3 +91,19 @@ def replay(bot: ExtBot[Any], inbox: Inbox) -> list[Update]:
     if pending:
         log.warning("handling %d update(s) received before the last stop but not handled", len(pending))
     return [u for u in pending if u is not None]
+
+
+async def acknowledge(bot: ExtBot[Any], inbox: Inbox, say: Callable[[int, str], Awaitable[object]]) -> int:
+    """Updates applied before the last stop but not answered: `say(chat, what they said)`, then done."""
+    applied = [u for u in (Update.de_json(d, bot) for d in inbox.inbox_applied()) if u is not None]
+    for update in applied:
+        chat, message = update.effective_chat, update.effective_message
+        if chat is not None:
+            what = (message.text or message.caption or "") if message else ""
+            if update.callback_query is not None:
+                what = message.text.split("\n", 1)[0] if message and message.text else ""
+            await say(chat.id, what[:100])
+        inbox.inbox_done(update.update_id)
+    if applied:
+        log.warning("%d update(s) applied before the last stop: told their chats", len(applied))
+    return len(applied)

@@ -192,8 +192,14 @@ async def _send_bundle(
         return chat if ok else None
     first = pages[0]
     markup = bundle_keyboard(first.ids, 0, len(pages), s.lang(chat), s.repo.key_of)
-    office = await to_office_chat(s, chat, first.text, markup) if chat in s.admin_chats() else []
-    result = office[0] if office else await send(s, chat, first.text, markup)
+    if chat in s.admin_chats():  # the office: its group, or each admin privately when the group refuses
+        office = await to_office_chat(s, chat, first.text, markup)
+        if not office:  # nobody got it: retried at the next sweep, never recorded as delivered
+            report.failed += 1
+            return None
+        result = office[0]
+    else:
+        result = await send(s, chat, first.text, markup)
     if result.ok:
         assert result.message is not None
         if len(pages) > 1:

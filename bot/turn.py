@@ -45,6 +45,7 @@ class Turn:
     now: dt.datetime
     chat_id: int
     chat_type: str
+    asked: bool = False  # this turn set a question (bot.acts.set_question)
 
     @classmethod
     def of(cls, update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn | None:

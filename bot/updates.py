@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from telegram import Update
@@ -17,10 +18,16 @@ from telegram.ext import BaseUpdateProcessor
 
 
 class PerChatUpdates(BaseUpdateProcessor):
-    def __init__(self, on_done: Callable[[int], None] | None = None, max_concurrent_updates: int = 64) -> None:
+    def __init__(
+        self,
+        on_done: Callable[[int], None] | None = None,
+        max_concurrent_updates: int = 64,
+        handling: Callable[[int], AbstractContextManager[None]] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._on_done = on_done  # the durable inbox forgets a handled update (bot.inbox)
+        self._handling = handling  # ... and with the first change the update makes, in the same write
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
@@ -28,7 +35,11 @@ class PerChatUpdates(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         try:
             async with lock:
-                await coroutine
+                if self._handling is not None and isinstance(update, Update):
+                    with self._handling(update.update_id):
+                        await coroutine
+                else:
+                    await coroutine
                 if self._on_done is not None and isinstance(update, Update):
                     self._on_done(update.update_id)
         finally:

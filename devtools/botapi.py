@@ -58,6 +58,10 @@ class BotApiMethods:
         self.webhook_url = ""
         return True
 
+    async def _m_getWebhookInfo(self, p: dict[str, Any]) -> dict[str, Any]:
+        """As Telegram answers it, also to a bot that polls: how many updates wait to be confirmed."""
+        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+
     async def _m_setWebhook(self, p: dict[str, Any]) -> bool:
         self.webhook_url = str(p.get("url", ""))
         self.webhook_secret = str(p.get("secret_token", ""))  # Telegram sends it back on every update

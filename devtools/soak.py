@@ -10,7 +10,15 @@ and exits; the driver SIGKILLs workers at random moments (mostly after a random 
 deliveries, some while the store loads) and starts them again for the same moment until one
 completes. Along the way the office group answers 403 for a stretch (the office's messages go to
 each admin privately) and two working days are skipped (a clock jump: the next run sends what is
-owed). A last fault-free run settles what earlier failures left owed.
+owed). After each day's sweep, members write to the bot (`devtools.soak_updates`: /note, 完成
+replies, 📝) and a worker serving them is killed too; on two days the disk fills up for a few
+writes (the storage's fault seam), in the sweep and while updates are handled. A last fault-free
+run settles what earlier failures left owed.
+
+The figures: reminders lost (0), updates lost or applied twice (0), and what was sent twice, put
+down to the interruption (kill or full disk) that caused it: at most one message per chat per
+interruption, at most the outbox's `max_in_flight` in all, and nothing repeated after a run that
+completed.
 
     python -m devtools.soak --measures 10000 --chats 200 --days 22 --kills 50
 """
@@ -19,10 +27,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import csv
 import datetime as dt
 import json
+import logging
 import os
 import random
 import sys
@@ -33,13 +43,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.outbox import Outbox
-from devtools.emulator import Chaos, Emulator
-from devtools.soak_tally import Tally
-from devtools.soak_worker import LOAD_FAILED
+from devtools.emulator import Chaos, Emulator, Sent
+from devtools.soak_tally import Repeats, Tally, repeats_per_run
+from devtools.soak_updates import People, UpdateFigures, update_figures
+from devtools.soak_worker import DISK_FULL, LOAD_FAILED
 from ledger.actions import Actor, bind_group, create_invite, redeem_invite
 from ledger.calendar_cn import is_workday
 from ledger.service import import_file
 from store import Repository
+from store.journal import read_state
 
 TZ = ZoneInfo("Asia/Shanghai")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -58,6 +70,8 @@ class SoakConfig:
     kills: int = 50
     fault_rate: float = 0.05
     seed: int = 1
+    updates: int = 20  # updates members send each day
+    serve_days: int | None = None  # members write on the first n days only (None: every day)
     start: dt.date = dt.date(2025, 9, 1)  # September 2025: 28 Sep is a make-up working day (a Sunday)
 
     @property
@@ -73,24 +87,48 @@ class Figures:
     duplicated: int
     duplicated_messages: int
     kills: int
+    disk_full_stops: int
+    disk_full_writes: int
     failed_loads: int
     max_virtual_seconds: float
     max_late_days: int
     runs: int
     seconds: float
+    reminder_repeats: Repeats
+    updates: UpdateFigures
+    reply_repeats: Repeats
 
     @property
     def ok(self) -> bool:
-        # a kill repeats at most what was in flight: up to the outbox's `max_in_flight` requests
-        return not self.lost and not self.failed_loads and self.duplicated_messages <= self.kills * IN_FLIGHT
+        """Nothing lost, nothing applied twice, and each interruption repeated at most the one
+        message in flight per chat (so at most `max_in_flight` in all)."""
+        u = self.updates
+        return (
+            not self.lost
+            and not self.failed_loads
+            and not u.lost
+            and not u.doubled
+            and all(
+                r.max_per_chat <= 1 and r.max_per_interruption <= IN_FLIGHT and not r.after_completed
+                for r in (self.reminder_repeats, self.reply_repeats)
+            )
+        )
 
     def lines(self) -> list[str]:
+        u = self.updates
         return [
             f"reminders planned (unique per chat and key): {self.planned}",
             f"reminders delivered (unique per chat, day and measure): {self.delivered}",
             f"lost: {len(self.lost)}" + (f"  e.g. {self.lost[:3]}" if self.lost else ""),
-            f"duplicated: {self.duplicated} reminders in {self.duplicated_messages} messages"
-            f" (kills: {self.kills}; at most one message in flight per kill)",
+            f"duplicated: {self.duplicated} reminders in {self.duplicated_messages} messages",
+            self.reminder_repeats.line("reminder messages"),
+            f"updates sent: {u.sent}; applied once: {u.applied_once}; lost: {len(u.lost)}; applied twice:"
+            f" {len(u.doubled)}; refused with 出错了 (disk full): {u.refused};"
+            f" applied but not answered (a kill between the change and its reply): {len(u.unanswered)}"
+            + (f"  e.g. {(u.lost + u.doubled)[:3]}" if u.lost or u.doubled else ""),
+            self.reply_repeats.line("replies"),
+            f"kills: {self.kills}; runs a full disk stopped: {self.disk_full_stops};"
+            f" journal writes refused (disk full): {self.disk_full_writes}",
             f"store loads that failed: {self.failed_loads}",
             f"max queue delay in a sweep (virtual): {self.max_virtual_seconds:.0f} s;"
             f" max lateness (a reminder sent after its day): {self.max_late_days} days",
@@ -151,9 +189,8 @@ def working_days(cfg: SoakConfig) -> list[dt.date]:
 
 
 def read_store(store: str) -> dict[str, Any]:
-    with open(store, encoding="utf-8") as f:
-        data: dict[str, Any] = json.load(f)
-    return data
+    """The store as a restart would find it (the snapshot with its journal)."""
+    return read_state(store)
 
 
 def bundles_of(data: dict[str, Any]) -> dict[tuple[int, int], list[dict[str, Any]]]:
@@ -167,8 +204,11 @@ class Soak:
         self.store = os.path.join(workdir, "soak.json")
         self.emu = Emulator(chaos=Chaos(rate=cfg.fault_rate, seed=cfg.seed))
         self.tally = Tally(frozenset(ADMINS), ADMIN_CHAT, cfg.start)
-        self.kills = self.failed_loads = self.runs = 0
-        self.typical = 20  # messages a run sends; a kill lands after a random share of them
+        self.people = People(self.emu, random.Random(cfg.seed + 1), cfg.units, cfg.measures)
+        self.kills = self.failed_loads = self.runs = self.disk_full_stops = self.disk_full_writes = 0
+        self.typical = {False: 20, True: 10}  # messages a run sends (sweep, serve); a kill lands within them
+        self.outcomes: dict[int, str] = {}  # run → "done" | "killed" | "disk-full" | "load-failed"
+        self.run_marks: list[int] = []  # where each run's messages begin in the emulator's log
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -182,7 +222,8 @@ class Soak:
             await self._month()
         finally:
             await self.emu.stop()
-        sent_log = list(read_store(self.store).get("sent", {}).values())
+        data = read_store(self.store)
+        sent_log = list(data.get("sent", {}).values())
         t = self.tally
         return Figures(
             planned=t.unique_planned,
@@ -191,11 +232,16 @@ class Soak:
             duplicated=t.duplicated,
             duplicated_messages=t.duplicated_messages,
             kills=self.kills,
+            disk_full_stops=self.disk_full_stops,
+            disk_full_writes=self.disk_full_writes,
             failed_loads=self.failed_loads,
             max_virtual_seconds=t.max_virtual_seconds,
             max_late_days=t.max_late_days,
             runs=self.runs,
             seconds=time.monotonic() - began,
+            reminder_repeats=repeats_per_run(t.repeats, self.outcomes),
+            updates=update_figures(self.people, data),
+            reply_repeats=repeats_per_run(self.people.repeats, self.outcomes),
         )
 
     async def _month(self) -> None:
@@ -204,51 +250,85 @@ class Soak:
         jump = set(days[n // 2 : n // 2 + 2]) if n >= 6 else set()  # the clock jumps over two working days
         refuse = set(days[n // 4 : n // 4 + 3]) if n >= 4 else set()  # the office group answers 403
         run_days = [d for d in days if d not in jump]
-        kills_per_day = [0] * len(run_days)
+        full = {run_days[len(run_days) // 3], run_days[(2 * len(run_days)) // 3]}  # the disk fills up
+        kills = [[0, 0] for _ in run_days]  # per day: kills of sweeping runs, of serving runs
         for _ in range(self.cfg.kills):
-            kills_per_day[self.rng.randrange(len(run_days))] += 1
+            kills[self.rng.randrange(len(run_days))][self.rng.random() < 0.5] += 1
         carry = 0
         for i, day in enumerate(run_days):
             if day in refuse:
                 self.emu.blocked.add(ADMIN_CHAT)
             else:
                 self.emu.blocked.discard(ADMIN_CHAT)
-            carry = await self._day(day, kills_per_day[i] + carry)
+            carry = await self._day(day, kills[i][0] + carry, disk_full=day in full)
+            if self.cfg.serve_days is None or i < self.cfg.serve_days:
+                carry = await self._serve(day, kills[i][1] + carry, disk_full=day in full)
         self.emu.blocked.discard(ADMIN_CHAT)
         self.emu.chaos.rate = 0.0  # settle: one fault-free day sends what failures left owed
         settle = days[-1] + dt.timedelta(days=1)
         while not is_workday(settle):
             settle += dt.timedelta(days=1)
-        await self._day(settle, carry)
+        carry = await self._day(settle, carry)
+        if self.cfg.serve_days is None or carry:
+            await self._serve(settle, carry)
 
-    async def _day(self, day: dt.date, kills: int) -> int:
+    async def _day(self, day: dt.date, kills: int, *, disk_full: bool = False) -> int:
         """Run the day's sweep until one run completes, killing `kills` runs first; kills left over."""
         at = dt.datetime.combine(day, dt.time(9, 0), TZ)
         mark = len(self.emu.log)
-        fails = 0
-        while True:
-            result, killed = await self._attempt(at, kill=kills > 0)
-            kills -= killed
-            if result == "load-failed":
-                fails += 1
-                if fails >= 3:
-                    raise RuntimeError("the store cannot be loaded")
-                continue
-            if isinstance(result, dict):
-                break
-        self.typical = max(2, result["sent"] or self.typical)
-        self.tally.add_messages(self.emu.log[mark:], day, bundles_of(read_store(self.store)))
+        result, kills = await self._until_done(at, kills, serve=False, disk_full=disk_full)
+        self.typical[False] = max(2, result["sent"] or self.typical[False])
+        self.tally.add_messages(self._with_runs(mark), day, bundles_of(read_store(self.store)))
         self.tally.add_run(result, day)
         self.say(f"{day} sent {result['sent']:4d} failed {result['failed']:3d} kills so far {self.kills}")
         return kills
 
-    async def _attempt(self, at: dt.datetime, *, kill: bool) -> tuple[dict[str, Any] | str | None, int]:
-        """One worker run; SIGKILLed (after a random number of deliveries, or while loading) if `kill`."""
+    async def _serve(self, day: dt.date, kills: int, *, disk_full: bool = False) -> int:
+        """Members write to the bot; a serving run handles it all, killed `kills` times first."""
+        mark = len(self.emu.log)
+        n = self.people.write(day.isoformat(), self.cfg.updates)
+        _, kills = await self._until_done(
+            dt.datetime.combine(day, dt.time(10, 0), TZ), kills, serve=True, disk_full=disk_full
+        )
+        replies = [(m, run) for m, run in self._with_runs(mark) if m.sender == "bot"]
+        self.typical[True] = max(2, len(replies))
+        self.people.answered(day.isoformat(), replies)
+        self.say(f"{day} {n} updates from members, {len(replies)} messages in answer")
+        return kills
+
+    def _with_runs(self, mark: int) -> list[tuple[Sent, int]]:
+        """The emulator's messages from `mark` on, each with the run that sent it."""
+        return [(m, bisect.bisect_right(self.run_marks, i) - 1) for i, m in enumerate(self.emu.log[mark:], start=mark)]
+
+    async def _until_done(
+        self, at: dt.datetime, kills: int, *, serve: bool, disk_full: bool
+    ) -> tuple[dict[str, Any], int]:
+        """Runs until one completes (killed `kills` times first, one run a full disk stops); kills left."""
+        fails = 0
+        while True:
+            result = await self._attempt(at, kill=kills > 0, serve=serve, disk_full=disk_full)
+            if result == "killed":
+                kills -= 1
+            elif result == "disk-full":
+                disk_full = False  # an admin freed space; the next run starts on a disk with room
+            elif result == "load-failed":
+                fails += 1
+                if fails >= 3:
+                    raise RuntimeError("the store cannot be loaded")
+            elif isinstance(result, dict):
+                return result, kills
+
+    async def _attempt(self, at: dt.datetime, *, kill: bool, serve: bool, disk_full: bool) -> dict[str, Any] | str:
+        """One worker run; SIGKILLed (after a random number of messages, or while loading) if `kill`."""
         out = os.path.join(self.dir, "run.json")
         with contextlib.suppress(FileNotFoundError):
             os.remove(out)
         args = ["--store", self.store, "--base-url", self.emu.base_url, "--at", at.isoformat(), "--out", out]
         args += ["--admins", ",".join(map(str, ADMINS)), "--admin-chat", str(ADMIN_CHAT)]
+        args += ["--serve"] if serve else []
+        args += ["--disk-full", str(self.rng.randint(1, 30))] if disk_full else []
+        run = len(self.run_marks)
+        self.run_marks.append(len(self.emu.log))
         with open(os.path.join(self.dir, "worker.log"), "ab") as err:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "devtools.soak_worker", *args, stdout=err, stderr=err, cwd=ROOT
@@ -259,7 +339,7 @@ class Soak:
             if self.rng.random() < 0.25:  # while it starts or loads the store
                 trigger = asyncio.ensure_future(asyncio.sleep(self.rng.uniform(0.05, 1.5)))
             else:
-                goal = len(self.emu.log) + self.rng.randint(1, self.typical)
+                goal = len(self.emu.log) + self.rng.randint(1, self.typical[serve])
                 trigger = asyncio.ensure_future(self.emu.wait_for(lambda: len(self.emu.log) >= goal, 3600))
             await asyncio.wait({done, trigger}, return_when=asyncio.FIRST_COMPLETED)
             trigger.cancel()
@@ -267,16 +347,24 @@ class Soak:
                 proc.kill()
                 await done
                 self.kills += 1
-                return None, 1
+                self.outcomes[run] = "killed"
+                return "killed"
         code = await done
         if code == LOAD_FAILED:
             self.failed_loads += 1
-            return "load-failed", 0
-        if code != 0:
+            self.outcomes[run] = "load-failed"
+            return "load-failed"
+        if code not in (0, DISK_FULL):
             raise RuntimeError(f"a worker exited with {code}; see {self.dir}/worker.log")
         with open(out, encoding="utf-8") as f:
             result: dict[str, Any] = json.load(f)
-        return result, 0
+        self.disk_full_writes += int(result.get("disk_full_writes", 0))
+        if code == DISK_FULL:
+            self.disk_full_stops += 1
+            self.outcomes[run] = "disk-full"
+            return "disk-full"
+        self.outcomes[run] = "done"
+        return result
 
 
 def main() -> None:
@@ -287,9 +375,14 @@ def main() -> None:
     p.add_argument("--kills", type=int, default=SoakConfig.kills)
     p.add_argument("--fault-rate", type=float, default=SoakConfig.fault_rate)
     p.add_argument("--seed", type=int, default=SoakConfig.seed)
+    p.add_argument("--updates", type=int, default=SoakConfig.updates, help="updates members send each day")
     a = p.parse_args()
-    cfg = SoakConfig(a.measures, a.chats, a.days, a.kills, a.fault_rate, a.seed)
-    print(f"soak: {cfg.measures} measures, {cfg.units * 2} chats, {cfg.days} working days, {cfg.kills} kills")
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # a killed worker's request cut short
+    cfg = SoakConfig(a.measures, a.chats, a.days, a.kills, a.fault_rate, a.seed, updates=a.updates)
+    print(
+        f"soak: {cfg.measures} measures, {cfg.units * 2} chats, {cfg.days} working days, {cfg.kills} kills,"
+        f" {cfg.updates} updates a day"
+    )
     with tempfile.TemporaryDirectory(prefix="duban-soak-") as d:
         figures = asyncio.run(Soak(cfg, d).run())
     print("\n".join(figures.lines()))

@@ -31,15 +31,19 @@ class Tally:
     seen: dict[tuple[int, dt.date], set[str]] = field(default_factory=lambda: defaultdict(set))
     messages: int = 0
     duplicated_messages: int = 0
+    carrier: dict[tuple[int, dt.date, str], int] = field(default_factory=dict)  # → the run that last carried it
+    repeats: Counter[tuple[int, int]] = field(default_factory=Counter)  # (run whose copy came first, chat)
     max_virtual_seconds: float = 0.0
     max_late_days: int = 0
 
     def add_messages(
-        self, sent: list[Sent], day: dt.date, bundles: dict[tuple[int, int], list[dict[str, Any]]]
+        self, sent: list[tuple[Sent, int]], day: dt.date, bundles: dict[tuple[int, int], list[dict[str, Any]]]
     ) -> None:
-        """A day's messages (every attempt's), with the bundles' pages as the store keeps them."""
-        for m in sent:
-            if m.sender != "bot":
+        """A day's sweep messages (every run's, each with its run), with the bundles' pages as the
+        store keeps them. A message repeating a reminder the chat had that day is put down to the
+        run that sent the earlier copy: a kill there left it sent but not recorded."""
+        for m, run in sent:
+            if m.sender != "bot" or "📥" in m.text:  # the office's sign-off requests are not reminders
                 continue
             pages = bundles.get((m.chat_id, m.message_id)) or []
             text = "\n".join([m.text, *(str(p.get("text", "")) for p in pages[1:])])
@@ -50,8 +54,10 @@ class Tally:
             seen = self.seen[(m.chat_id, day)]
             if ids & seen:
                 self.duplicated_messages += 1
+                self.repeats[(max(self.carrier[(m.chat_id, day, mid)] for mid in ids & seen), m.chat_id)] += 1
             seen |= ids
             for mid in ids:
+                self.carrier[(m.chat_id, day, mid)] = run
                 self.delivered[(m.chat_id, day, mid)] += 1
                 self.by_chat_measure[(m.chat_id, mid)].append(day)
 
@@ -97,3 +103,35 @@ class Tally:
     def duplicated(self) -> int:
         """Reminders that reached a chat more than once on a day (a resent message's every line)."""
         return sum(n - 1 for n in self.delivered.values() if n > 1)
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Messages sent twice, put down to the runs whose copies came first."""
+
+    interruptions: int  # runs killed or stopped by a full disk
+    max_per_chat: int  # the most one interruption repeated to one chat (the guarantee: 1)
+    max_per_interruption: int  # the most one interruption repeated in all (at most max_in_flight)
+    total: int
+    after_completed: int  # repeats of what a run that completed had sent: must be 0
+
+    def line(self, what: str) -> str:
+        return (
+            f"{what} repeated: {self.total} over {self.interruptions} interruptions;"
+            f" at most {self.max_per_chat} per chat and {self.max_per_interruption} in all per interruption;"
+            f" after a completed run: {self.after_completed}"
+        )
+
+
+def repeats_per_run(repeats: Counter[tuple[int, int]], outcomes: dict[int, str]) -> Repeats:
+    interrupted = {run for run, outcome in outcomes.items() if outcome in ("killed", "disk-full")}
+    per_run: Counter[int] = Counter()
+    for (run, _chat), n in repeats.items():
+        per_run[run] += n
+    return Repeats(
+        interruptions=len(interrupted),
+        max_per_chat=max((n for (run, _), n in repeats.items() if run in interrupted), default=0),
+        max_per_interruption=max((n for run, n in per_run.items() if run in interrupted), default=0),
+        total=sum(repeats.values()),
+        after_completed=sum(n for (run, _), n in repeats.items() if run not in interrupted),
+    )

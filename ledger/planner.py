@@ -143,28 +143,30 @@ class _Sweep:
             got = self._chats[key] = _recipients(m, tier, self.d)
         return got
 
-    def one(self, m: Measure, due: dt.date, occ: Occurrence | None) -> Reminder | None:
-        """The one reminder a measure needs now, unless it was already sent."""
+    def one(self, m: Measure, due: dt.date, occ: Occurrence | None) -> list[Reminder]:
+        """The reminder a measure needs now, unless it was already sent (and, while an escalation
+        is still owed to some chats, the overdue repeat owed to the chats that had it)."""
         if due > self.horizon:
-            return None
+            return []
         label = occ.label if occ else "0"
         due_iso = due.isoformat()
         sent = self.sent
         found = self.latest_slot(due, occ.start if occ else None, (m.id, due_iso, label))
         if found is None:
-            return None
+            return []
         best, covered, late = found
         key = key_for(m.id, best.tier, due_iso, label, best.stage)
         chats, reason = self.recipients(m, best.tier)
+        bound = bool(chats)
         if chats:  # owed reminders follow the chat: every chat that has not had this one gets it
             chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
-            if not chats:
-                return None
+            if not chats and covered is None:
+                return []
         elif key in sent:
-            return None
+            return []
         if late and self.day != self.today:
             late = workdays_between(due, self.today)
-        return Reminder(
+        r = Reminder(
             measure_id=m.id,
             tier=best.tier,
             due=due,
@@ -179,6 +181,32 @@ class _Sweep:
             stage=best.stage,
             supersedes=key_for(m.id, covered.tier, due_iso, label, covered.stage) if covered else "",
         )
+        if covered is None:
+            return [r]
+        return ([r] if chats or not bound else []) + self.held_back(m, r, covered)
+
+    def held_back(self, m: Measure, escalation: Reminder, repeat: _Slot) -> list[Reminder]:
+        """The later overdue repeat an escalation stands for, to the chats that had the escalation.
+
+        The escalation stands for it only where it has not arrived yet: while the office refuses
+        it (retried each sweep), the unit's chats that had it still get their overdue repeats.
+        """
+        key = escalation.supersedes
+        chats, reason = self.recipients(m, repeat.tier)
+        had = tuple(c for c in chats if escalation.chat_key(c) in self.sent and f"{key}@{c}" not in self.sent)
+        if not had:
+            return []
+        return [
+            escalation._replace(
+                tier=repeat.tier,
+                key=key,
+                recipients=had,
+                day=repeat.day,
+                stage=repeat.stage,
+                reason=reason,
+                supersedes="",
+            )
+        ]
 
 
 def _recipients(m: Measure, tier: str, d: Directory) -> tuple[tuple[Recipient, ...], str]:
@@ -229,18 +257,14 @@ def plan(
             for o in open_periods(m, today):
                 if ledger_start and o.due < ledger_start:
                     continue
-                r = sweep.one(m, o.due, o)
-                if r:
-                    periods.append(r)
+                periods += sweep.one(m, o.due, o)
             out += one_per_chat(periods)
             periods.clear()
             continue
         due = m.due_override or m.deadline.due
         if due is None:
             continue
-        r = sweep.one(m, due, None)
-        if r:
-            out.append(r)
+        out += sweep.one(m, due, None)
     out.sort(key=urgency)
     return out
 

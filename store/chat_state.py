@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from tinydb import Query, TinyDB
 
+from ledger.errors import StoreWriteError
 from ledger.ids import id_key
+
+# The update whose handler is running (per task: chats are handled side by side).
+_HANDLING: ContextVar[int | None] = ContextVar("duban_handling_update", default=None)
 
 
 class ChatState:
     _db: TinyDB
     _measure_ids: dict[str, int]
+    _done_later: set[int]  # handled updates a full disk kept in the inbox (set by Repository)
 
     def batch(self) -> contextlib.AbstractContextManager[None]:  # provided by Repository
         raise NotImplementedError
@@ -57,15 +64,58 @@ class ChatState:
             self._db.table("inbox").insert_multiple({"id": u["update_id"], "update": u} for u in updates)
             self.set_pref(0, "inbox_seen", json.dumps(seen))
 
-    def inbox_done(self, update_id: int) -> None:
-        """The update was handled: it is not replayed after a restart."""
+    @contextlib.contextmanager
+    def handling(self, update_id: int) -> Iterator[None]:
+        """While an update is handled: the first change it makes takes it out of the inbox in the
+        same write, so a crash after that change never applies it a second time."""
+        token = _HANDLING.set(update_id)
+        try:
+            yield
+        finally:
+            _HANDLING.reset(token)
+
+    def _take_handled_update(self) -> None:
+        """Inside each write (the storage's `before_flush`): the update being handled is marked
+        applied (never handled again, only answered), and updates whose done mark a full disk
+        refused leave the inbox now."""
+        update_id = _HANDLING.get()
+        if update_id is None and not self._done_later:
+            return
         table = self._db.table("inbox")
-        if table.contains(Query().id == update_id):  # webhook updates never entered the inbox
+        if update_id is not None and table.contains((Query().id == update_id) & ~(Query().applied == True)):  # noqa: E712
+            table.update({"applied": True}, Query().id == update_id)
+        for done in list(self._done_later):
+            if table.contains(Query().id == done):
+                table.remove(Query().id == done)
+            else:  # an earlier write took it out
+                self._done_later.discard(done)
+
+    def inbox_done(self, update_id: int) -> None:
+        """The update was handled and answered: it is not replayed after a restart. When the disk
+        refuses this, the next write that succeeds takes it out (it is not handled twice)."""
+        table = self._db.table("inbox")
+        if not table.contains(Query().id == update_id):  # webhook updates never entered the inbox
+            return
+        try:
             table.remove(Query().id == update_id)
+        except StoreWriteError:
+            self._done_later.add(update_id)
+
+    def settle_inbox(self) -> None:
+        """At a clean stop: the done marks a full disk refused, tried once more (else replayed)."""
+        for update_id in list(self._done_later):
+            self._done_later.discard(update_id)
+            self.inbox_done(update_id)
 
     def inbox_pending(self) -> list[dict[str, Any]]:
         """Updates fetched but not handled (the process stopped), oldest first."""
-        return [dict(d["update"]) for d in sorted(self._db.table("inbox").all(), key=lambda d: int(d["id"]))]
+        docs = sorted(self._db.table("inbox").all(), key=lambda d: int(d["id"]))
+        return [dict(d["update"]) for d in docs if not d.get("applied")]
+
+    def inbox_applied(self) -> list[dict[str, Any]]:
+        """Updates whose change was made but whose answer a stop cut short, oldest first."""
+        docs = sorted(self._db.table("inbox").all(), key=lambda d: int(d["id"]))
+        return [dict(d["update"]) for d in docs if d.get("applied")]
 
     def inbox_seen(self) -> frozenset[int]:
         """Ids of the updates kept recently: Telegram may send them again if a crash cut a batch short."""

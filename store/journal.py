@@ -26,6 +26,12 @@ snapshot again.
 
 A write that fails (disk full, read-only folder) undoes the change in memory and
 truncates the journal back, then raises `StoreWriteError`: memory and disk agree.
+`JournaledStorage.fault` is the seam a test or the soak uses to make the disk fill up
+(None in production; the storage never chooses a fault itself).
+
+`before_flush` (set by the repository) may add changes to a write just before it is
+made, in the same record: the durable inbox takes the update being handled out of the
+inbox with the first change it caused (`store.chat_state`).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import contextlib
 import os
 import struct
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -66,6 +73,7 @@ class MemoryJournalStorage(Batching, Storage):
         self._undo: dict[tuple[str, str], Any] = {}  # (table, doc id) -> first state in this write
         self._batch_depth = 0
         self.records: list[bytes] = []  # what a file would have received, one entry a record
+        self.before_flush: Callable[[], None] | None = None
 
     # -- TinyDB's storage seam -------------------------------------------------
     def read(self) -> Data:
@@ -115,6 +123,12 @@ class MemoryJournalStorage(Batching, Storage):
         self._undo.clear()
 
     def _flush(self) -> None:
+        if self._pending and self.before_flush is not None:
+            self._batch_depth += 1  # its changes join this write
+            try:
+                self.before_flush()
+            finally:
+                self._batch_depth -= 1
         changes = {t: {k: (None if d is ABSENT else d) for k, d in docs.items()} for t, docs in self._pending.items()}
         changes = {t: docs for t, docs in changes.items() if docs}
         if changes:
@@ -174,6 +188,11 @@ def replay(data: Data, journal: bytes, path: str) -> tuple[int, int]:
 
 class JournaledStorage(MemoryJournalStorage):
     """The snapshot file plus an append-only journal of changed documents."""
+
+    # Fault injection for tests and the soak: called as `fault("append")` with half of a record
+    # written (a disk that fills up mid-write) and `fault("compact")` before a snapshot is
+    # written; it raises OSError to fail that step. None in production.
+    fault: Callable[[str], None] | None = None
 
     def __init__(
         self, path: str, fsync: bool = True, compact_bytes: int = COMPACT_BYTES, compact_share: float = 0.25
@@ -236,6 +255,9 @@ class JournaledStorage(MemoryJournalStorage):
 
     def _write_all(self, record: bytes) -> None:
         view = memoryview(record)
+        if self.fault is not None:
+            view = view[os.write(self._fd, view[: len(view) // 2]) :]
+            self.fault("append")
         while view:
             view = view[os.write(self._fd, view) :]
 
@@ -245,6 +267,8 @@ class JournaledStorage(MemoryJournalStorage):
     def compact(self) -> None:
         """Write the snapshot atomically, then empty the journal."""
         try:
+            if self.fault is not None:
+                self.fault("compact")
             raw = orjson.dumps(self._data)
             atomic_write(self.path, raw, fsync=self.fsync)
             os.ftruncate(self._fd, 0)

@@ -50,6 +50,9 @@ class Repository(ChatState):
         self._check_schema()
         self._batch_depth = 0
         self._index()
+        self._done_later = set()
+        if hasattr(db.storage, "before_flush"):  # the journaled storages (not the bench's baseline)
+            db.storage.before_flush = self._take_handled_update
 
     def _index(self) -> None:
         """Build the in-memory indexes from the stored documents (at open, and after a rollback)."""
@@ -125,6 +128,7 @@ class Repository(ChatState):
         return ((d.doc_id, d) for d in table.all())
 
     def close(self) -> None:
+        self.settle_inbox()
         self._db.close()
         if self._lock:
             self._lock.release()
