@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 from bot import delivery
 from bot.services import Services
 from ledger.actions import Actor
-from ledger.errors import DubanError
+from ledger.errors import DubanError, StoreWriteError
 from ledger.i18n import t
 from ledger.messages import h, split_messages
 
@@ -145,6 +145,13 @@ def handler(fn: Callable[[Turn], Awaitable[None]]) -> PtbHandler:
             return
         try:
             await fn(turn)
+        except StoreWriteError as e:  # the server's path and errno are for the log, not for the chat
+            log.error("%s", e)
+            text = turn.t("store_write_failed")
+            if turn.query:
+                await turn.query.answer(text[:190], show_alert=True)
+            else:
+                await turn.reply("⚠️ " + h(text))
         except DubanError as e:
             if turn.query:
                 await turn.query.answer(str(e)[:190], show_alert=True)

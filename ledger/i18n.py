@@ -75,6 +75,7 @@ _ZH: dict[str, str] = {
     "reply_hint": "如已完成，请以“完成”开头回复并附说明或照片；申请延期或记录进展请点按钮。",
     "unknown": "没看懂这条消息。发送 /help 查看用法。",
     "error": "抱歉，处理时出错了，请稍后再试。如果问题持续，请联系整改办。",
+    "store_write_failed": "服务器暂时无法保存（磁盘已满或不可写），本次修改未保存，请稍后再试。",
     # -- requests to the office and decisions
     "signoff_request": "📥 <b>待销号</b> · {mid}（{unit}）\n{text}\n单位说明：{note}",
     "ext_request": "⏳ <b>延期申请</b> · {mid}（{unit}）\n{text}\n现时限：{old} → 申请：{new}\n理由：{reason}",
@@ -360,6 +361,7 @@ _EN: dict[str, str] = {
     "reply_hint": "If done, reply starting with “done” plus a note or photo; use the buttons for the rest.",
     "unknown": "I did not understand that. Send /help.",
     "error": "Sorry, something went wrong. Please try again later.",
+    "store_write_failed": "The server cannot save right now (disk full or not writable); this change was not saved. Please try again later.",
     "signoff_request": "📥 <b>Sign-off</b> · {mid} ({unit})\n{text}\nUnit's note: {note}",
     "ext_request": "⏳ <b>Extension</b> · {mid} ({unit})\n{text}\nNow: {old} → asked: {new}\nReason: {reason}",
     "signed_off": "✅ {mid} signed off.",

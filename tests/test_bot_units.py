@@ -225,3 +225,19 @@ async def test_a_question_the_bot_asked_survives_a_restart(tmp_path) -> None:
         assert "已提交" in (await b.say(EDU, "课桌椅已全部更换")).text
         assert b.repo.measure("P24-4").status == "submitted"
     repo.close()
+
+
+async def test_a_full_disk_is_told_plainly_without_the_servers_path(bot: Bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import errno
+
+    from store.storage import write_failed
+
+    await bind(bot, EDU, "区教育局")
+
+    def disk_full(*_args: object) -> None:  # the store refusing the note's write, as journal.py reports it
+        raise write_failed("/tmp/office/duban.json", OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(actions, "add_note", disk_full)
+    answer = await bot.say(EDU, "/note P24-4 已联系供货商")
+    assert "无法保存" in answer.text and "未保存" in answer.text
+    assert ".json" not in answer.text and "/tmp" not in answer.text  # the server's path stays in the log
