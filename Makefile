@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.extract_bench
 	$(BIN)/python -m bench.export_bench
 	$(BIN)/python -m bench.delivery_bench
+	$(BIN)/python -m bench.summary
 
 # A month of reminders through faults and SIGKILLs (minutes; not part of `make test`).
 SOAK_MEASURES ?= 1000

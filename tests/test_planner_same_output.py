@@ -67,7 +67,7 @@ def ledger(n: int = 1000) -> list[Measure]:
 
 def month_of_sweeps(policy: Policy) -> list[str]:
     """Twenty days of 09:00 sweeps (and one at 08:00, before send_at), recording all but every 7th chat."""
-    ms, sent, lines = ledger(), set(), []
+    ms, sent, lines = ledger(), set[str](), list[str]()
     for day in range(20):
         for now in (START + dt.timedelta(days=day), START + dt.timedelta(days=day, hours=-1)):
             for r in plan(ms, frozenset(sent), now, policy, DIR, ledger_start=dt.date(2024, 1, 1)):
