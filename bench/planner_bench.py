@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import resource
 import sys
 import time
 import tracemalloc
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.figures import Figure, save
 from ledger.models import Deadline, Measure
 from ledger.planner import Directory, keys_to_record, plan
 from ledger.policy import Policy
@@ -54,6 +56,7 @@ def main() -> None:
         f"{'measures':>9} {'plan s':>8} {'peak MB':>8} {'reminders':>10} {'baseline s':>11} {'us/measure':>11}"
         f" {'next sweep s':>13}"
     )
+    figures: list[Figure] = []
     for n in (10_000, 100_000):
         ms, sent = make(n)
         plan(ms[:100], sent, NOW, P, directory)  # warm caches (working-day calendar)
@@ -78,6 +81,13 @@ def main() -> None:
             f"{n:>9} {took:>8.3f} {peak:>8.1f} {len(out):>10} {base:>11.4f} {took / n * 1e6:>11.1f}"
             f" {steady:>13.3f}  ({len(again)} new)"
         )
+        if n == 100_000:
+            figures.append(Figure("first sweep, 100 000 measures", f"{took:.3f} s", "< 0.5 s", took < 0.5))
+            figures.append(Figure("in-function peak (tracemalloc), 100 000", f"{peak:.1f} MB"))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+    print(f"whole-process peak RSS (ledger, sent-log and plans held): {rss:.0f} MB")
+    figures.append(Figure("whole-process peak RSS, planner bench", f"{rss:.0f} MB", "< 300 MB", rss < 300))
+    save("planner", figures)
     print("first sweep: nothing sent yet, half the ledger overdue (the catch-up worst case);")
     print("next sweep: the same moment with the first sweep's reminders recorded (the daily case).")
     print("target: 100 000 measures under 0.5 s and 300 MB, growing linearly")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ledger.dates import month_end
 from ledger.models import Measure
@@ -16,6 +17,7 @@ class Occurrence:
     due: dt.date
 
 
+@lru_cache(maxsize=1024)  # a sweep asks this for every recurring duty, on the same day
 def occurrence_on(recur: str | None, day: dt.date) -> Occurrence | None:
     """The period of a recurring duty that contains `day`; None for daily/unspecified duties."""
     if recur == "weekly":

@@ -20,11 +20,13 @@ nothing, and what it owes goes out once at the next working day's `send_at`.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ledger.calendar_cn import add_workdays, last_workday_on_or_before, workdays_between
+from ledger import calendar_cn
+from ledger.calendar_cn import add_workdays, workdays_between
 from ledger.hours import held_until
 from ledger.models import Measure
 from ledger.occurrences import Occurrence, open_periods
@@ -100,6 +102,36 @@ class _Sweep:
             for lead in sorted(policy.lead_days)
         )
         self._chats: dict[tuple[str, str, str], tuple[tuple[Recipient, ...], str]] = {}
+        # A large ledger has a few hundred distinct due dates: each sweep does their working-day
+        # arithmetic once (the calendar's binary searches were a quarter of a 100 000-measure sweep).
+        self._added: dict[tuple[dt.date, int], dt.date] = {}
+        self._between: dict[tuple[dt.date, dt.date], int] = {}
+        self._last: dict[dt.date, dt.date] = {}
+        self._iso: dict[dt.date, str] = {}
+
+    def add_workdays(self, day: dt.date, n: int) -> dt.date:
+        got = self._added.get((day, n))
+        if got is None:
+            got = self._added[day, n] = add_workdays(day, n)
+        return got
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        got = self._between.get((start, end))
+        if got is None:
+            got = self._between[start, end] = workdays_between(start, end)
+        return got
+
+    def last_workday_on_or_before(self, day: dt.date) -> dt.date:
+        got = self._last.get(day)
+        if got is None:
+            got = self._last[day] = calendar_cn.last_workday_on_or_before(day)
+        return got
+
+    def iso(self, day: dt.date) -> str:
+        got = self._iso.get(day)
+        if got is None:
+            got = self._iso[day] = day.isoformat()
+        return got
 
     def latest_slot(
         self, due: dt.date, period_start: dt.date | None, key_parts: tuple[str, str, str]
@@ -111,15 +143,15 @@ class _Sweep:
         """
         p, day = self.policy, self.day
         wd = p.workdays_only
-        late = (workdays_between(due, day) if wd else (day - due).days) if day > due else 0
+        late = (self.workdays_between(due, day) if wd else (day - due).days) if day > due else 0
         if late >= 1:
             every, esc = p.overdue_every_days, p.escalate_after_days
             k = (late - 1) // every
             overdue = _Slot(
-                "overdue", add_workdays(due, 1 + k * every) if wd else due + dt.timedelta(days=1 + k * every), k
+                "overdue", self.add_workdays(due, 1 + k * every) if wd else due + dt.timedelta(days=1 + k * every), k
             )
             if late >= esc:
-                escalation = _Slot("escalation", add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
+                escalation = _Slot("escalation", self.add_workdays(due, esc) if wd else due + dt.timedelta(days=esc), 0)
                 if escalation.day >= overdue.day:
                     return escalation, None, late
                 mid, due_iso, label = key_parts
@@ -131,7 +163,7 @@ class _Sweep:
             if period_start and slot_day < period_start:
                 break
             if wd:
-                slot_day = last_workday_on_or_before(slot_day)
+                slot_day = self.last_workday_on_or_before(slot_day)
             if slot_day <= day:
                 return _Slot(tier, slot_day, stage), None, 0
         return None
@@ -145,41 +177,50 @@ class _Sweep:
 
     def one(self, m: Measure, due: dt.date, occ: Occurrence | None) -> list[Reminder]:
         """The reminder a measure needs now, unless it was already sent (and, while an escalation
-        is still owed to some chats, the overdue repeat owed to the chats that had it)."""
+        is still owed to some chats, the overdue repeat owed to the chats that had it).
+
+        Runs for every open measure of a sweep, so it is written for speed: each key is built
+        once, dates are formatted once per sweep, and the reminder is built positionally.
+        """
         if due > self.horizon:
             return []
         label = occ.label if occ else "0"
-        due_iso = due.isoformat()
-        sent = self.sent
+        due_iso = self.iso(due)
         found = self.latest_slot(due, occ.start if occ else None, (m.id, due_iso, label))
         if found is None:
             return []
         best, covered, late = found
-        key = key_for(m.id, best.tier, due_iso, label, best.stage)
-        chats, reason = self.recipients(m, best.tier)
+        tier = best.tier
+        key = key_for(m.id, tier, due_iso, label, best.stage)
+        chats, reason = self.recipients(m, tier)
         bound = bool(chats)
-        if chats:  # owed reminders follow the chat: every chat that has not had this one gets it
+        sent = self.sent
+        if len(chats) == 1 and covered is None:  # the common case: one chat per unit
+            if f"{key}@{chats[0]}" in sent:
+                return []
+        elif chats:  # owed reminders follow the chat: every chat that has not had this one gets it
             chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
             if not chats and covered is None:
                 return []
         elif key in sent:
             return []
         if late and self.day != self.today:
-            late = workdays_between(due, self.today)
+            late = self.workdays_between(due, self.today)
+        supersedes = key_for(m.id, covered.tier, due_iso, label, covered.stage) if covered else ""
         r = Reminder(
-            measure_id=m.id,
-            tier=best.tier,
-            due=due,
-            occurrence=label,
-            key=key,
-            recipients=chats,
-            unit=m.unit,
-            day=best.day,
-            days=(due - self.today).days,
-            workdays_late=late if best.tier in ("overdue", "escalation") else 0,
-            reason=reason,
-            stage=best.stage,
-            supersedes=key_for(m.id, covered.tier, due_iso, label, covered.stage) if covered else "",
+            m.id,  # measure_id
+            tier,
+            due,
+            label,  # occurrence
+            key,
+            chats,  # recipients
+            m.unit,
+            best.day,
+            (due - self.today).days,  # days
+            late if tier in ("overdue", "escalation") else 0,  # workdays_late
+            reason,
+            best.stage,
+            supersedes,
         )
         if covered is None:
             return [r]
@@ -239,12 +280,30 @@ def plan(
     """
     d = directory or Directory()
     local = now.astimezone(policy.tz) if now.tzinfo else now.replace(tzinfo=policy.tz)
-    today = local.date()
     if held_until(local, policy) is not None:
         return []
+    paused = gc.isenabled()
+    gc.disable()  # a sweep allocates tuples for every measure and frees few: a collection only walks the ledger
+    try:
+        return _plan(measures, sent, local, policy, d, ledger_start)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _plan(
+    measures: Iterable[Measure],
+    sent: frozenset[str],
+    local: dt.datetime,
+    policy: Policy,
+    d: Directory,
+    ledger_start: dt.date | None,
+) -> list[Reminder]:
+    today = local.date()
     out: list[Reminder] = []
     periods: list[Reminder] = []
     sweep = _Sweep(local, policy, d, sent)
+    one, horizon = sweep.one, sweep.horizon
     for m in measures:
         if m.status == "done":
             continue
@@ -257,14 +316,14 @@ def plan(
             for o in open_periods(m, today):
                 if ledger_start and o.due < ledger_start:
                     continue
-                periods += sweep.one(m, o.due, o)
+                periods += one(m, o.due, o)
             out += one_per_chat(periods)
             periods.clear()
             continue
         due = m.due_override or m.deadline.due
-        if due is None:
+        if due is None or due > horizon:  # (`one` says the same; most of a large ledger is far ahead)
             continue
-        out += sweep.one(m, due, None)
+        out += one(m, due, None)
     out.sort(key=urgency)
     return out
 
