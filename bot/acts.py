@@ -151,7 +151,7 @@ async def submit(turn: Turn, mid: str, evidence: Evidence) -> None:
         await turn.reply(turn.t("occurrence_done", mid=m.id, label=m.history[-1].note.split(" ", 1)[0]))
         return
     if m.status == "submitted":
-        reached = await delivery.signoff_request(s, m, turn.message)
+        reached = await delivery.waited_briefly(delivery.signoff_request(s, m, turn.message))
         await turn.reply(turn.t("submitted" if reached else "submitted_queued", mid=m.id))
     else:
         await turn.reply(turn.t("done_now", mid=m.id))
@@ -183,7 +183,7 @@ async def extension_from_text(turn: Turn, mid: str, text: str) -> None:
 
 async def request_extension(turn: Turn, mid: str, new_due: dt.date, reason: str) -> None:
     m = actions.request_extension(turn.s.repo, turn.actor, mid, new_due, reason, turn.now)
-    reached = await delivery.extension_request(turn.s, m)
+    reached = await delivery.waited_briefly(delivery.extension_request(turn.s, m))
     await turn.reply(turn.t("ext_requested" if reached else "ext_requested_queued", mid=m.id, date=new_due.isoformat()))
 
 

@@ -7,9 +7,11 @@ chats Telegram accepted. `jobs/` only decides when `sweep` and `digest` run.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
 
@@ -106,6 +108,39 @@ def request_key(kind: str, m: Measure) -> str:
         return f"request:signoff:{m.id}:{since.isoformat() if since else ''}"
     assert m.extension is not None
     return f"request:extension:{m.id}:{m.extension.requested_at.isoformat()}"
+
+
+# How long a person's reply waits for the office request it caused. Past this the request goes on
+# in the background: the office chat's own rate limit (1/s privately, 20/min in a group) must not
+# hold the reply, or a burst of submissions fills every update slot and the bot stops answering.
+OFFICE_WAIT_SECONDS = 3.0
+_PENDING_REQUESTS: set[asyncio.Task[bool]] = set()  # kept until done (the loop holds tasks only weakly)
+
+
+async def waited_briefly(request: Coroutine[Any, Any, bool]) -> bool:
+    """Whether the office request went out, or is still on its way after OFFICE_WAIT_SECONDS.
+
+    A request still on its way is queued in the outbox; if it fails in the end, its key stays
+    unrecorded and the next sweep sends it again (`pending_requests`), so the person can be told
+    it is on its way.
+    """
+    task = asyncio.ensure_future(request)
+    done, _ = await asyncio.wait({task}, timeout=OFFICE_WAIT_SECONDS)
+    if task in done:
+        return task.result()
+    _PENDING_REQUESTS.add(task)
+    task.add_done_callback(_finished_late)
+    return True
+
+
+def _finished_late(task: asyncio.Task[bool]) -> None:
+    _PENDING_REQUESTS.discard(task)
+    if task.cancelled():
+        return
+    if task.exception() is not None:
+        log.error("an office request failed after the reply; the sweep retries it", exc_info=task.exception())
+    elif not task.result():
+        log.error("an office request did not reach the office; the sweep retries it")
 
 
 async def signoff_request(s: Services, m: Measure, evidence_message: Message | None = None) -> bool:

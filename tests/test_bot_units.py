@@ -241,3 +241,28 @@ async def test_a_full_disk_is_told_plainly_without_the_servers_path(bot: Bot, mo
     answer = await bot.say(EDU, "/note P24-4 已联系供货商")
     assert "无法保存" in answer.text and "未保存" in answer.text
     assert ".json" not in answer.text and "/tmp" not in answer.text  # the server's path stays in the log
+
+
+async def test_a_submission_is_answered_while_the_office_chat_is_still_busy(bot: Bot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The office chat's rate limit (1/s, 20/min in a group) does not hold the person's answer: a burst
+    of submissions would otherwise fill every update slot and the bot would stop answering anyone."""
+    import asyncio
+
+    from bot import delivery
+
+    await bind(bot, EDU, "区教育局")
+    office_drained = asyncio.Event()
+    real_request = delivery.signoff_request
+
+    async def slow_office(*args: object) -> bool:
+        await office_drained.wait()  # the office chat's queue is still draining
+        return await real_request(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(delivery, "signoff_request", slow_office)
+    monkeypatch.setattr(delivery, "OFFICE_WAIT_SECONDS", 0.05)
+    answer = await bot.say(EDU, "/done P24-4 课桌椅已全部更换")
+    assert "已提交措施 P24-4" in answer.text and "等待整改办审核销号" in answer.text
+    assert bot.repo.measure("P24-4").status == "submitted"
+    office_drained.set()
+    signoff = await bot.emu.wait_for(lambda: next((x for x in bot.emu.bot_messages(ADMIN) if "待销号" in x.text), None))
+    assert "P24-4" in signoff.text  # and the request still reached the office
