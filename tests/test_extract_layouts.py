@@ -374,3 +374,30 @@ def test_the_same_report_as_word_or_web_page_gives_the_same_ledger(name: str, tm
     for path in (tmp_path / "r.docx", tmp_path / "r.html"):
         got = extract_text(read_report(str(path)), path.name, default_ref=D(2024, 1, 1))
         assert [(m.id, m.text, m.unit, m.deadline, m.status) for m in got.measures] == want, path.name
+
+
+@pytest.mark.parametrize(
+    "progress,status",
+    [
+        ("已完成", "done"),
+        ("完成80%，其余年底前完成", "open"),
+        ("已完成方案制定，施工尚未开始", "open"),
+        ("已整改，待复查", "open"),
+        ("完成，但仍有3处未整改", "open"),
+    ],
+)
+def test_a_progress_label_that_starts_with_done_but_says_otherwise_keeps_the_measure_open(
+    progress: str, status: str
+) -> None:
+    text = (
+        "某某局党组关于巡察反馈意见整改进展情况的通报\n\n"
+        "1.背街小巷保洁不到位。\n\n"
+        "①建立背街小巷保洁巡查机制，每周开展一次巡查。\n"
+        "责任单位：市环境卫生服务中心；完成时限：2024年8月底\n"
+        f"整改进展：{progress}\n\n"
+        "②对保洁不达标的路段逐一整改。\n"
+        "责任单位：市环境卫生服务中心；完成时限：2024年9月底\n"
+        "整改进展：正在推进\n"
+    )
+    draft = extract_text(text, "progress.txt", default_ref=D(2024, 1, 1))
+    assert [m.status for m in draft.measures] == [status, "open"]
