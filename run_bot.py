@@ -286,6 +286,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     from bot.app import build_application
     from bot.network import Webhook, redact_logs, serve, wait_until_reachable
     from bot.services import Services, Settings
+    from bot.sweeping import Retention
     from jobs.once import ENV, wire_channels
     from jobs.schedule import schedule_jobs
     from web.app import wire_web
@@ -313,7 +314,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         evidence = os.path.join(os.path.dirname(store_path(cfg, args.config)), "evidence")
         wire_web(app, services, cfg.get("web", {}), os.environ.get("DUBAN_WEB_SECRET", ""), evidence)
         wire_channels(services, cfg, {k: os.environ.get(k, "") for k in ENV}, telegram=True)
-        schedule_jobs(app, services)
+        schedule_jobs(app, services, retention=Retention.from_config(cfg.get("store", {})))
         serve(app, webhook=webhook)
     return 0
 

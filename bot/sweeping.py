@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,7 @@ from bot.keyboards import (
 )
 from bot.services import Services
 from ledger import bundles, reports
+from ledger.errors import DubanError
 from ledger.hooks import OFFICE
 from ledger.hours import digest_owed, held_until, in_working_hours
 from ledger.i18n import t
@@ -269,3 +270,39 @@ async def _unit_digests(s: Services, measures: list[Measure], today: dt.date) ->
 def _unit_digest_lines(s: Services, measures: list[Measure], unit: str, today: dt.date, lang: str) -> list[str]:
     lines = [t(lang, "unit_digest_head", today=today.isoformat())]
     return lines + reports.mine_lines(measures, {unit}, today, s.policy.yellow_days, lang)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """`[store]` retention: how long sent-log keys and audit events stay in the live store."""
+
+    sent_margin_days: int = 60
+    events_kept_days: int = 400
+    at: dt.time = dt.time(3, 30)
+
+    @classmethod
+    def from_config(cls, store: Mapping[str, Any]) -> Retention:
+        try:
+            hh, mm = str(store.get("retention_at", "03:30")).split(":")
+            r = cls(
+                int(store.get("sent_margin_days", 60)),
+                int(store.get("events_kept_days", 400)),
+                dt.time(int(hh), int(mm)),
+            )
+        except (TypeError, ValueError):
+            raise DubanError(
+                '[store] 保留设置有误：sent_margin_days、events_kept_days 为天数，retention_at 如 "03:30"。'
+            ) from None
+        if r.sent_margin_days < 1 or r.events_kept_days < 1:
+            raise DubanError("[store] sent_margin_days、events_kept_days 须至少为 1 天。")
+        return r
+
+
+def retain(s: Services, r: Retention) -> tuple[int, int]:
+    """Old sent-log keys dropped and old audit events archived to their yearly file: (dropped, archived)."""
+    now = s.now()
+    dropped = s.repo.prune_sent(now.date(), r.sent_margin_days)
+    archived = s.repo.archive_events(now, r.events_kept_days)
+    if dropped or archived:
+        log.info("retention: %d sent-log keys dropped, %d audit events archived", dropped, archived)
+    return dropped, archived

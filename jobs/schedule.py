@@ -7,7 +7,7 @@ a second. A sweep also runs at start-up: reminders missed while the bot was down
 the most urgent per measure (see ledger.planner). And a watch runs every minute on the wall
 clock: after a suspend or a clock step the sweep and the digest that are owed run at once
 (`ledger.hours.sweep_owed`, `digest_owed`), and a digest whose weekday is a day off goes out on
-the last working day before it.
+the last working day before it. Retention (`[store]`) runs once a day off hours.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot.app import App
 from bot.evidence import fetch_pending
 from bot.services import Services
-from bot.sweeping import digest_if_owed, sweep
+from bot.sweeping import Retention, digest_if_owed, retain, sweep
 from bot.turn import services_of
 from ledger.hours import sweep_owed
 
@@ -43,12 +43,18 @@ async def watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await digest_if_owed(s)
 
 
+async def retention_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Once a day, off hours: the live store keeps only what sweeps and the office still need."""
+    job = context.job
+    retain(services_of(context), job.data if job is not None and isinstance(job.data, Retention) else Retention())
+
+
 def ptb_day(weekday: int) -> int:
     """Python's Monday=0 to PTB's Sunday=0 day numbers."""
     return (weekday + 1) % 7
 
 
-def schedule_jobs(app: App, s: Services, catch_up_after: float = 1.0) -> None:
+def schedule_jobs(app: App, s: Services, catch_up_after: float = 1.0, retention: Retention | None = None) -> None:
     jq = app.job_queue
     assert jq is not None, "python-telegram-bot[job-queue] is required"
     tz = s.policy.tz
@@ -61,6 +67,14 @@ def schedule_jobs(app: App, s: Services, catch_up_after: float = 1.0) -> None:
         days=(ptb_day(s.policy.digest_weekday),),
         name="digest",
         job_kwargs={**JOB_KWARGS, "id": "digest"},
+    )
+    keep = retention or Retention()
+    jq.run_daily(
+        retention_job,
+        time=keep.at.replace(tzinfo=tz),
+        data=keep,
+        name="retention",
+        job_kwargs={**JOB_KWARGS, "id": "retention"},
     )
     jq.run_repeating(watch_job, interval=60, first=60, name="watch", job_kwargs={**JOB_KWARGS, "id": "watch"})
     jq.run_once(

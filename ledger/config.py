@@ -10,7 +10,7 @@ from ledger.errors import DubanError
 
 # Every key config.toml may hold; [schedule] is checked by Policy.from_config, which knows its own.
 KNOWN_KEYS: dict[str, set[str] | None] = {
-    "store": {"path"},
+    "store": {"path", "sent_margin_days", "events_kept_days", "retention_at"},
     "ledger": {"seed"},
     "telegram": {
         "token",

@@ -8,7 +8,7 @@ from collections import Counter
 
 from bot.sweeping import sweep
 from jobs.schedule import schedule_jobs
-from ledger.actions import Actor, create_invite, redeem_invite
+from ledger.actions import Actor, add_note, create_invite, redeem_invite
 from ledger.models import Deadline, Measure, Problem
 from ledger.policy import Policy
 from store import Repository
@@ -153,4 +153,39 @@ async def test_admin_gets_the_weekly_digest(tmp_path) -> None:
         assert photo.kind == "photo" and photo.file_bytes[:4] == b"\x89PNG"  # the digest comes with the chart
         text = bot.emu.bot_messages(ADMIN)[-2].text
         assert "整改调度周报" in text and "区教育局" in text and "完成率" in text and "逾期" in text
+    repo.close()
+
+
+async def test_retention_runs_each_night_on_the_job_queue(tmp_path) -> None:
+    """The daily retention job: sent keys of a measure signed off long ago leave the live store, and
+    audit events older than `events_kept_days` move to the store's yearly file beside it."""
+    import dataclasses
+
+    from bot.sweeping import Retention
+
+    repo = Repository.open(str(tmp_path / "s.json"))
+    small_ledger(repo)
+    start = dt.datetime(2024, 5, 27, 10, 0, tzinfo=TZ)
+    bind_edu(repo, start)
+    async for bot in running_bot(repo, start):
+        await sweep(bot.s)  # reminders of 2024-05-27 reach the sent-log
+        for i in (1, 2):  # the audit log: progress notes
+            add_note(repo, Actor(EDU, EDU, False), f"P1-{i}", "已联系施工单位", start)
+        sent_before = len(repo.sent_keys())
+        assert sent_before > 0
+        events_before = len(list(repo._raw_items("events")))
+        # the office signs everything off; a year and a half passes
+        repo.put_measures([dataclasses.replace(m, status="done") for m in repo.measures()])
+        schedule_jobs(bot.app, bot.s, catch_up_after=3600, retention=Retention(60, 400, dt.time(3, 30)))
+        jq = bot.app.job_queue
+        assert jq is not None
+        job = jq.get_jobs_by_name("retention")[0]
+        later = dt.datetime(2025, 11, 3, 0, 0, tzinfo=TZ)
+        fire = job.job.trigger.get_next_fire_time(None, later)
+        assert fire.isoformat() == "2025-11-03T03:30:00+08:00"  # off hours, local time
+        bot.clock.set(fire)
+        await job.run(bot.app)
+        assert len(repo.sent_keys()) < sent_before
+        assert len(list(repo._raw_items("events"))) < events_before
+        assert list(tmp_path.glob("s.events-2024.jsonl"))
     repo.close()
