@@ -8,15 +8,12 @@ next message is routed by `ANSWERS[question.kind]`.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from telegram import Message
 
@@ -29,10 +26,7 @@ from ledger.chatwords import is_cancel
 from ledger.deadlines import check_user_date, parse_user_date
 from ledger.errors import DubanError, IllegalTransition
 from ledger.i18n import status_label
-from ledger.ledgerfile import read_ledger_bytes
 from ledger.models import Evidence, Measure
-from ledger.review import review_items
-from ledger.service import apply_import, plan_import
 
 
 class Ask(StrEnum):
@@ -280,49 +274,3 @@ async def answer(turn: Turn, q: Question, text: str) -> None:
     finally:
         if not turn.asked:  # unless the answer led to the next question
             set_question(turn, None)
-
-
-IMPORT_TYPES = (".xlsx", ".xls", ".csv", ".toml", ".docx")
-
-
-def import_options(caption: str) -> dict[str, Any]:
-    """Options written in the file's caption, as on the command line: `--match text`,
-    `--accept-changes`, `--strict-units`, `--no-split`, `--sheet 名称` (or 按内容匹配 / 确认修改 / 不拆分)."""
-    words = caption.split()
-    opts: dict[str, Any] = {}
-    if "按内容匹配" in caption or ("--match" in words and "text" in words):
-        opts["match"] = "text"
-    if "--accept-changes" in words or "确认修改" in caption:
-        opts["accept_changes"] = True
-    if "--strict-units" in words:
-        opts["strict_units"] = True
-    if "--no-split" in words or "不拆分" in caption:
-        opts["split"] = False
-    if "--sheet" in words and words.index("--sheet") + 1 < len(words):
-        opts["sheet"] = words[words.index("--sheet") + 1]
-    return opts
-
-
-async def import_document(turn: Turn) -> None:
-    """An admin sends a ledger (XLSX, XLS, CSV, TOML): imported with the CLI's validation, all or
-    nothing; the file is read off the event loop, so nobody else waits while a large one parses."""
-    actions.require_admin(turn.actor)
-    msg = turn.message
-    assert msg is not None and msg.document is not None
-    name = msg.document.file_name or "ledger"
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in IMPORT_TYPES:
-        raise DubanError(turn.t("import_type", ext=ext or "(无扩展名)"))
-    if (msg.document.file_size or 0) > 20 * 1024 * 1024:
-        raise DubanError(turn.t("import_too_big"))
-    f = await msg.document.get_file()
-    raw = bytes(await f.download_as_bytearray())
-    repo, opts = turn.s.repo, import_options(msg.caption or "")
-    sheet, split = opts.pop("sheet", None), opts.pop("split", True)
-    parsed = await asyncio.to_thread(read_ledger_bytes, raw, name, ext, repo.problems(), sheet=sheet, split=split)
-    plan = plan_import(parsed, repo, turn.now, name, aliases=turn.s.settings.aliases, **opts)
-    apply_import(plan, repo, turn.now, actor=turn.actor.tag)
-    await turn.reply(turn.t("import_done", summary=plan.summary()))
-    lacking = len(review_items(repo.measures()))
-    if lacking:
-        await turn.reply(turn.t("review_after_import", n=lacking))

@@ -16,9 +16,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import admin, cards, delivery, evidence, unit, weblinks
+from bot import admin, cards, delivery, evidence, imports, unit, weblinks
 from bot.inbox import InboxApplicationBuilder, InboxBot, acknowledge, replay
-from bot.keyboards import DECISION_BUTTONS, REVIEW_BUTTONS, UNIT_BUTTONS, Button, pattern
+from bot.keyboards import DECISION_BUTTONS, IMPORT_BUTTONS, REVIEW_BUTTONS, UNIT_BUTTONS, Button, pattern
 from bot.outbox import Outbox
 from bot.services import Services
 from bot.turn import Turn, handler, on_error
@@ -137,6 +137,7 @@ def add_handlers(app: App) -> None:
     app.add_handler(CallbackQueryHandler(admin.decide, pattern=pattern(DECISION_BUTTONS)))
     app.add_handler(CallbackQueryHandler(admin.page, pattern=pattern((Button.PAGE,))))
     app.add_handler(CallbackQueryHandler(admin.review_button, pattern=pattern(REVIEW_BUTTONS)))
+    app.add_handler(CallbackQueryHandler(imports.import_button, pattern=pattern(IMPORT_BUTTONS)))
     app.add_handler(CallbackQueryHandler(cards.card, pattern=pattern((Button.CARD,))))
     app.add_handler(CallbackQueryHandler(cards.bundle_page, pattern=pattern((Button.BUNDLE_PAGE,))))
     app.add_handler(CallbackQueryHandler(_stale_button))

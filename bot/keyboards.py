@@ -34,10 +34,13 @@ class Button(StrEnum):
     REVIEW_ONGOING = "ro"  # admin: mark it 长期坚持
     REVIEW_SKIP = "rs"  # admin: the next measure lacking a deadline
     REVIEW_SAVE = "rk"  # admin: save the date as read ("rk:P2-1:20240630")
+    IMPORT_CONFIRM = "ic"  # admin: apply the waiting import ("ic:<pending id>")
+    IMPORT_CANCEL = "ix"  # admin: drop the waiting import
 
 
 UNIT_BUTTONS = (Button.DONE, Button.EXTEND, Button.NOTE)
 REVIEW_BUTTONS = (Button.REVIEW_DATE, Button.REVIEW_ONGOING, Button.REVIEW_SKIP, Button.REVIEW_SAVE)
+IMPORT_BUTTONS = (Button.IMPORT_CONFIRM, Button.IMPORT_CANCEL)
 DECISION_BUTTONS = (Button.SIGN_OFF, Button.SEND_BACK, Button.APPROVE_EXTENSION, Button.REJECT_EXTENSION)
 
 

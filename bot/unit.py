@@ -8,7 +8,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import acts, delivery
+from bot import acts, delivery, imports
 from bot.acts import Ask
 from bot.keyboards import parse
 from bot.turn import Turn, handler, services_of
@@ -169,7 +169,7 @@ async def message(turn: Turn) -> None:
         return
     if turn.private:
         if msg.document and turn.actor.is_admin:
-            await acts.import_document(turn)  # an admin sends a spreadsheet to import it
+            await imports.import_document(turn)  # an admin sends a spreadsheet to import it
             return
         await turn.reply(turn.t("unknown"))
 

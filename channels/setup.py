@@ -17,25 +17,37 @@ from channels.http import Http
 from channels.robots import DingTalk, Feishu, WeCom
 from channels.seam import Channels, HookLink, Sender, no_links
 from ledger.errors import DubanError
-from ledger.hooks import KINDS, Hook, kind_of
+from ledger.hooks import KINDS, Hook, kind_of, mask
 from ledger.webtokens import WebLinks
 from store import Repository
 
 
 def sync_hooks(repo: Repository, hooks: list[Mapping[str, Any]]) -> int:
-    """`[[hooks]] unit, kind, url, secret` into the store; returns how many.
+    """`[[hooks]] unit, kind, url, secret` into the store; returns how many addresses.
 
     An entry already stored as written keeps its state: a robot found gone stays inactive (and the
-    office is not told again at every start or cron run) until its entry changes or `/hook` rebinds it."""
-    stored = {(h.unit, h.kind, h.url, h.secret) for h in repo.hooks()}
+    office is not told again at every start or cron run) until its entry changes or `/hook` rebinds it.
+    The store binds a URL to one unit, so one URL under two units is refused before anything is
+    written: bound to the last only, the other unit's reminders would silently go nowhere."""
+    entries: dict[str, tuple[str, str, str]] = {}  # url → unit, kind, secret
     for i, h in enumerate(hooks, 1):
         unit, url = str(h.get("unit", "")), str(h.get("url", ""))
         kind = str(h.get("kind", "")) or kind_of(url)
         if not unit or not url or kind not in KINDS:
             raise DubanError(f"[[hooks]] 第 {i} 项：需要 unit、url，kind 为 {'/'.join(KINDS)}。")
-        if (unit, kind, url, str(h.get("secret", ""))) not in stored:
-            repo.put_hook(unit, kind, url, str(h.get("secret", "")), "config")
-    return len(hooks)
+        first = entries.setdefault(url, (unit, kind, str(h.get("secret", ""))))
+        if first[0] == unit:  # the same unit twice: the later entry wins, as it always did
+            entries[url] = (unit, kind, str(h.get("secret", "")))
+        else:
+            raise DubanError(
+                f"[[hooks]] 第 {i} 项：同一地址 {mask(url)} 同时配置给了“{first[0]}”和“{unit}”。"
+                "一个机器人地址只能属于一个单位，请为其中一个单位另建机器人，或删去重复的一项。"
+            )
+    stored = {(h.unit, h.kind, h.url, h.secret) for h in repo.hooks()}
+    for url, (unit, kind, secret) in entries.items():
+        if (unit, kind, url, secret) not in stored:
+            repo.put_hook(unit, kind, url, secret, "config")
+    return len(entries)
 
 
 def smtp_settings(e: Mapping[str, Any], password: str) -> SmtpSettings:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ledger.cellsplit import LEAD_IN_MAX
 from ledger.errors import LedgerImportError
 from ledger.ids import id_key
 from ledger.models import Measure
@@ -45,39 +47,107 @@ class Pairing:
 
 
 def pair_by_id(rows: Sequence[Measure], stored: Sequence[Measure], source: str, accept_changes: bool) -> Pairing:
-    """Pair rows with stored measures of the same id; refuse where the content says otherwise."""
+    """Pair rows with stored measures of the same id; refuse where the content says otherwise.
+
+    Two things stop the import. A shift: a row whose text is another stored measure's (better than
+    its own id's), while that measure's id now holds other text; an item inserted into a split cell
+    or a merged problem renumbers the ones after it, and keyed by id a sign-off would slide onto a
+    measure nobody did. `accept_changes` does not pass a shift: only matching by text fixes it.
+    A change: text changed beyond small edits, or changed at all on a measure a unit has submitted,
+    had signed off or asked to extend; that needs `accept_changes`.
+    """
     by_key = {id_key(m.id): m for m in stored}
-    by_text = {text_key(m.text): m for m in stored}
+    row_key = {id_key(r.id): r for r in rows}
+    row_core, old_core = _cores(rows, stored), _cores(stored, rows)
     out = Pairing()
+    shifts: list[str] = []
     conflicts: list[str] = []
     for row in rows:
         old = by_key.get(id_key(row.id))
-        if old is None:
+        if old is not None:
+            out.stored_for[row.id] = old
+            if old.id != row.id:
+                out.renames.append((old.id, row.id))
+            if old.text == row.text:
+                continue
+        core = row_core[row.id]
+        own = similarity(old_core[old.id], core) if old is not None else 0.0
+        other = _likeliest(core, [m for m in stored if id_key(m.id) != id_key(row.id)], old_core)
+        if other is not None and other[1] > own and not _kept(other[0], row_key, row_core, old_core):
+            was = f" 的措施内容已变：{_short(old.text)} → " if old is not None else "（新编号）的内容："
+            shifts.append(f"编号 {row.id}{was}{_short(row.text)}；疑似插入或调序（与台账中 {other[0].id} 相同）")
+        elif old is None or accept_changes:
             continue
-        out.stored_for[row.id] = old
-        if old.id != row.id:
-            out.renames.append((old.id, row.id))
-        if accept_changes or old.text == row.text:
-            continue
-        other = by_text.get(text_key(row.text))
-        if other is not None and id_key(other.id) != id_key(row.id):
+        elif other is not None and other[1] >= SAME_TEXT:
             conflicts.append(
                 f"编号 {row.id} 的措施内容已变：{_short(old.text)} → {_short(row.text)}；"
-                f"疑似插入或调序（与台账中 {other.id} 相同）"
+                f"疑似插入或调序（与台账中 {other[0].id} 相同）"
             )
-        elif similarity(old.text, row.text) < SMALL_EDIT:
+        elif similarity(old_core[old.id], core) < SMALL_EDIT:
             conflicts.append(f"编号 {row.id} 的措施内容已变：{_short(old.text)} → {_short(row.text)}")
+        elif old.status != "open" or old.extension is not None:
+            state = {"submitted": "已报完成", "done": "已销号"}.get(old.status, "已申请延期")
+            conflicts.append(f"编号 {row.id}（{state}）的措施内容有改动：{_short(old.text)} → {_short(row.text)}")
+    if shifts:
+        raise LedgerImportError(
+            "重新导入时发现编号错位（疑似插入、删除或调换了行后重新编号），未做任何修改：\n"
+            f"{_listed(shifts + conflicts)}\n"
+            "按编号导入会把状态和销号记到别的措施上。请按内容匹配（--match text），"
+            "或保持已有措施的编号不变、新增措施使用新编号后再导入。"
+            " Ids moved: re-import with --match text, or keep ids stable.",
+            file=source,
+        )
     if conflicts:
-        shown = "\n".join(conflicts[:15]) + (f"\n……共 {len(conflicts)} 处" if len(conflicts) > 15 else "")
         raise LedgerImportError(
             "重新导入时发现编号与内容对不上，未做任何修改：\n"
-            f"{shown}\n"
+            f"{_listed(conflicts)}\n"
             "若是插入、删除或调换了行而重新编号，请按内容匹配（--match text）；"
             "若确是对这些措施的修改，请确认后导入（--accept-changes）。"
             " Ids and texts disagree: re-import with --match text or --accept-changes.",
             file=source,
         )
     return out
+
+
+def _likeliest(core: str, stored: Sequence[Measure], cores: dict[str, str]) -> tuple[Measure, float] | None:
+    """The stored measure whose text this is (the same or nearly), with the similarity; else None."""
+    key = text_key(core)
+    best: tuple[Measure, float] | None = None
+    for m in stored:
+        score = 1.0 if text_key(cores[m.id]) == key else similarity(cores[m.id], core)
+        if score >= SAME_TEXT and (best is None or score > best[1]):
+            best = (m, score)
+    return best
+
+
+def _kept(m: Measure, rows: dict[str, Measure], row_core: dict[str, str], old_core: dict[str, str]) -> bool:
+    """Whether the file still has `m` under its own id (then a row with the same text is a duplicate)."""
+    row = rows.get(id_key(m.id))
+    return row is not None and similarity(row_core[row.id], old_core[m.id]) >= SAME_TEXT
+
+
+def _cores(measures: Sequence[Measure], others: Sequence[Measure]) -> dict[str, str]:
+    """Each text without a lead-in it shares with a sibling (`加强…管理：` of a split cell's items).
+
+    The shared lead-in makes every item of a cell look alike, so a different item would pass as
+    a small edit of its neighbour; compared without it, the items differ as much as they do.
+    A lead-in counts as shared when it heads two texts in the file and the store together.
+    """
+    count = Counter(lead for m in (*measures, *others) if (lead := _lead_in(m.text)))
+    out = {}
+    for m in measures:
+        lead = _lead_in(m.text)
+        out[m.id] = m.text[len(lead) + 1 :] if lead and count[lead] > 1 else m.text
+    return out
+
+
+def _lead_in(text: str) -> str:
+    head, sep, rest = text.partition("：")
+    return head if sep and rest and 0 < len(head) <= LEAD_IN_MAX else ""
+
+
+def _listed(lines: list[str]) -> str:
+    return "\n".join(lines[:15]) + (f"\n……共 {len(lines)} 处" if len(lines) > 15 else "")
 
 
 def pair_by_text(rows: Sequence[Measure], stored: Sequence[Measure]) -> Pairing:

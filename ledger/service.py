@@ -161,6 +161,29 @@ def _count_deadline(plan: ImportPlan, m: Measure, d: Deadline, parsed: ParsedLed
         plan.deadlines.setdefault("low", []).append(m.id)  # a weaker reading: the office should confirm it
 
 
+def confirm_reasons(plan: ImportPlan) -> list[str]:
+    """What in the plan the reader guessed or would change riskily, for the office to confirm first.
+
+    A status or unit put on the wrong measure is silent once written, so the bot asks before a
+    plan with any of these is applied: cells split, units filled or inferred, status words read or
+    not understood, measures coming in with a status, texts of stored measures changed, renumbering.
+    """
+    reasons = []
+    if plan.read.guesses:
+        reasons.append("读取时有推断（拆分单元格、补填或推断责任单位、状态词等）")
+    if plan.new_units:
+        reasons.append(f"新单位 {len(plan.new_units)} 个")
+    with_status = [m.id for m in plan.new if m.status != "open"]
+    if with_status:
+        reasons.append(f"带状态导入的措施 {len(with_status)} 条")
+    edited = [m.id for m, fields in plan.updated if "text" in fields]
+    if edited:
+        reasons.append(f"措施内容改动 {len(edited)} 条")
+    if plan.renames or plan.moved_aside:
+        reasons.append(f"编号变更 {len(plan.renames) + len(plan.moved_aside)} 条")
+    return reasons
+
+
 def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> None:
     """Write the plan in one batch: all of it, or (on any error) none of it."""
     if not plan.changes:

@@ -250,3 +250,82 @@ async def test_admin_reopens_a_signed_off_measure_and_sees_who_is_bound(bot: Bot
     answer = await bot.say(ADMIN, "/reopen P24-4 回头看发现问题反弹")
     assert "已重新打开" in answer.text and bot.repo.measure("P24-4").status == "open"
     assert "回头看发现问题反弹" in bot.emu.bot_messages(EDU)[-1].text
+
+
+SPLIT_LEDGER = [
+    ["编号", "问题", "整改措施", "责任单位", "完成时限"],
+    ["ZG-31", "新增问题", "1.建立校园食堂日查制度；2.每月通报一次检查结果", "区教育局", "2024年10月底前"],
+]
+
+
+def _ledger(bot: Bot) -> tuple[object, ...]:
+    r = bot.repo
+    return (r.measures(), r.problems(), r.units(), r.report(), r.events())
+
+
+async def _send_split_ledger(bot: Bot, user: int = ADMIN):  # type: ignore[no-untyped-def]
+    answer = await bot.say(user, "", document=("台账更新.csv", _csv_bytes(SPLIT_LEDGER)))
+    assert "尚未导入" in answer.text and "一格写有多条措施" in answer.text
+    assert [b[1][:3] for b in answer.buttons] == ["ic:", "ix:"]
+    return answer
+
+
+async def test_a_ledger_with_guesses_is_shown_first_and_imported_only_on_confirm(bot: Bot) -> None:
+    before = _ledger(bot)
+    offer = await _send_split_ledger(bot)
+    assert _ledger(bot) == before and not bot.repo.has_measure("ZG-31-1")
+    done = await bot.press(ADMIN2, offer, offer.buttons[0][1])  # any admin may confirm
+    assert "导入完成" in getattr(done, "text", "")
+    assert bot.repo.measure("ZG-31-1").text == "建立校园食堂日查制度"
+    assert bot.repo.measure("ZG-31-2").due == dt.date(2024, 10, 31)
+    again = await bot.press(ADMIN, offer, offer.buttons[0][1], expect_reply=False)  # pressed twice: nothing more
+    assert "取代" in str(again)
+
+
+async def test_cancelling_a_shown_import_leaves_the_ledger_unchanged(bot: Bot) -> None:
+    before = _ledger(bot)
+    offer = await _send_split_ledger(bot)
+    answer = await bot.press(ADMIN, offer, offer.buttons[1][1])
+    assert "已取消导入" in getattr(answer, "text", "")
+    assert _ledger(bot) == before
+    late = await bot.press(ADMIN, offer, offer.buttons[0][1], expect_reply=False)
+    assert "取代" in str(late) and _ledger(bot) == before
+
+
+async def test_a_unit_member_cannot_confirm_an_import(bot: Bot) -> None:
+    await bind(bot, ENV, "区环境集团")
+    before = _ledger(bot)
+    offer = await _send_split_ledger(bot)
+    await bot.press(ENV, offer, offer.buttons[0][1], expect_reply=False)
+    assert _ledger(bot) == before and not bot.repo.has_measure("ZG-31-1")
+    done = await bot.press(ADMIN, offer, offer.buttons[0][1])  # still waiting for an admin
+    assert "导入完成" in getattr(done, "text", "")
+
+
+async def test_a_second_upload_supersedes_the_waiting_one(bot: Bot) -> None:
+    first = await _send_split_ledger(bot)
+    second = await _send_split_ledger(bot, ADMIN2)
+    stale = await bot.press(ADMIN, first, first.buttons[0][1], expect_reply=False)
+    assert "取代" in str(stale) and not bot.repo.has_measure("ZG-31-1")
+    await bot.press(ADMIN, second, second.buttons[0][1])
+    assert bot.repo.has_measure("ZG-31-2")
+
+
+async def test_a_waiting_import_lapses_like_other_questions(bot: Bot) -> None:
+    offer = await _send_split_ledger(bot)
+    bot.clock.set(bot.clock.now + dt.timedelta(minutes=bot.s.settings.ask_expires_minutes + 1))
+    stale = await bot.press(ADMIN, offer, offer.buttons[0][1], expect_reply=False)
+    assert "过期" in str(stale) and not bot.repo.has_measure("ZG-31-1")
+
+
+def test_the_summary_to_confirm_is_escaped_and_fits_one_telegram_message() -> None:
+    from bot.imports import confirm_text
+    from ledger.messages import TELEGRAM_LIMIT
+    from ledger.service import ImportPlan
+
+    plan = ImportPlan(source="台账<v2>.csv", ref=dt.date(2024, 8, 21), report=None)
+    lines = ["台账<v2>.csv：新增 900 条"] + [f"  更新 ZG-{i}：text & <b>" for i in range(900)]
+    object.__setattr__(plan, "summary", lambda: "\n".join(lines))
+    text = confirm_text("zh", plan, ["读取时有推断"])
+    assert len(text) <= TELEGRAM_LIMIT and "<v2>" not in text and "&lt;v2&gt;" in text
+    assert "行摘要从略" in text

@@ -215,3 +215,27 @@ async def test_a_dingtalk_robot_throttled_by_another_sender_gets_the_message_aft
     start = vt.t
     assert (await ours.send(hook, Note("督办提醒", ("y",)))).outcome is Outcome.OK
     assert 600.0 <= vt.t - start < 700.0 and fake.refused.count(("dingtalk", 130101)) == 2
+
+
+def test_one_robot_url_under_two_units_is_refused_naming_both_and_nothing_is_bound(repo) -> None:
+    from channels.setup import sync_hooks
+    from ledger.errors import DubanError
+
+    url = "https://oapi.dingtalk.com/robot/send?access_token=abcdef123456secret"
+    hooks = [
+        {"unit": "区教育局", "kind": "dingtalk", "url": url},
+        {"unit": "区卫健委", "kind": "dingtalk", "url": url},
+    ]
+    with pytest.raises(DubanError) as e:
+        sync_hooks(repo, hooks)
+    assert "区教育局" in str(e.value) and "区卫健委" in str(e.value)
+    assert "abcdef123456secret" not in str(e.value) and mask(url) in str(e.value)
+    assert repo.hooks() == []
+
+
+def test_the_same_robot_listed_twice_for_one_unit_is_bound_once(repo) -> None:
+    from channels.setup import sync_hooks
+
+    url = "https://oapi.dingtalk.com/robot/send?access_token=abcdef123456secret"
+    assert sync_hooks(repo, [{"unit": "区教育局", "url": url}, {"unit": "区教育局", "url": url}]) == 1
+    assert [(h.unit, h.url) for h in repo.hooks()] == [("区教育局", url)]

@@ -95,7 +95,7 @@ def test_several_measures_in_one_cell_are_split_and_the_summary_says_so(tmp_path
 
 
 def test_an_office_that_keeps_numbered_measures_together_imports_with_no_split(tmp_path) -> None:
-    from bot.acts import import_options
+    from bot.imports import import_options
 
     assert import_options("不拆分")["split"] is False and import_options("--no-split")["split"] is False
     repo = Repository.memory()
