@@ -52,13 +52,18 @@ FOOTNOTE = re.compile(
 )
 _LOOKUP = {unicodedata.normalize("NFKC", a).casefold(): k for k, aliases in HEADERS.items() for a in aliases}
 _NOTE = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+# Who assigns, supervises, reports or fills in: a 交办单位 or 填报单位 column names another body.
+NOT_RESPONSIBLE = r"交办|督办|督查|督导|监督|反馈|填报|报送|来源|巡察|巡视|审核|移交|下发"
 HEADER_MAX = 12  # a header names a column in a few characters; a longer cell is data, never matched by meaning
 # Headers not in the synonym table are read by meaning: the first rule whose words the header
 # holds decides. Progress and evidence columns come first (整改措施完成情况 is not the measure),
 # numbers before problems (问题编号), helpers before leads (配合单位), bodies before people
-# (责任单位及责任人), a time limit before the task it limits (整改任务完成时限).
+# (责任单位及责任人), a time limit before the task it limits (整改任务完成时限). A body that
+# assigns, supervises or fills in the ledger (交办单位, 督办单位, 反馈部门, 填报单位) is not the
+# body that rectifies: kept as written, never the unit.
 RULES: tuple[tuple[str, str | None], ...] = (
     (r"情况|进展|成效|佐证|材料|证明|结果|目标|(?:数|数量|个数|总数|比例|率)$", None),  # 整改措施数: a count
+    (rf"(?:{NOT_RESPONSIBLE})(?:单位|部门|机关|机构|组|主体)", None),
     (r"问题.*(?:编号|序号)|问题号", "problem"),
     (r"编号|序号|代码|^id$", "id"),
     (r"类别|分类|方面|领域|板块|类型", "section"),
@@ -129,7 +134,9 @@ class Header:
 def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()) -> Header:
     """What each column holds: for each key the strongest visible column (the first, on a tie);
     a column that loses (a second 问题 column, 序号 beside 措施编号, a hidden copy) is kept as written.
-    Of two unit columns (牵头单位 | 责任单位) the one saying 牵头 is the lead and the other the co-units."""
+    Of two unit columns (牵头单位 | 责任单位) the one saying 牵头 is the lead and the other the co-units;
+    without 牵头 the stronger (责任单位 as written over a header read by meaning) is the unit and the
+    other is kept as written: only 牵头 or 配合/协同/协办 makes a column the lead or the helpers."""
     h = Header(row)
     best: dict[str, tuple[int, int]] = {}  # key → (strength, column)
     units: list[int] = []
@@ -142,8 +149,8 @@ def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()
             units.append(j)
         if key not in best or strength > best[key][0]:
             best[key] = (strength, j)
-    if len(units) == 2 and "co_units" not in best:
-        lead = next((j for j in units if "牵头" in cells[j]), units[0])
+    lead = next((j for j in units if "牵头" in cells[j]), None)
+    if len(units) == 2 and "co_units" not in best and lead is not None:
         best["unit"] = (best["unit"][0], lead)
         best["co_units"] = (1, next(j for j in units if j != lead))
     h.cols = {j: key for key, (_, j) in sorted(best.items(), key=lambda kv: kv[1][1])}

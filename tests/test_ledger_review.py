@@ -1,0 +1,58 @@
+"""Ledgers a reviewer found misread: each imported the way an office would, and what it must come out as."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Sequence
+
+import openpyxl
+import pytest
+
+from ledger.models import Measure
+from ledger.service import import_file
+from store import Repository
+from tests.conftest import NOW
+
+MEASURE = "建立食堂日查制度"
+
+
+def xlsx(tmp_path: pathlib.Path, rows: Sequence[Sequence[object]], merges: Sequence[str] = ()) -> str:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    for r in rows:
+        ws.append(list(r))
+    for m in merges:
+        ws.merge_cells(m)
+    path = tmp_path / "台账.xlsx"
+    wb.save(path)
+    return str(path)
+
+
+def imported(path: str) -> tuple[dict[str, Measure], str]:
+    repo = Repository.memory()
+    plan = import_file(repo, path, NOW, "test")
+    return {m.id: m for m in repo.measures()}, plan.summary()
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["交办单位", "反馈部门", "填报单位", "督办单位", "监督部门"],
+)
+@pytest.mark.parametrize("before", [True, False], ids=["before", "after"])
+def test_an_assigning_or_reporting_body_column_is_not_the_responsible_unit(tmp_path, other: str, before: bool) -> None:
+    unit = ["责任单位", "区教育局"]
+    body = [other, "区委巡察办"]
+    cols = [body, unit] if before else [unit, body]
+    header = ["序号", "整改措施", *(c[0] for c in cols), "完成时限"]
+    row = ["1", MEASURE, *(c[1] for c in cols), "2024年12月底前"]
+    m, summary = imported(xlsx(tmp_path, [header, row]))
+    assert (m["1"].unit, m["1"].co_units) == ("区教育局", ())
+    assert (other, "区委巡察办") in m["1"].extra  # kept as the office's column
+    assert "区委巡察办" not in summary
+
+
+def test_a_column_saying_lead_still_makes_the_other_unit_column_the_helpers(tmp_path) -> None:
+    header = ["序号", "整改措施", "责任单位", "牵头单位", "完成时限"]
+    m, _ = imported(xlsx(tmp_path, [header, ["1", MEASURE, "区市场监管局", "区教育局", "2024年12月底前"]]))
+    assert (m["1"].unit, m["1"].co_units) == ("区教育局", ("区市场监管局",))
