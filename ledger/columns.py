@@ -54,6 +54,9 @@ _LOOKUP = {unicodedata.normalize("NFKC", a).casefold(): k for k, aliases in HEAD
 _NOTE = re.compile(r"[(\[【][^)\]】]*[)\]】]")
 # Who assigns, supervises, reports or fills in: a 交办单位 or 填报单位 column names another body.
 NOT_RESPONSIBLE = r"交办|督办|督查|督导|监督|反馈|填报|报送|来源|巡察|巡视|审核|移交|下发"
+# Dates a ledger keeps that are not the deadline: when the task was assigned, started, found, reported.
+NOT_DEADLINE = r"交办|开始|启动|发现|反馈|填报|报送|下发|印发|发文|录入|立项"
+DEADLINE_WORDS = re.compile(r"完成|结束|截止|时限|期限")  # of two dates read by meaning, the one saying when it ends
 HEADER_MAX = 12  # a header names a column in a few characters; a longer cell is data, never matched by meaning
 # Headers not in the synonym table are read by meaning: the first rule whose words the header
 # holds decides. Progress and evidence columns come first (整改措施完成情况 is not the measure),
@@ -64,6 +67,7 @@ HEADER_MAX = 12  # a header names a column in a few characters; a longer cell is
 RULES: tuple[tuple[str, str | None], ...] = (
     (r"情况|进展|成效|佐证|材料|证明|结果|目标|(?:数|数量|个数|总数|比例|率)$", None),  # 整改措施数: a count
     (rf"(?:{NOT_RESPONSIBLE})(?:单位|部门|机关|机构|组|主体)", None),
+    (rf"(?:{NOT_DEADLINE})(?:时间|日期)", None),  # 交办时间, 开始时间: a date, but not the deadline
     (r"问题.*(?:编号|序号)|问题号", "problem"),
     (r"编号|序号|代码|^id$", "id"),
     (r"类别|分类|方面|领域|板块|类型", "section"),
@@ -144,7 +148,9 @@ def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()
         key, strength = header_match(cell)
         if key is None:
             continue
-        strength += 0 if j in hidden else 10
+        strength = 2 * (strength + (0 if j in hidden else 10))
+        if key == "deadline_text" and DEADLINE_WORDS.search(header_text(cell)):
+            strength += 1  # 计划时间 | 计划完成时间: the completion date
         if key == "unit" and j not in hidden:
             units.append(j)
         if key not in best or strength > best[key][0]:

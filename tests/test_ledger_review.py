@@ -56,3 +56,22 @@ def test_a_column_saying_lead_still_makes_the_other_unit_column_the_helpers(tmp_
     header = ["序号", "整改措施", "责任单位", "牵头单位", "完成时限"]
     m, _ = imported(xlsx(tmp_path, [header, ["1", MEASURE, "区市场监管局", "区教育局", "2024年12月底前"]]))
     assert (m["1"].unit, m["1"].co_units) == ("区教育局", ("区市场监管局",))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("交办时间", "整改完成时间"), ("开始时间", "结束时间"), ("发现时间", "完成时间"), ("填报日期", "截止日期")],
+)
+def test_the_deadline_is_the_completion_date_not_when_the_task_was_assigned_or_started(
+    tmp_path, first: str, second: str
+) -> None:
+    header = ["序号", "整改措施", "责任单位", first, second]
+    m, _ = imported(xlsx(tmp_path, [header, ["1", MEASURE, "区教育局", "2024年3月1日", "2024年12月31日"]]))
+    assert m["1"].deadline_text == "2024年12月31日"
+    assert (first, "2024年3月1日") in m["1"].extra
+
+
+def test_of_two_dates_read_by_meaning_the_one_saying_completion_is_the_deadline(tmp_path) -> None:
+    header = ["序号", "整改措施", "责任单位", "计划时间", "计划完成时间"]
+    m, _ = imported(xlsx(tmp_path, [header, ["1", MEASURE, "区教育局", "2024年3月1日", "2024年12月31日"]]))
+    assert m["1"].deadline_text == "2024年12月31日"
