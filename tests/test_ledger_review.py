@@ -75,3 +75,26 @@ def test_of_two_dates_read_by_meaning_the_one_saying_completion_is_the_deadline(
     header = ["序号", "整改措施", "责任单位", "计划时间", "计划完成时间"]
     m, _ = imported(xlsx(tmp_path, [header, ["1", MEASURE, "区教育局", "2024年3月1日", "2024年12月31日"]]))
     assert m["1"].deadline_text == "2024年12月31日"
+
+
+HEDGED = ["完成（80%）", "完成，但仍有3处未整改", "完成:否", "已整改，待复查", "已完成（方案），施工未开始"]
+HEDGED += ["完成。未验收"]
+
+
+def test_a_status_that_starts_with_done_and_takes_it_back_imports_open_and_listed(tmp_path) -> None:
+    words = ["已完成", "整改中", *HEDGED, "已完成，5月已验收"]
+    header = ["序号", "整改措施", "责任单位", "完成时限", "状态"]
+    rows = [[str(i), f"{MEASURE}第{i}条", "区教育局", "2024年12月底前", w] for i, w in enumerate(words, 1)]
+    m, summary = imported(xlsx(tmp_path, [header, *rows]))
+    assert [m[str(i)].status for i in range(1, len(words) + 1)] == ["done", "open", *["open"] * len(HEDGED), "done"]
+    assert all(m[str(i)].note == f"文件中状态为“{w}”" for i, w in enumerate(words, 1) if w in HEDGED)
+    assert f"状态无法识别，按“推进中”导入 {len(HEDGED)} 条" in summary
+
+
+def test_hedged_done_words_do_not_make_a_progress_column_the_status(tmp_path) -> None:
+    words = ["已完成", "已完成", *HEDGED[:3]]  # 2 of 5 plain status words: prose, not a status column
+    header = ["序号", "整改措施", "责任单位", "完成时限", "完成情况"]
+    rows = [[str(i), f"{MEASURE}第{i}条", "区教育局", "2024年12月底前", w] for i, w in enumerate(words, 1)]
+    m, summary = imported(xlsx(tmp_path, [header, *rows]))
+    assert {mm.status for mm in m.values()} == {"open"}
+    assert "完成情况→状态" not in summary
