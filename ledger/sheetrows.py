@@ -5,7 +5,7 @@ measures (or written on its first row only), section rows between groups (一、
 merged across the row), several measures in one cell (1.…；2.…), footnotes and totals below
 (注：…, 填表人：…, 合计), empty rows in between. Rows above the header are titles; a problem and
 a section are carried down their group; a unit written once per problem applies to the rows
-below it (said in the summary); measure text and ids are never carried down.
+below it in that problem (said in the summary); measure text and ids are never carried down.
 """
 
 from __future__ import annotations
@@ -267,7 +267,8 @@ def _not_a_measure(
 
 def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: _Carried) -> RawRow:
     """Row i as a measure: its problem (its own, else carried down), section, and the unit written
-    once for its problem (said in the summary)."""
+    once for its problem (said in the summary). Without a problem (no problem column or problem
+    row) a blank unit is only blank: left for the measure's text to name or infer, never the row above's."""
     if values.get("problem_title") or values.get("problem"):
         if any(values.get(k) != carried.problem.get(k, "") for k in ("problem_title", "problem") if values.get(k)):
             carried.unit = ""
@@ -277,7 +278,8 @@ def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: 
     if not values.get("section") and carried.section:
         values["section"] = carried.section
     guessed: tuple[str, ...] = ()
-    if not values.get("unit") and carried.unit and values.get("text"):
+    grouped = any(carried.problem.get(k) for k in ("problem_title", "problem"))  # a unit is written once per problem
+    if not values.get("unit") and carried.unit and values.get("text") and grouped:
         values["unit"], guessed = carried.unit, ("unit_above",)
     carried.unit = values.get("unit", "") or carried.unit
     cells = sh.rows[i]

@@ -98,3 +98,24 @@ def test_hedged_done_words_do_not_make_a_progress_column_the_status(tmp_path) ->
     m, summary = imported(xlsx(tmp_path, [header, *rows]))
     assert {mm.status for mm in m.values()} == {"open"}
     assert "完成情况→状态" not in summary
+
+
+def test_a_blank_unit_is_not_copied_from_the_row_above_without_a_problem_grouping(tmp_path) -> None:
+    header = ["序号", "整改措施", "责任单位", "完成时限"]
+    rows = [["1", "更换老旧课桌椅", "区教育局", "2024年12月底前"]]
+    rows += [["2", "整治珠江路沿线占道经营", "", "2024年12月底前"]]
+    m, summary = imported(xlsx(tmp_path, [header, *rows]))
+    assert m["2"].unit != "区教育局" and m["2"].unit_inferred  # the usual handling of a missing unit
+    assert "沿用同一问题上一行的单位" not in summary
+
+
+def test_a_blank_unit_is_copied_within_its_problem(tmp_path) -> None:
+    header = ["序号", "存在问题", "整改措施", "责任单位", "完成时限"]
+    rows = [
+        ["1", "民生短板", "更换老旧课桌椅", "区教育局", "2024年12月底前"],
+        ["2", "民生短板", "整治珠江路沿线占道经营", "", "2024年12月底前"],
+        ["3", "营商环境", "建立社区养老服务站", "", "2024年12月底前"],
+    ]
+    m, summary = imported(xlsx(tmp_path, [header, *rows]))
+    assert (m["2"].unit, m["3"].unit) == ("区教育局", "区民政局")
+    assert "责任单位未填，沿用同一问题上一行的单位 1 条：2" in summary
