@@ -18,7 +18,7 @@ from typing import Any
 from ledger.cellsplit import ASPECT, SECTION_HEAD, TOP_LEVEL, section_name, split_items
 from ledger.columns import FOOTNOTE, HEADERS, Header, find_header
 from ledger.errors import LedgerImportError
-from ledger.sheets import Sheet, serial_date
+from ledger.sheets import Sheet, serial_date, text_of
 from ledger.status import status_from_text, status_from_word
 from ledger.xlsxwrite import col_letter
 
@@ -65,21 +65,6 @@ class SheetRows:
     by_meaning: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, header as written, key
     hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
     hidden_sheets: list[str] = field(default_factory=list)  # ledger sheets passed over because hidden
-
-
-def text_of(v: Any) -> str:
-    """A cell as text: dates as ISO dates, whole floats without `.0`."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
 
 
 def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tuple[Sheet, Header]]:
@@ -362,19 +347,3 @@ def _deadline_text(v: Any) -> str:
         return text_of(v)
     d = serial_date(v)
     return d.isoformat() if d else text_of(v)
-
-
-ALIAS_SHEETS = ("别名", "单位别名")
-
-
-def alias_sheet(sheets: list[Sheet]) -> dict[str, str]:
-    """A sheet named 别名: two columns, the name as written → the unit it means (a header row is skipped)."""
-    out: dict[str, str] = {}
-    for sh in sheets:
-        if sh.name.strip() not in ALIAS_SHEETS:
-            continue
-        for r in sh.rows:
-            cells = [text_of(v) for v in r[:2]]
-            if len(cells) == 2 and all(cells) and cells[0] != "别名":
-                out[cells[0]] = cells[1]
-    return out

@@ -319,3 +319,34 @@ def serial_date(v: Any) -> dt.date | None:
         if 30_000 <= n <= 80_000 and n == int(n):  # 1982 … 2119
             return EXCEL_EPOCH + dt.timedelta(days=int(n))
     return None
+
+
+def text_of(v: Any) -> str:
+    """A cell as text: dates as ISO dates, whole floats without `.0`."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+ALIAS_SHEETS = ("别名", "单位别名")
+
+
+def alias_sheet(sheets: list[Sheet]) -> dict[str, str]:
+    """A sheet named 别名: two columns, the name as written → the unit it means (a header row is skipped)."""
+    out: dict[str, str] = {}
+    for sh in sheets:
+        if sh.name.strip() not in ALIAS_SHEETS:
+            continue
+        for r in sh.rows:
+            cells = [text_of(v) for v in r[:2]]
+            if len(cells) == 2 and all(cells) and cells[0] != "别名":
+                out[cells[0]] = cells[1]
+    return out
