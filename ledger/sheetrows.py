@@ -119,7 +119,7 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
         out.by_meaning += [(sh.name, label, h.cols[j]) for j, label in h.by_meaning.items()]
         out.hidden += [(sh.name, header[j] or col_letter(j)) for j in sorted(sh.hidden) if j < len(header)]
         first = len(out.rows)
-        _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours)
+        _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours, _where(name, sh, len(chosen)))
         for r in out.rows[first:] if filer else ():
             r.values["unit"], r.guessed = filer, (*r.guessed, "unit_filer")
     if not out.rows:
@@ -176,7 +176,7 @@ class _Carried:
     unit: str = ""
 
 
-def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, split: bool) -> None:
+def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, split: bool, where: str) -> None:
     for i in range(h.row):
         if any(text_of(v) for v in sh.rows[i]):
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
@@ -189,6 +189,8 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, sp
         out.rows_read += 1
         values, own = _values(sh, h, i)
         why = _not_a_measure(sh, h, i, values, own, above, carried, out.rows)
+        if why == "续行":
+            _refuse_own_deadline_or_status(sh, h, i, values, out.rows, where)
         if why:
             out.skipped.append(Skipped(sh.name, i + 1, why))
         else:
@@ -286,6 +288,30 @@ def _continues(sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[
         if unit and unit not in r.values.get("unit", ""):
             r.values["unit"] = f"{r.values['unit']}、{unit}" if r.values.get("unit") else unit
     return True
+
+
+CONTINUED_SAME = (("deadline_text", "完成时限"), ("status", "状态"))  # a continuation row must not differ in these
+
+
+def _refuse_own_deadline_or_status(
+    sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[RawRow], where: str
+) -> None:
+    """A continuation row (the measure merged down over it) that writes its own deadline or status,
+    different from the measure's: joining its unit would drop them, so the office is asked to split it."""
+    first = [r for r in rows if r.sheet == sh.name and r.row == rows[-1].row]
+    for key, label in CONTINUED_SAME:
+        own = values.get(key, "")
+        if own and (i, h_col(h, key)) not in sh.covered and all(own != r.values.get(key, "") for r in first):
+            theirs = first[0].values.get(key, "") or "（空）"
+            raise LedgerImportError(
+                f"第 {first[0].row} 行的整改措施合并到了第 {i + 1} 行，但第 {i + 1} 行的{label}“{own}”"
+                f"与第 {first[0].row} 行的“{theirs}”不同。请把两行拆成两条措施（各写措施内容），"
+                f"或统一{label}后再导入。 A measure merged over rows {first[0].row}-{i + 1} has a different "
+                f"{key} on row {i + 1}: split it into two measures.",
+                file=where,
+                row=i + 1,
+                column=label,
+            )
 
 
 def _heading(cells: list[Any], h: Header, values: dict[str, str]) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import openpyxl
 import pytest
 
+from ledger.errors import LedgerImportError
 from ledger.models import Measure
 from ledger.service import import_file
 from store import Repository
@@ -119,3 +120,23 @@ def test_a_blank_unit_is_copied_within_its_problem(tmp_path) -> None:
     m, summary = imported(xlsx(tmp_path, [header, *rows]))
     assert (m["2"].unit, m["3"].unit) == ("区教育局", "区民政局")
     assert "责任单位未填，沿用同一问题上一行的单位 1 条：2" in summary
+
+
+def test_a_measure_merged_over_two_units_with_their_own_deadlines_is_refused_naming_the_rows(tmp_path) -> None:
+    header = ["序号", "整改措施", "责任单位", "完成时限", "状态"]
+    rows = [
+        ["1", MEASURE, "区教育局", "2024年6月底", "已完成"],
+        [None, None, "区市场监管局", "2024年12月底", "推进中"],
+        ["2", "开展校车专项检查", "区交通局", "2024年6月底", "推进中"],
+    ]
+    with pytest.raises(LedgerImportError) as e:
+        imported(xlsx(tmp_path, [header, *rows], merges=["A2:A3", "B2:B3"]))
+    assert "第 2 行" in str(e.value) and "第 3 行" in str(e.value) and "2024年12月底" in str(e.value)
+    assert e.value.row == 3
+
+
+def test_a_measure_merged_over_two_units_sharing_deadline_and_status_is_one_joint_measure(tmp_path) -> None:
+    header = ["序号", "整改措施", "责任单位", "完成时限", "状态"]
+    rows = [["1", MEASURE, "区教育局", "2024年6月底", "推进中"], [None, None, "区市场监管局", "", "推进中"]]
+    m, _ = imported(xlsx(tmp_path, [header, *rows], merges=["A2:A3", "B2:B3"]))
+    assert (m["1"].unit, m["1"].co_units, m["1"].deadline_text) == ("区教育局", ("区市场监管局",), "2024年6月底")
