@@ -46,8 +46,13 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("unit_inferred", "单位推定"),
 )
 HEADER_ROWS_SEARCHED = 10
+# A form's footer: 填表人 | 张三 | 审核人 | 李四 (a label alone in its cell, colon or not), 注：…, 合计.
+FOOTER_LABELS = (
+    r"填表人|填报人|制表人|审核人|审批人|联系人|联系电话|负责人|填报日期|填表日期|填报时间|制表日期|签字|单位盖章|盖章"
+)
 FOOTNOTE = re.compile(
     r"^\s*(?:(?:注|说明|备注|填表人|填报人|制表人|审核人|联系人|联系电话|负责人|签字|单位盖章|示例|例)\s*[:：]"
+    rf"|(?:{FOOTER_LABELS})\s*[:：]?\s*$"
     r"|(?:合\s*计|总\s*计|小\s*计|共\s*计)(?:\s*[:：]|$))"
 )
 _LOOKUP = {unicodedata.normalize("NFKC", a).casefold(): k for k, aliases in HEADERS.items() for a in aliases}

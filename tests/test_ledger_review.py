@@ -140,3 +140,47 @@ def test_a_measure_merged_over_two_units_sharing_deadline_and_status_is_one_join
     rows = [["1", MEASURE, "区教育局", "2024年6月底", "推进中"], [None, None, "区市场监管局", "", "推进中"]]
     m, _ = imported(xlsx(tmp_path, [header, *rows], merges=["A2:A3", "B2:B3"]))
     assert (m["1"].unit, m["1"].co_units, m["1"].deadline_text) == ("区教育局", ("区市场监管局",), "2024年6月底")
+
+
+SIGNATURE = [["填表人", "张三", "审核人", "李四"], ["联系电话", "12345678", "填报日期", "2024年5月6日"]]
+
+
+def test_a_signature_table_under_a_word_ledger_is_not_read_as_measures(tmp_path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("区教育局巡察整改台账")
+    ledger = [["序号", "整改措施", "责任单位", "完成时限"], ["1", MEASURE, "区教育局", "2024年12月底前"]]
+    for table in (ledger, SIGNATURE):
+        t = d.add_table(rows=len(table), cols=4)
+        for i, row in enumerate(table):
+            for j, v in enumerate(row):
+                t.cell(i, j).text = v
+        d.add_paragraph("")
+    d.save(tmp_path / "台账.docx")
+    m, _ = imported(str(tmp_path / "台账.docx"))
+    assert list(m) == ["1"]
+
+
+def test_a_word_ledger_broken_across_pages_is_still_one_ledger(tmp_path) -> None:
+    import docx
+
+    d = docx.Document()
+    parts = [[["序号", "整改措施", "责任单位", "完成时限"], ["1", MEASURE, "区教育局", "2024年12月底前"]]]
+    parts += [[["2", "开展校车专项检查", "区交通局", "2024年6月底前"]]]
+    for table in parts:
+        t = d.add_table(rows=len(table), cols=4)
+        for i, row in enumerate(table):
+            for j, v in enumerate(row):
+                t.cell(i, j).text = v
+    d.save(tmp_path / "台账.docx")
+    m, _ = imported(str(tmp_path / "台账.docx"))
+    assert (list(m), m["2"].unit) == (["1", "2"], "区交通局")
+
+
+def test_footer_labels_without_a_colon_are_not_measures(tmp_path) -> None:
+    header = ["序号", "整改措施", "责任单位", "完成时限"]
+    rows = [header, ["1", MEASURE, "区教育局", "2024年12月底前"], [], *SIGNATURE, ["合计", "1项", None, None]]
+    m, summary = imported(xlsx(tmp_path, rows))
+    assert list(m) == ["1"]
+    assert "脚注 3 行" in summary
