@@ -184,3 +184,33 @@ def test_footer_labels_without_a_colon_are_not_measures(tmp_path) -> None:
     m, summary = imported(xlsx(tmp_path, rows))
     assert list(m) == ["1"]
     assert "脚注 3 行" in summary
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "填报单位：填报日期：2024年5月6日",
+        "填报单位（盖章）：          填报时间：2024年5月",
+        "填报单位：________   填报日期：",
+        "填报单位：（盖章）",
+        "填报单位：XX局（盖章）",
+        "责任单位：各相关单位",
+    ],
+)
+def test_a_blank_template_filer_line_is_not_a_unit(tmp_path, title: str) -> None:
+    rows = [[title], ["序号", "整改措施", "完成时限"], ["1", "更换老旧课桌椅", "2024年12月底前"]]
+    with pytest.raises(LedgerImportError, match="缺少“责任单位”列"):
+        imported(xlsx(tmp_path, rows))
+
+
+@pytest.mark.parametrize(
+    ("title", "unit"),
+    [
+        ("填报单位：区教育局    填报日期：2024年5月6日", "区教育局"),
+        ("填报单位: 区教育局（盖章）  联系人：张三", "区教育局"),
+    ],
+)
+def test_a_filled_in_filer_line_gives_the_unit(tmp_path, title: str, unit: str) -> None:
+    rows = [[title], ["序号", "整改措施", "完成时限"], ["1", "更换老旧课桌椅", "2024年12月底前"]]
+    m, _ = imported(xlsx(tmp_path, rows))
+    assert m["1"].unit == unit
