@@ -214,3 +214,19 @@ def test_a_filled_in_filer_line_gives_the_unit(tmp_path, title: str, unit: str) 
     rows = [[title], ["序号", "整改措施", "完成时限"], ["1", "更换老旧课桌椅", "2024年12月底前"]]
     m, _ = imported(xlsx(tmp_path, rows))
     assert m["1"].unit == unit
+
+
+@pytest.mark.parametrize(
+    ("cell", "split"),
+    [
+        ("区委 宣传部", ("区委宣传部", ())),
+        ("市委 组织部", ("市委组织部", ())),
+        ("玄武区委 办公室", ("玄武区委办公室", ())),
+        ("区教育局 区财政局", ("区教育局", ("区财政局",))),
+        ("区住建局 新街口街道", ("区住建局", ("新街口街道",))),
+    ],
+)
+def test_one_space_splits_units_only_between_two_whole_names(cell: str, split: tuple[str, tuple[str, ...]]) -> None:
+    from ledger.units import split_units
+
+    assert split_units(cell) == split
