@@ -46,19 +46,33 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("unit_inferred", "单位推定"),
 )
 HEADER_ROWS_SEARCHED = 10
+# A form's footer: 填表人 | 张三 | 审核人 | 李四 (a label alone in its cell, colon or not), 注：…, 合计.
+FOOTER_LABELS = (
+    r"填表人|填报人|制表人|审核人|审批人|联系人|联系电话|负责人|填报日期|填表日期|填报时间|制表日期|签字|单位盖章|盖章"
+)
 FOOTNOTE = re.compile(
     r"^\s*(?:(?:注|说明|备注|填表人|填报人|制表人|审核人|联系人|联系电话|负责人|签字|单位盖章|示例|例)\s*[:：]"
+    rf"|(?:{FOOTER_LABELS})\s*[:：]?\s*$"
     r"|(?:合\s*计|总\s*计|小\s*计|共\s*计)(?:\s*[:：]|$))"
 )
 _LOOKUP = {unicodedata.normalize("NFKC", a).casefold(): k for k, aliases in HEADERS.items() for a in aliases}
 _NOTE = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+# Who assigns, supervises, reports or fills in: a 交办单位 or 填报单位 column names another body.
+NOT_RESPONSIBLE = r"交办|督办|督查|督导|监督|反馈|填报|报送|来源|巡察|巡视|审核|移交|下发"
+# Dates a ledger keeps that are not the deadline: when the task was assigned, started, found, reported.
+NOT_DEADLINE = r"交办|开始|启动|发现|反馈|填报|报送|下发|印发|发文|录入|立项"
+DEADLINE_WORDS = re.compile(r"完成|结束|截止|时限|期限")  # of two dates read by meaning, the one saying when it ends
 HEADER_MAX = 12  # a header names a column in a few characters; a longer cell is data, never matched by meaning
 # Headers not in the synonym table are read by meaning: the first rule whose words the header
 # holds decides. Progress and evidence columns come first (整改措施完成情况 is not the measure),
 # numbers before problems (问题编号), helpers before leads (配合单位), bodies before people
-# (责任单位及责任人), a time limit before the task it limits (整改任务完成时限).
+# (责任单位及责任人), a time limit before the task it limits (整改任务完成时限). A body that
+# assigns, supervises or fills in the ledger (交办单位, 督办单位, 反馈部门, 填报单位) is not the
+# body that rectifies: kept as written, never the unit.
 RULES: tuple[tuple[str, str | None], ...] = (
     (r"情况|进展|成效|佐证|材料|证明|结果|目标|(?:数|数量|个数|总数|比例|率)$", None),  # 整改措施数: a count
+    (rf"(?:{NOT_RESPONSIBLE})(?:单位|部门|机关|机构|组|主体)", None),
+    (rf"(?:{NOT_DEADLINE})(?:时间|日期)", None),  # 交办时间, 开始时间: a date, but not the deadline
     (r"问题.*(?:编号|序号)|问题号", "problem"),
     (r"编号|序号|代码|^id$", "id"),
     (r"类别|分类|方面|领域|板块|类型", "section"),
@@ -129,7 +143,9 @@ class Header:
 def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()) -> Header:
     """What each column holds: for each key the strongest visible column (the first, on a tie);
     a column that loses (a second 问题 column, 序号 beside 措施编号, a hidden copy) is kept as written.
-    Of two unit columns (牵头单位 | 责任单位) the one saying 牵头 is the lead and the other the co-units."""
+    Of two unit columns (牵头单位 | 责任单位) the one saying 牵头 is the lead and the other the co-units;
+    without 牵头 the stronger (责任单位 as written over a header read by meaning) is the unit and the
+    other is kept as written: only 牵头 or 配合/协同/协办 makes a column the lead or the helpers."""
     h = Header(row)
     best: dict[str, tuple[int, int]] = {}  # key → (strength, column)
     units: list[int] = []
@@ -137,13 +153,15 @@ def read_header(cells: list[str], row: int, hidden: frozenset[int] = frozenset()
         key, strength = header_match(cell)
         if key is None:
             continue
-        strength += 0 if j in hidden else 10
+        strength = 2 * (strength + (0 if j in hidden else 10))
+        if key == "deadline_text" and DEADLINE_WORDS.search(header_text(cell)):
+            strength += 1  # 计划时间 | 计划完成时间: the completion date
         if key == "unit" and j not in hidden:
             units.append(j)
         if key not in best or strength > best[key][0]:
             best[key] = (strength, j)
-    if len(units) == 2 and "co_units" not in best:
-        lead = next((j for j in units if "牵头" in cells[j]), units[0])
+    lead = next((j for j in units if "牵头" in cells[j]), None)
+    if len(units) == 2 and "co_units" not in best and lead is not None:
         best["unit"] = (best["unit"][0], lead)
         best["co_units"] = (1, next(j for j in units if j != lead))
     h.cols = {j: key for key, (_, j) in sorted(best.items(), key=lambda kv: kv[1][1])}

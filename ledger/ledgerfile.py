@@ -20,8 +20,8 @@ from ledger.columns import EXPORT_COLUMNS, HEADERS
 from ledger.errors import LedgerImportError
 from ledger.ids import clean_id, id_key
 from ledger.models import Measure, Problem, ReportMeta, Status, Unit
-from ledger.sheetrows import RawRow, Skipped, alias_sheet, read_rows
-from ledger.sheets import csv_sheets, docx_sheets, xls_sheets, xlsx_sheets
+from ledger.sheetrows import RawRow, Skipped, read_rows
+from ledger.sheets import alias_sheet, csv_sheets, docx_sheets, xls_sheets, xlsx_sheets
 from ledger.status import STATUS_WORDS, status_from_text, status_from_word
 from ledger.units import choose_units, split_units
 

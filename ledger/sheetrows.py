@@ -5,7 +5,7 @@ measures (or written on its first row only), section rows between groups (一、
 merged across the row), several measures in one cell (1.…；2.…), footnotes and totals below
 (注：…, 填表人：…, 合计), empty rows in between. Rows above the header are titles; a problem and
 a section are carried down their group; a unit written once per problem applies to the rows
-below it (said in the summary); measure text and ids are never carried down.
+below it in that problem (said in the summary); measure text and ids are never carried down.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from ledger.cellsplit import ASPECT, SECTION_HEAD, TOP_LEVEL, section_name, split_items
 from ledger.columns import FOOTNOTE, HEADERS, Header, find_header
 from ledger.errors import LedgerImportError
-from ledger.sheets import Sheet, serial_date
+from ledger.sheets import Sheet, serial_date, text_of
 from ledger.status import status_from_text, status_from_word
 from ledger.xlsxwrite import col_letter
 
@@ -65,21 +65,6 @@ class SheetRows:
     by_meaning: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, header as written, key
     hidden: list[tuple[str, str]] = field(default_factory=list)  # sheet, header of a hidden column
     hidden_sheets: list[str] = field(default_factory=list)  # ledger sheets passed over because hidden
-
-
-def text_of(v: Any) -> str:
-    """A cell as text: dates as ISO dates, whole floats without `.0`."""
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
 
 
 def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tuple[Sheet, Header]]:
@@ -134,7 +119,7 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
         out.by_meaning += [(sh.name, label, h.cols[j]) for j, label in h.by_meaning.items()]
         out.hidden += [(sh.name, header[j] or col_letter(j)) for j in sorted(sh.hidden) if j < len(header)]
         first = len(out.rows)
-        _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours)
+        _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours, _where(name, sh, len(chosen)))
         for r in out.rows[first:] if filer else ():
             r.values["unit"], r.guessed = filer, (*r.guessed, "unit_filer")
     if not out.rows:
@@ -148,13 +133,20 @@ _FILER = re.compile(
 )
 
 
+# A blank template's line (填报单位：填报日期：…, 填报单位：____, 填报单位：（盖章）, XX局) or a
+# placeholder (各相关单位) names no unit: what follows the colon must be a body's name.
+_NOT_A_NAME = re.compile(r"^(?:填报|报送|填表|日期|时间|联系|盖章|签字|签章|负责|各|相关|有关)|[Xx×＿_某○*]")
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
 def _filer(sh: Sheet, h: Header) -> str:
     """A unit's own ledger has no 责任单位 column: its measures are the 填报单位's named above the header."""
     for r in sh.rows[: h.row]:
         for v in r:
-            m = _FILER.search(text_of(v))
-            if m:
-                return m["u"]
+            for m in _FILER.finditer(text_of(v)):
+                name = re.sub(r"[（(][^）)]*[）)]", "", m["u"])
+                if _CJK_NAME.search(name) and not _NOT_A_NAME.search(name):
+                    return m["u"]
     return ""
 
 
@@ -191,7 +183,7 @@ class _Carried:
     unit: str = ""
 
 
-def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, split: bool) -> None:
+def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, split: bool, where: str) -> None:
     for i in range(h.row):
         if any(text_of(v) for v in sh.rows[i]):
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
@@ -204,6 +196,8 @@ def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, sp
         out.rows_read += 1
         values, own = _values(sh, h, i)
         why = _not_a_measure(sh, h, i, values, own, above, carried, out.rows)
+        if why == "续行":
+            _refuse_own_deadline_or_status(sh, h, i, values, out.rows, where)
         if why:
             out.skipped.append(Skipped(sh.name, i + 1, why))
         else:
@@ -267,7 +261,8 @@ def _not_a_measure(
 
 def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: _Carried) -> RawRow:
     """Row i as a measure: its problem (its own, else carried down), section, and the unit written
-    once for its problem (said in the summary)."""
+    once for its problem (said in the summary). Without a problem (no problem column or problem
+    row) a blank unit is only blank: left for the measure's text to name or infer, never the row above's."""
     if values.get("problem_title") or values.get("problem"):
         if any(values.get(k) != carried.problem.get(k, "") for k in ("problem_title", "problem") if values.get(k)):
             carried.unit = ""
@@ -277,7 +272,8 @@ def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: 
     if not values.get("section") and carried.section:
         values["section"] = carried.section
     guessed: tuple[str, ...] = ()
-    if not values.get("unit") and carried.unit and values.get("text"):
+    grouped = any(carried.problem.get(k) for k in ("problem_title", "problem"))  # a unit is written once per problem
+    if not values.get("unit") and carried.unit and values.get("text") and grouped:
         values["unit"], guessed = carried.unit, ("unit_above",)
     carried.unit = values.get("unit", "") or carried.unit
     cells = sh.rows[i]
@@ -299,6 +295,30 @@ def _continues(sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[
         if unit and unit not in r.values.get("unit", ""):
             r.values["unit"] = f"{r.values['unit']}、{unit}" if r.values.get("unit") else unit
     return True
+
+
+CONTINUED_SAME = (("deadline_text", "完成时限"), ("status", "状态"))  # a continuation row must not differ in these
+
+
+def _refuse_own_deadline_or_status(
+    sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[RawRow], where: str
+) -> None:
+    """A continuation row (the measure merged down over it) that writes its own deadline or status,
+    different from the measure's: joining its unit would drop them, so the office is asked to split it."""
+    first = [r for r in rows if r.sheet == sh.name and r.row == rows[-1].row]
+    for key, label in CONTINUED_SAME:
+        own = values.get(key, "")
+        if own and (i, h_col(h, key)) not in sh.covered and all(own != r.values.get(key, "") for r in first):
+            theirs = first[0].values.get(key, "") or "（空）"
+            raise LedgerImportError(
+                f"第 {first[0].row} 行的整改措施合并到了第 {i + 1} 行，但第 {i + 1} 行的{label}“{own}”"
+                f"与第 {first[0].row} 行的“{theirs}”不同。请把两行拆成两条措施（各写措施内容），"
+                f"或统一{label}后再导入。 A measure merged over rows {first[0].row}-{i + 1} has a different "
+                f"{key} on row {i + 1}: split it into two measures.",
+                file=where,
+                row=i + 1,
+                column=label,
+            )
 
 
 def _heading(cells: list[Any], h: Header, values: dict[str, str]) -> str:
@@ -360,19 +380,3 @@ def _deadline_text(v: Any) -> str:
         return text_of(v)
     d = serial_date(v)
     return d.isoformat() if d else text_of(v)
-
-
-ALIAS_SHEETS = ("别名", "单位别名")
-
-
-def alias_sheet(sheets: list[Sheet]) -> dict[str, str]:
-    """A sheet named 别名: two columns, the name as written → the unit it means (a header row is skipped)."""
-    out: dict[str, str] = {}
-    for sh in sheets:
-        if sh.name.strip() not in ALIAS_SHEETS:
-            continue
-        for r in sh.rows:
-            cells = [text_of(v) for v in r[:2]]
-            if len(cells) == 2 and all(cells) and cells[0] != "别名":
-                out[cells[0]] = cells[1]
-    return out

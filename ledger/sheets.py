@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.columns import FOOTNOTE, find_header
 from ledger.errors import LedgerImportError
 from ledger.xlsxwrite import EXCEL_EPOCH, col_letter
 
@@ -249,7 +250,8 @@ def open_docx(raw: bytes, name: str) -> Any:
 
 def docx_sheets(raw: bytes, name: str) -> list[Sheet]:
     """The tables of a Word document (a ledger sent as a .docx table), one sheet each (表1, 表2 …);
-    tables in a row with the same number of columns are one ledger broken across pages.
+    a table of the same width that goes on with measures (no header, or the header repeated) is the
+    ledger broken across pages; a signature table under it (填表人 | 张三 | 审核人 | 李四) is not.
 
     A merged cell spans several grid positions in Word; each copy after the first is marked as
     covered, as with a merged range in Excel, so a problem merged down applies to each row.
@@ -258,7 +260,7 @@ def docx_sheets(raw: bytes, name: str) -> list[Sheet]:
     sheets: list[Sheet] = []
     width = -1
     for table in doc.tables:
-        if table.rows and len(table.columns) == width:  # a table broken across pages: one ledger
+        if table.rows and len(table.columns) == width and _goes_on(sheets[-1], table):  # one ledger
             sheet = sheets[-1]
         else:
             sheet, width = Sheet(f"表{len(sheets) + 1}", []), len(table.columns)
@@ -281,6 +283,16 @@ def docx_sheets(raw: bytes, name: str) -> list[Sheet]:
             file=name,
         )
     return sheets
+
+
+def _goes_on(sheet: Sheet, table: Any) -> bool:
+    """Whether a Word table continues the ledger above: the header repeated, or no header and a row
+    that is not a footer (a signature or footnote table is its own sheet, holding no measures)."""
+    rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+    if find_header(rows) is not None:
+        return rows[0] in [[text_of(v) for v in r] for r in sheet.rows[:10]]
+    firsts = [next((c for c in r if c), "") for r in rows]
+    return any(f and not FOOTNOTE.match(f) for f in firsts)
 
 
 def _expand(sheet: Sheet, merges: list[tuple[int, int, int, int]]) -> Sheet:
@@ -319,3 +331,34 @@ def serial_date(v: Any) -> dt.date | None:
         if 30_000 <= n <= 80_000 and n == int(n):  # 1982 … 2119
             return EXCEL_EPOCH + dt.timedelta(days=int(n))
     return None
+
+
+def text_of(v: Any) -> str:
+    """A cell as text: dates as ISO dates, whole floats without `.0`."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+ALIAS_SHEETS = ("别名", "单位别名")
+
+
+def alias_sheet(sheets: list[Sheet]) -> dict[str, str]:
+    """A sheet named 别名: two columns, the name as written → the unit it means (a header row is skipped)."""
+    out: dict[str, str] = {}
+    for sh in sheets:
+        if sh.name.strip() not in ALIAS_SHEETS:
+            continue
+        for r in sh.rows:
+            cells = [text_of(v) for v in r[:2]]
+            if len(cells) == 2 and all(cells) and cells[0] != "别名":
+                out[cells[0]] = cells[1]
+    return out

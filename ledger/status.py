@@ -14,6 +14,7 @@ an illegal change raises `IllegalTransition` with a message for the user.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 from ledger.errors import IllegalTransition
@@ -35,16 +36,23 @@ STATUS_WORDS: dict[str, tuple[Status, str]] = {
     "否": ("open", ""),  # a 是否完成 column
 }
 _AFTER_WORD = "，,。；;：:（( "  # 已完成，5月已验收: the word, then what the office added
+# What the office added takes a 完成 back (完成（80%）, 已整改，待复查, 完成:否, 完成，但仍有3处未整改):
+# the cell does not say done, so the measure is not signed off on import.
+_TAKEN_BACK = re.compile(r"未|否|待|部分|一半|[%％]|但|尚|仍")
 
 
 def status_from_text(text: str) -> tuple[Status, str] | None:
     """A status cell that starts with a status word and goes on (`已完成，5月已验收`, `整改中（已招标）`):
-    the longest word it starts with, when a punctuation mark follows it; else None (`完成率80%`)."""
+    the longest word it starts with, when a punctuation mark follows it; else None (`完成率80%`).
+    A 完成 the rest takes back (`完成（80%）`, `已整改，待复查`, `完成:否`) is None too: not done."""
     key = "".join(text.split()).casefold()
     for word in sorted(STATUS_WORDS, key=len, reverse=True):
         w = word.casefold()
         if len(w) >= 2 and key.startswith(w) and key[len(w) : len(w) + 1] in tuple(_AFTER_WORD):
             status, _ = STATUS_WORDS[word]
+            rest = re.sub(r"100(?:\.0+)?[%％]", "", key[len(w) :])  # 已完成（100%） is done
+            if status == "done" and _TAKEN_BACK.search(rest):
+                return None
             return status, f"文件中状态为“{text.strip()}”"
     return None
 

@@ -228,10 +228,20 @@ _UNIT_END = re.compile(
 )
 
 
+_PREFIX = re.compile(rf"^(?:中共)?[{_CJK}]{{0,6}}[省市区县州旗]委$")  # 区委, 玄武区委: the start of a name
+
+
 def _spaced(part: str) -> list[str]:
-    """`区教育局 区财政局` (one space between) is two units when every piece ends like a body's name."""
-    pieces = part.split()
-    return pieces if len(pieces) > 1 and all(_UNIT_END.search(p) for p in pieces) else [part]
+    """`区教育局 区财政局` (one space between) is two units when every piece is a whole body's name;
+    `区委 宣传部` is one name written with a space (区委 alone is the start of 区委宣传部)."""
+    pieces: list[str] = []
+    for p in part.split():
+        if pieces and _PREFIX.match(pieces[-1]):
+            pieces[-1] += p
+        else:
+            pieces.append(p)
+    whole = all(_UNIT_END.search(p) and not _PREFIX.match(p) for p in pieces)
+    return pieces if len(pieces) == 1 or whole else [part]
 
 
 def split_units(cell: str) -> tuple[str, tuple[str, ...]]:
