@@ -119,7 +119,7 @@ def main() -> None:
         speed.append(
             Figure(
                 f"phrases/s vs dateparser zh, {name} (same run)",
-                f"{ratio:.0f}x ({t_ours:,.0f} vs {t_dp:,.0f}/s)",
+                f"{ratio:.1f}x ({t_ours:,.0f} vs {t_dp:,.0f}/s)",
                 ">= 50x",
                 ratio >= 50,
             ),
