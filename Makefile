@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.export_bench
 	$(BIN)/python -m bench.delivery_bench
 	$(BIN)/python -m bench.channels_bench
+	$(BIN)/python -m bench.startup_bench
 	$(BIN)/python -m bench.summary
 
 # A month of reminders through faults and SIGKILLs (minutes; not part of `make test`).

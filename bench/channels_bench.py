@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.figures import Figure, save
 from channels.base import Pacer
 from channels.email import Email, SmtpSettings
 from channels.http import Http
@@ -120,6 +121,7 @@ async def main() -> None:
     start = time.perf_counter()
     print("Reminders of the shipped ledger to one robot or mailbox per channel, virtual time, local fakes")
     print(f"{'channel':9} {'limit':22} {'N':>4} {'sender':9} {'ratio':>6} {'refused':>8} {'failed':>7} {'virtual':>9}")
+    figures: list[Figure] = []
     for kind in ("wecom", "dingtalk", "feishu", "email"):
         for paced in (True, False):
             ratio, refused, failed, taken = await deliver(kind, paced)
@@ -128,7 +130,14 @@ async def main() -> None:
                 f"{kind:9} {limit_label(kind):22} {N[kind]:4d} {who:9} {ratio:6.2f} {refused:8d} {failed:7d}"
                 f" {taken / 60:7.1f} m"
             )
+            if paced:
+                label = f"{kind} ({limit_label(kind)}), {N[kind]} msgs"
+                figures.append(Figure(f"{label}: ratio of the limit", f"{ratio:.2f}", ">= 0.95", ratio >= 0.95))
+                figures.append(
+                    Figure(f"{label}: refused / failed", f"{refused} / {failed}", "0 / 0", not refused and not failed)
+                )
     print(f"wall time {time.perf_counter() - start:.1f} s")
+    save("channels", figures)
 
 
 if __name__ == "__main__":

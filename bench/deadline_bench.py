@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 warnings.filterwarnings("ignore")
 
+from bench.figures import Figure, save
 from ledger.deadlines import find_deadlines, parse_deadline
 from tests.test_deadline_recall import PRECISION, RECALL, REF
 from tests.test_deadlines import TABLE
@@ -95,6 +96,7 @@ def main() -> None:
     print("accuracy per class (kind, due and recurrence all right; dateparser: due only, languages=['zh'])")
     print(f"{'class':<22} {'rows':>5} {'duban':>7} {'dateparser':>11}")
     total = 0
+    figures: list[Figure] = []
     for cls, rows in by_class.items():
         ours = sum(right(duban, r, True) for r in rows)
         theirs = sum(right(dateparser_zh, r, False) for r in rows)
@@ -102,18 +104,35 @@ def main() -> None:
         print(f"{cls:<22} {len(rows):>5} {ours / len(rows):>7.1%} {theirs / len(rows):>11.1%}")
     n = sum(len(rows) for rows in by_class.values())
     print(f"{'all classes':<22} {n:>5} {total / n:>7.1%}")
+    figures.append(Figure(f"accuracy, recall+precision tables ({n})", f"{total / n:.1%}"))
     ours = sum(right(duban, r, True) for r in table)
     print(f"{'parser table':<22} {len(table):>5} {ours / len(table):>7.1%}")
+    figures.append(Figure(f"accuracy, parser table ({len(table)})", f"{ours / len(table):.1%}"))
 
     print()
+    speed: list[Figure] = []
     for name, rows in (("parser table", table), ("all tables", every)):
         t_ours, t_dp = throughput(duban, rows, 2.0), throughput(dateparser_zh, rows, 4.0)
         print(f"throughput on the {name} ({len(rows)} phrases), fastest pass: ", end="")
         print(f"duban {t_ours:,.0f}/s, dateparser {t_dp:,.0f}/s, ratio {t_ours / t_dp:.0f}x (target >= 50x)")
+        ratio = t_ours / t_dp
+        speed.append(
+            Figure(
+                f"phrases/s vs dateparser zh, {name} (same run)",
+                f"{ratio:.1f}x ({t_ours:,.0f} vs {t_dp:,.0f}/s)",
+                ">= 50x",
+                ratio >= 50,
+            ),
+        )
 
     print("\nlinearity of find_deadlines (µs per character)")
-    for size, us in linearity():
+    lin = linearity()
+    for size, us in lin:
         print(f"{size:>8,} chars  {us:6.2f} µs/char")
+    growth = lin[-1][1] / lin[0][1]
+    per = ", ".join(f"{us:.2f}" for _, us in lin)
+    figures.append(Figure("find_deadlines µs/char at 1k/10k/100k", f"{per} (100k/1k {growth:.2f})"))
+    save("deadline", speed + figures)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.figures import Figure, save
 from ledger.ledgerwrite import TIER_LABELS, export_rows, write_csv, write_xlsx
 from ledger.models import Deadline, Measure, Problem
 
@@ -54,12 +55,21 @@ def run(n: int) -> tuple[float, float]:
 def main() -> None:
     sizes = [int(x) for x in sys.argv[1:]] or [1_000, 10_000, 50_000]
     base = None
+    figures: list[Figure] = []
     print(f"{'measures':>9} {'xlsx s':>8} {'ms/1000':>8} {'growth':>7} {'csv s':>7}")
     for n in sizes:
         xlsx, csv_s = run(n)
         per = xlsx / n * 1000
         base = base or per
         print(f"{n:>9} {xlsx:>8.2f} {per * 1000:>8.0f} {per / base:>6.2f}x {csv_s:>7.2f}")
+        label = f"{n:,}".replace(",", " ")
+        target = "< 5 s" if n == 10_000 else ""
+        ok = xlsx < 5 if n == 10_000 else None
+        figures.append(
+            Figure(f"XLSX, {label} measures", f"{xlsx:.2f} s (growth/measure {per / base:.2f}x)", target, ok)
+        )
+        figures.append(Figure(f"CSV, {label} measures", f"{csv_s:.2f} s"))
+    save("export", figures)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.figures import Figure, save
 from ledger.extract import extract_text
 from ledger.extract_blocks import lines
 
@@ -33,6 +34,8 @@ def main() -> None:
         text = f.read()
     body = text[text.index("二、整改进展情况及成效") : text.index("三、下一步工作打算")]
     print("extraction benchmark (best of runs)")
+    per_char: list[tuple[int, float]] = []
+    figures: list[Figure] = []
     for times, reps in ((1, 5), (10, 3), (50, 2), (100, 1)):
         t = text.replace(body, body * times)
         d = extract_text(t)
@@ -43,6 +46,21 @@ def main() -> None:
             f"  {took * 1e3:8.1f} ms  {took * 1e6 / len(t):6.2f} µs/char"
             f"  ({took / max(base, 1e-9):.0f}x line splitting)"
         )
+        per_char.append((times, took * 1e6 / len(t)))
+        figures.append(
+            Figure(
+                f"seed x{times} ({len(t) / 1000:.0f}k chars, {len(d.measures)} measures)",
+                f"{took * 1e6 / len(t):.2f} µs/char, {took:.2f} s",
+            )
+        )
+    growth = per_char[-1][1] / per_char[0][1]
+    linear = growth < 1.3
+    verdict = "linear" if linear else "not linear"
+    print(f"  largest/smallest µs per character: {growth:.2f} ({verdict}: linear means < 1.3)")
+    figures.insert(
+        0, Figure("µs/char, largest/smallest (linear if < 1.3)", f"{growth:.2f} ({verdict})", "linear (< 1.3)", linear)
+    )
+    save("extract", figures)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from bench.figures import Figure, save
 from bench.planner_bench import make
 from ledger.bundles import by_chat
 from ledger.models import Measure
@@ -126,6 +127,7 @@ def main() -> None:
     print("messages per sweep per chat, four weeks of daily sweeps (before → after)")
     head = ("ledger", "sweeps", "unit mean", "unit max", "office max", "reminder msgs", "+progress", "lost")
     print("{:<20} {:>6} {:>14} {:>12} {:>12} {:>15} {:>9} {:>5}".format(*head))
+    figures: list[Figure] = []
     for name, ms, start in rows:
         r = simulate(ms, start)
         print(
@@ -134,6 +136,14 @@ def main() -> None:
             f" {r['office_max_before']:>5} → {r['office_max_after']:<4}"
             f" {r['total_before']:>6} → {r['total_after'] - r['progress']:<6} {r['progress']:>9} {r['lost']:>5}"
         )
+        mean = f"{r['unit_mean_before']:.2f} → {r['unit_mean_after']:.2f}"
+        before_after = f"{mean} (max {r['unit_max_before']} → {r['unit_max_after']})"
+        figures.append(Figure(f"msgs per unit chat per sweep, {name}", before_after))
+        figures.append(
+            Figure(f"office msgs per sweep (max), {name}", f"{r['office_max_before']} → {r['office_max_after']}")
+        )
+        figures.append(Figure(f"notices lost, {name}", str(r["lost"]), "0", r["lost"] == 0))
+    save("messages", figures)
     print("unit: messages to one unit chat in one sweep; office: to the admin chat (before: one per copy);")
     print("after includes the progress requests, which chase undated measures that before got nothing;")
     print("lost: (measure, chat) notices of the old rule missing from the new messages (must be 0).")

@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
+from bench.figures import Figure, save
 from ledger.models import Deadline, Evidence, Measure
 from ledger.status import add_note, approve_extension, request_extension, send_back, submit
 from store import Repository
@@ -200,10 +201,25 @@ def main() -> None:
     print("compact: one compaction (when the journal passes max(16 MiB, snapshot/4), at open and at close);")
     print("per update: its cost spread over the updates between two compactions (not in the journal median).")
     print("load: open + decode every measure in a fresh process, median of 3, GC paused+frozen vs GC on.")
+    figures = []
     for r in rows:
+        n = f"{r['n']:,}".replace(",", " ")
+        ok = r["journal"] < 0.010 if r["n"] == 50_000 else None
         if r["n"] == 50_000:
-            ok = r["journal"] < 0.010
             print(f"target: update < 10 ms median at 50 000: {r['journal'] * 1e3:.2f} ms {'PASS' if ok else 'FAIL'}")
+        figures.append(
+            Figure(
+                f"update, median, {n} measures", f"{r['journal'] * 1e3:.2f} ms", "< 10 ms" if ok is not None else "", ok
+            )
+        )
+        figures.append(
+            Figure(
+                f"update vs stock TinyDB, {n} (same run)",
+                f"{r['journal'] / r['stock']:.4f}x ({r['stock'] * 1e3:.0f} ms)",
+            )
+        )
+        figures.append(Figure(f"load (open + decode), {n}", f"{r['load_gc_paused']:.2f} s"))
+    save("store", figures)
 
 
 if __name__ == "__main__":
