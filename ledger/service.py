@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -22,7 +22,7 @@ from ledger.models import Deadline, Event, Measure, Member, Problem, ReportMeta,
 from ledger.planner import Directory
 from ledger.reimport import Match, pair_by_id, pair_by_text
 from ledger.status import set_status_by_import
-from ledger.units import UnitMatch, resolve_unit
+from ledger.units import UnitMatch, resolve_unit, unit_key
 
 EDITABLE = ("text", "unit", "co_units", "leader", "deadline_text", "note", "unit_inferred", "problem", "extra")
 
@@ -32,6 +32,8 @@ class Repo(Protocol):
     def set_report(self, report: ReportMeta) -> None: ...
     def problems(self) -> list[Problem]: ...
     def put_problem(self, p: Problem) -> None: ...
+    def put_problems(self, problems: Iterable[Problem]) -> None: ...
+    def put_units(self, units: Iterable[Unit]) -> None: ...
     def units(self) -> list[Unit]: ...
     def put_unit(self, u: Unit) -> None: ...
     def measures(self) -> list[Measure]: ...
@@ -124,20 +126,22 @@ def _resolve_units(
     parsed: ParsedLedger, stored: list[Measure], units: list[Unit], aliases: Mapping[str, str] | None, plan: ImportPlan
 ) -> list[Measure]:
     """Each unit name in the file resolved against the directory; names not in it are listed as new."""
-    known = [u.name for u in units] + [n for m in stored for n in (m.unit, *m.co_units) if n]
+    known = list(dict.fromkeys([u.name for u in units] + [n for m in stored for n in (m.unit, *m.co_units) if n]))
     table = {a: u.name for u in units for a in u.aliases} | parsed.aliases | dict(aliases or {})
     seen: dict[str, str] = {}
-    new_names: list[str] = []
+    new_by_key: dict[str, str] = {}  # the new units so far, by the form names are compared in
 
     def name(written: str) -> str:
         if written not in seen:
             hit = resolve_unit(written, known, table)
-            if hit.how == "new":
-                again = resolve_unit(written, new_names)  # the same new unit, spelled another way
-                if again.how == "new":
+            if hit.how == "new":  # the same new unit, spelled another way, is that unit (one lookup, not a scan)
+                key = unit_key(written)
+                same = new_by_key.get(key)
+                if same is None:
                     plan.new_units.append(hit)
-                    new_names.append(hit.name)
-                hit = again if again.how != "new" else hit
+                    new_by_key[key] = hit.name
+                else:
+                    hit = UnitMatch(written, same, "normalised")
             seen[written] = hit.name
         return seen[written]
 
@@ -191,10 +195,8 @@ def apply_import(plan: ImportPlan, repo: Repo, now: dt.datetime, actor: str) -> 
     with repo.batch():
         if plan.report is not None:
             repo.set_report(plan.report)
-        for p in plan.problems:
-            repo.put_problem(p)
-        for u in plan.units:
-            repo.put_unit(u)
+        repo.put_problems(plan.problems)
+        repo.put_units(plan.units)
         if plan.renames or plan.moved_aside:
             repo.rename_measures(plan.moved_aside + plan.renames)
             for old_id, new_id in plan.moved_aside + plan.renames:

@@ -34,7 +34,7 @@ from store.codec import (
 from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage, read_state
 from store.lock import StoreLock
 from store.storage import AtomicJSONStorage, paused_gc
-from store.table import JournaledDB, TrackedTable
+from store.table import JournaledDB, TrackedTable, put_keyed
 
 SCHEMA_VERSION = 1
 SENT_MARGIN_DAYS = 60  # a sent key outlives the last day a sweep could ask about it by this much
@@ -179,6 +179,12 @@ class Repository(ChatState):
 
     def put_problem(self, p: Problem) -> None:
         self._db.table("problems").upsert(problem_to_doc(p), Query().id == p.id)
+
+    def put_problems(self, problems: Iterable[Problem]) -> None:  # keyed in one pass, not an upsert each
+        put_keyed(self._db.table("problems"), "id", [problem_to_doc(p) for p in problems])
+
+    def put_units(self, units: Iterable[Unit]) -> None:
+        put_keyed(self._db.table("units"), "name", [unit_to_doc(u) for u in units])
 
     def units(self) -> list[Unit]:
         return [unit_from_doc(d) for d in self._db.table("units").all()]
@@ -375,11 +381,9 @@ class Repository(ChatState):
 
     # -- retention: the live store stays proportional to the open ledger (see store.retention) ---
     def prune_sent(self, today: dt.date, margin_days: int = SENT_MARGIN_DAYS) -> int:
-        """Drop sent-log keys that no sweep can ask about again; the number dropped."""
         return retention.prune_sent(self, today, margin_days)
 
     def archive_events(self, now: dt.datetime, keep_days: int = EVENTS_KEPT_DAYS, folder: str | None = None) -> int:
-        """Move audit events older than `keep_days` to `<store>.events-<year>.jsonl`; the number moved."""
         return retention.archive_events(self, now, keep_days, folder)
 
     # -- the evidence archive: one record per file (pending until its bytes are under var/evidence/) --

@@ -107,3 +107,16 @@ class JournaledDB(TinyDB):
     """TinyDB with change-tracking tables; pair it with a `store.journal` storage."""
 
     table_class = TrackedTable
+
+
+def put_keyed(table: Table, key: str, docs: list[dict[str, Any]]) -> None:
+    """Upsert many documents by a key field in one pass over the table; the last of a key wins."""
+    doc_id = {d[key]: d.doc_id for d in table.all()}
+    new: dict[Any, dict[str, Any]] = {}
+    for doc in docs:
+        if doc[key] in doc_id:
+            table.update(doc, doc_ids=[doc_id[doc[key]]])
+        else:
+            new[doc[key]] = doc
+    if new:
+        table.insert_multiple(new.values())
