@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ledger.deadlines import parse_deadline
 from ledger.extract_tree import RawMeasure
 from ledger.models import Deadline
+from ledger.status import takes_back
 from ledger.units import canonical, choose_units, named_units
 
 _DONE_SECTION = re.compile(r"已完成|已办结|已整改")
@@ -29,8 +30,6 @@ _OPEN_TEXT = re.compile(
     r"正在|推进中|拟|计划|下一步|待|尚未|未完成|仍有|仍未|将(?=于|在|持续|继续|进一步|逐步|加快|适时|尽快|按|根据|全面|着力)"
 )
 _DONE_LABEL = re.compile(r"^(?:已完成|已整改|已办结|已销号|已全部完成|全部完成|完成整改|已落实|完成)")
-# After a done word, what says the work is not all done: 完成80%, 已完成方案，施工未开始, 已整改，待复查.
-_NOT_ALL_DONE = re.compile(r"未|待|部分|一半|\d+(?:\.\d+)?\s*%|但|仍|尚")
 _PARTNERS_FIRST = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+是|[①-⑳]|[(（]\d{1,2}[)）]|\d{1,2}\s*[.、．])?\s*(?:会同|联合|配合|协调)"
 )
@@ -149,7 +148,7 @@ def _status(dm: DraftMeasure, raw: RawMeasure, section: str) -> None:
     if raw.status or stated:
         value = (raw.status or stated).split("：", 1)[-1].strip()
         label = _DONE_LABEL.match(value)
-        dm.status = "done" if label and not _NOT_ALL_DONE.search(value, label.end()) else "open"
+        dm.status = "done" if label and not takes_back(value[label.end() :]) else "open"  # 完成80%: open
         dm.note = (raw.status or stated) if dm.status == "open" else ""
         dm.evidence = (raw.status or stated) if dm.status == "done" else ""
     elif _DONE_SECTION.search(section):

@@ -50,11 +50,15 @@ def status_from_text(text: str) -> tuple[Status, str] | None:
         w = word.casefold()
         if len(w) >= 2 and key.startswith(w) and key[len(w) : len(w) + 1] in tuple(_AFTER_WORD):
             status, _ = STATUS_WORDS[word]
-            rest = re.sub(r"100(?:\.0+)?[%％]", "", key[len(w) :])  # 已完成（100%） is done
-            if status == "done" and _TAKEN_BACK.search(rest):
+            if status == "done" and takes_back(key[len(w) :]):
                 return None
             return status, f"文件中状态为“{text.strip()}”"
     return None
+
+
+def takes_back(rest: str) -> bool:
+    """Whether what follows a done word takes it back (`（80%）`, `，待复查`); `（100%）` does not."""
+    return bool(_TAKEN_BACK.search(re.sub(r"100(?:\.0+)?\s*[%％]", "", rest)))
 
 
 def status_from_word(word: str) -> tuple[Status, str] | None:
