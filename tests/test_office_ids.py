@@ -62,16 +62,21 @@ async def test_a_10000_measure_export_does_not_hold_up_other_people(tmp_path) ->
         await bot.say(EDU, "/help")  # warm up
         bot.emu.user_sends(ADMIN, "/export")
         await bot.emu.wait_for(lambda: any("正在生成" in m.text for m in bot.emu.bot_messages(ADMIN)), timeout=60)
+        started = time.perf_counter()
         waits = []
         while not any(m.kind == "document" for m in bot.emu.bot_messages(ADMIN)):
             t0 = time.perf_counter()
             await bot.say(EDU, "/help")
             waits.append(time.perf_counter() - t0)
             await asyncio.sleep(0)
+        export = time.perf_counter() - started
         assert waits, "the export finished before anyone asked"
-        # the loop is given up at least every ~12 ms of export work; single samples also carry the
-        # machine's own scheduling noise, so the bound is on nine in ten, with a hard ceiling
+        # Measured against the export's own length, so a machine loaded by other jobs (which slows
+        # both) does not fail it: an export that held the loop would make one /help wait about as
+        # long as the export itself; one that gives the loop up every ~12 ms of work keeps each
+        # wait a small share of it.
         waits.sort()
-        assert waits[int(len(waits) * 0.9) - 1 if len(waits) >= 10 else -1] < 0.2, f"/help waits: {waits}"
-        assert waits[-1] < 0.4, f"/help waited up to {waits[-1] * 1000:.0f} ms during the export"
+        p90 = waits[int(len(waits) * 0.9) - 1 if len(waits) >= 10 else -1]
+        assert p90 < max(0.2, export / 5), f"/help waits {waits} during a {export:.2f} s export"
+        assert waits[-1] < max(0.4, export / 2), f"/help waited {waits[-1]:.2f} s of a {export:.2f} s export"
     repo.close()
