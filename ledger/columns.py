@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("编号", "措施编号", "任务编号", "整改编号", "序号", "id"),
+    "id": ("编号", "措施编号", "任务编号", "整改编号", "序号", "id", "no", "no.", "#"),
     "problem": ("问题编号", "问题序号", "problem_no"),
     "problem_title": ("问题", "反馈问题", "存在问题", "问题名称", "问题描述", "主要问题", "problem", "problem_title"),
     "section": ("类别", "分类", "问题类别", "板块", "section", "category"),
@@ -77,7 +77,8 @@ RULES: tuple[tuple[str, str | None], ...] = (
     (r"编号|序号|代码|^id$", "id"),
     (r"类别|分类|方面|领域|板块|类型", "section"),
     (r"配合|协同|协办|协助|参与", "co_units"),
-    (r"单位|部门|主体|承办", "unit"),
+    (r"^(?:责任)?(?:单位|部门|科室|股室|处室)(?:主要)?(?:负责人|领导|责任人)$", "leader"),  # 科室负责人: a person
+    (r"单位|部门|主体|承办|科室|股室|处室|科局|站所|院系|班组", "unit"),  # 责任科室 in a hospital, 责任股室 in a county bureau
     (r"领导|责任人|负责人|包案|包保", "leader"),
     (r"(?:时限|期限|时间|日期|截止|节点)(?:要求)?$", "deadline_text"),
     (r"状态|是否完成|是否整改|完成与否", "status"),
