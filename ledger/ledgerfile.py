@@ -30,6 +30,7 @@ STATUS_EXPORT = {"open": "推进中", "submitted": "待销号", "done": "已销�
 SYNTHESIZED_NOTE = "未找到唯一的编号列，已按问题顺序生成编号 P1-1…"
 _PID = re.compile(r"^P(\d{1,4})-(\d{1,4})$", re.IGNORECASE)
 _ROW_NUMBER = re.compile(r"^\d{1,4}$")
+_PART_SUFFIX = re.compile(r"(?:-\d+|（\d+）)$")
 _TOML_SCALARS = (str, int, bool, dt.date)
 
 
@@ -326,7 +327,10 @@ def _problem_of(r: RawRow, problems: dict[int, Problem], by_title: dict[tuple[st
 def _ids(rows: list[RawRow], pnos: list[int], where: Any, col: Any) -> tuple[list[str], bool]:
     """The office's ids, or synthesized ones where there are none or a 序号 repeats; a true duplicate is refused."""
     raw = [clean_id(r.values.get("id", "")) for r in rows]
-    row_numbers = all(not x or _ROW_NUMBER.match(x) for x in raw)
+    # 3-1, 3-2 from splitting row 3's cell are still row numbers; a 序号 merged down over a problem's
+    # measures (or written on its first row only) numbers problems: blanks below it are not missing ids
+    bases = [_PART_SUFFIX.sub("", x) if r.part[0] else x for r, x in zip(rows, raw)]
+    row_numbers = all(not x or _ROW_NUMBER.match(x) for x in bases)
     keys = [id_key(x) for x in raw]
     repeats = len({k for k in keys if k}) < len([k for k in keys if k])
     if not any(raw) or (row_numbers and (repeats or not all(raw))):

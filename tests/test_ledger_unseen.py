@@ -67,3 +67,44 @@ def test_an_audit_sheet_numbered_in_english_keeps_its_ids(tmp_path: pathlib.Path
     ]
     parsed = read_ledger(book(tmp_path / "audit.xlsx", ("Sheet1", rows, [])))
     assert [m.id for m in parsed.measures] == ["A-01", "A-02"]
+
+
+def county_sheet(merged_ids: bool) -> tuple[str, list[list[object]], list[str]]:
+    """A county bureau's form: title, 填报单位 line, a two-row header, section rows, and a 序号 that
+    numbers problems (merged down over their measures, or written on the first row only)."""
+    rows: list[list[object]] = [
+        ["中共某县委第三巡察组反馈意见整改落实台账"],
+        ["填报单位：县教育局（盖章）", None, None, None, None, None, "填报时间：2025年4月10日"],
+        ["序号", "反馈问题", "整改措施", "责任领导", "责任股室", "整改情况", None, "备注"],
+        [None, None, None, None, None, "完成时限", "进展情况", None],
+        ["一、党的领导弱化方面"],
+        [1, "理论学习不深入", "修订中心组学习制度，每月集中学习", "张某", "办公室", "2025年6月底前", "初稿", None],
+        [None, None, "将学习情况纳入年度考核", "张某", "人事股", "长期坚持", "推进中", None],
+        [2, "食堂管理存在漏洞", "对全县中小学食堂开展排查", "李某", "安全股", dt.datetime(2025, 5, 31), "", None],
+        [None, None, "建立食材采购公开招标制度", "李某", "计财股", "2025年秋季学期开学前", "", None],
+        ["二、全面从严治党不到位方面"],
+        [3, "公务用车管理不规范", "1.清理用车登记；2.安装北斗定位", "王某", "办公室", "2025.9.30", None, None],
+        ["合计", "3个问题", "6条措施"],
+        ["注：整改时限以县委巡察办审定为准。"],
+    ]
+    merges = ["A1:H1", "A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "F3:G3", "H3:H4", "A5:H5", "A10:H10"]
+    if merged_ids:
+        merges += ["A6:A7", "B6:B7", "A8:A9", "B8:B9"]
+    return "巡察整改台账", rows, merges
+
+
+@pytest.mark.parametrize("merged_ids", [True, False], ids=["merged", "first-row-only"])
+def test_a_serial_number_that_counts_problems_gives_each_measure_its_own_id(
+    tmp_path: pathlib.Path, merged_ids: bool
+) -> None:
+    parsed = read_ledger(book(tmp_path / "county.xlsx", county_sheet(merged_ids)))
+    got = [(m.id, m.problem, m.unit, m.deadline_text) for m in parsed.measures]
+    assert got == [
+        ("P1-1", 1, "办公室", "2025年6月底前"),
+        ("P1-2", 1, "人事股", "长期坚持"),
+        ("P2-1", 2, "安全股", "2025-05-31"),
+        ("P2-2", 2, "计财股", "2025年秋季学期开学前"),
+        ("P3-1", 3, "办公室", "2025.9.30"),
+        ("P3-2", 3, "办公室", "2025.9.30"),
+    ]
+    assert [p.section for p in parsed.problems] == ["党的领导弱化方面", "党的领导弱化方面", "全面从严治党不到位方面"]
