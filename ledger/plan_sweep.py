@@ -15,11 +15,10 @@ from ledger import calendar_cn
 from ledger.calendar_cn import add_workdays, workdays_between
 from ledger.models import Measure
 from ledger.occurrences import Occurrence
-from ledger.plan_types import Directory, Recipient, Reminder, Slot, key_for, rank
+from ledger.plan_types import Directory, Recipient, Reminder, Slot, rank
 from ledger.policy import Policy
 
 Chats = tuple[Recipient, ...]
-_new = tuple.__new__  # a Reminder built without the NamedTuple's Python-level __new__ (all 14 fields given)
 
 # What a dated measure is owed, per due date: (tier, stage, day, key tail, days left, working days
 # late, the overdue repeat an escalation stands for or None, that repeat's key tail, sort rank).
@@ -32,7 +31,8 @@ Slots = tuple[Slot, "Slot | None", "Slot | None", int] | None
 
 
 class Sweep:
-    """Caches of one sweep; `dated` is the hot path, `one` the general one (recurring periods)."""
+    """Caches of one sweep; `owed` feeds the planner's hot path (dated measures), `one` is the
+    general one (recurring periods)."""
 
     def __init__(self, now: dt.datetime, policy: Policy, d: Directory, sent: Collection[str]) -> None:
         self.now, self.policy, self.d, self.sent = now, policy, d, sent
@@ -45,9 +45,9 @@ class Sweep:
             (lead, "due" if lead == 0 else ("yellow" if lead <= policy.yellow_days else "green"), 1000 - lead)
             for lead in sorted(policy.lead_days)
         )
-        self._chats: dict[tuple[str, str, str], tuple[Chats, str, tuple[str, ...]]] = {}
-        self._owed: dict[dt.date, Owed] = {}
-        self._slots: dict[tuple[dt.date, dt.date | None], Slots] = {}
+        self.chats: dict[tuple[str, str, str], tuple[Chats, str, tuple[str, ...]]] = {}
+        self.owed_by_due: dict[dt.date, Owed] = {}  # a dated measure's (no period), read by the planner
+        self.owed_by_period: dict[tuple[dt.date, dt.date | None, str], Owed] = {}
         self._added: dict[tuple[dt.date, int], dt.date] = {}
         self._between: dict[tuple[dt.date, dt.date], int] = {}
         self._last: dict[dt.date, dt.date] = {}
@@ -78,13 +78,6 @@ class Sweep:
         return got
 
     def slots(self, due: dt.date, period_start: dt.date | None) -> Slots:
-        """`_find_slots`, once per due date and period start in a sweep."""
-        key = (due, period_start)
-        if key not in self._slots:
-            self._slots[key] = self._find_slots(due, period_start)
-        return self._slots[key]
-
-    def _find_slots(self, due: dt.date, period_start: dt.date | None) -> Slots:
         """The latest reminder moment of a due date by `day` (the most urgent), and days late:
         (that moment, the later overdue repeat it may stand for, the moment instead when it was
         sent already, days late). The second and third are set together, for an escalation only.
@@ -117,23 +110,10 @@ class Sweep:
                 return Slot(tier, slot_day, stage), None, None, 0
         return None
 
-    def latest_slot(
-        self, due: dt.date, period_start: dt.date | None, key_parts: tuple[str, str, str]
-    ) -> tuple[Slot, Slot | None, int] | None:
-        """`slots`, with the escalation's key looked up in the sent-log."""
-        found = self.slots(due, period_start)
-        if found is None:
-            return None
-        best, covered, instead, late = found
-        if instead is not None:
-            mid, due_iso, label = key_parts
-            if key_for(mid, "escalation", due_iso, label, 0) in self.sent:
-                return instead, None, late
-        return best, covered, late
-
-    def owed(self, due: dt.date) -> Owed:
-        """`slots` of a dated measure (no period), as the parts of its reminder, once per due date."""
-        found = self.slots(due, None) if due <= self.horizon else None
+    def owed(self, due: dt.date, start: dt.date | None = None, label: str = "0") -> Owed:
+        """`slots` of a due date (and period), as the parts of its reminder: worked out once per
+        due date in a sweep, for every measure that has it."""
+        found = self.slots(due, start) if due <= self.horizon else None
         if found is None:
             return NOTHING
         best, covered, instead, late = found
@@ -142,112 +122,53 @@ class Sweep:
         due_iso, days = self.iso(due), (due - self.today).days
 
         def choice(s: Slot, c: Slot | None) -> Choice:
-            tail = f"|{c.tier}{c.stage}|{due_iso}|0" if c else ""
+            tail = f"|{c.tier}{c.stage}|{due_iso}|{label}" if c else ""
             wl = late if s.tier in ("overdue", "escalation") else 0
-            return (s.tier, s.stage, s.day, f"|{s.tier}{s.stage}|{due_iso}|0", days, wl, c, tail, rank(s.tier, days))
+            key_tail = f"|{s.tier}{s.stage}|{due_iso}|{label}"
+            return (s.tier, s.stage, s.day, key_tail, days, wl, c, tail, rank(s.tier, days))
 
         return (instead is not None, choice(best, covered), choice(instead, None) if instead else None)
 
     def recipients(self, m: Measure, tier: str) -> tuple[Chats, str, tuple[str, ...]]:
         """(chats, reason, each chat's sent-log key tail "@chat")."""
         key = (m.unit, m.leader, tier)
-        got = self._chats.get(key)
+        got = self.chats.get(key)
         if got is None:
             chats, reason = _recipients(m, tier, self.d)
-            got = self._chats[key] = (chats, reason, tuple(f"@{c}" for c in chats))
+            got = self.chats[key] = (chats, reason, tuple(f"@{c}" for c in chats))
         return got
 
-    def dated(self, m: Measure, due: dt.date, out: list[Reminder], ranks: list[int]) -> None:
-        """`one` for a measure with a due date and no period, on the per-due-date parts: appends its
-        reminders to `out` and their sort ranks to `ranks`. Exactly what `one` plans, faster."""
-        owed = self._owed.get(due)
+    def one(self, m: Measure, due: dt.date, occ: Occurrence | None) -> list[Reminder]:
+        """The reminder a measure needs now, unless it was already sent (and, while an escalation
+        is still owed to some chats, the overdue repeat owed to the chats that had it)."""
+        label, start = (occ.label, occ.start) if occ else ("0", None)
+        period = (due, start, label)
+        owed = self.owed_by_period.get(period)
         if owed is None:
-            owed = self._owed[due] = self.owed(due)
+            owed = self.owed_by_period[period] = self.owed(due, start, label)
         conditional, pick, instead = owed
         if pick is None:
-            return
-        mid = m.id
-        sent = self.sent
+            return []
+        mid, sent = m.id, self.sent
         key = mid + pick[3]
         if conditional and key in sent:  # the escalation went out: the overdue repeat is owed now
             assert instead is not None
             pick = instead
             key = mid + pick[3]
-        tier, stage, day, _, days, wl, covered, tail, rk = pick
-        full, reason, ats = self.recipients(m, tier)
-        chats = full
-        if len(full) == 1:  # the common case: one chat per unit
-            if key + ats[0] in sent:
-                if covered is None:
-                    return
-                chats = ()
-        elif full:  # owed reminders follow the chat: every chat that has not had this one gets it
-            chats = tuple(c for c, at in zip(full, ats) if key + at not in sent)
-            if not chats and covered is None:
-                return
-        elif key in sent:
-            return
-        supersedes = mid + tail if covered else ""
-        r: Reminder = _new(
-            Reminder, (mid, tier, due, "0", key, chats, m.unit, day, days, wl, reason, stage, supersedes, ())
-        )
-        if covered is None:
-            out.append(r)
-            ranks.append(rk)
-            return
-        if chats or not full:
-            out.append(r)
-            ranks.append(rk)
-        # The overdue repeat goes to the chats that had the escalation: its chats are among the
-        # escalation's (unit ⊆ unit + leader + admins), so when no chat had it there is none.
-        if len(chats) != len(full):
-            for x in self.held_back(m, r, covered):
-                out.append(x)
-                ranks.append(rank(x.tier, x.days))
-
-    def one(self, m: Measure, due: dt.date, occ: Occurrence | None) -> list[Reminder]:
-        """The reminder a measure needs now, unless it was already sent (and, while an escalation
-        is still owed to some chats, the overdue repeat owed to the chats that had it)."""
-        if due > self.horizon:
-            return []
-        label = occ.label if occ else "0"
-        due_iso = self.iso(due)
-        found = self.latest_slot(due, occ.start if occ else None, (m.id, due_iso, label))
-        if found is None:
-            return []
-        best, covered, late = found
-        tier = best.tier
-        key = key_for(m.id, tier, due_iso, label, best.stage)
-        chats, reason, _ = self.recipients(m, tier)
+        tier, stage, day, _, days, wl, covered, tail, _rank = pick
+        chats, reason, ats = self.recipients(m, tier)
         bound = bool(chats)
-        sent = self.sent
-        if len(chats) == 1 and covered is None:
-            if f"{key}@{chats[0]}" in sent:
+        if len(chats) == 1 and covered is None:  # the common case: one chat per unit
+            if key + ats[0] in sent:
                 return []
-        elif chats:
-            chats = tuple(c for c in chats if f"{key}@{c}" not in sent)
+        elif chats:  # owed reminders follow the chat: every chat that has not had this one gets it
+            chats = tuple(c for c, at in zip(chats, ats) if key + at not in sent)
             if not chats and covered is None:
                 return []
         elif key in sent:
             return []
-        if late and self.day != self.today:
-            late = self.workdays_between(due, self.today)
-        supersedes = key_for(m.id, covered.tier, due_iso, label, covered.stage) if covered else ""
-        r = Reminder(
-            m.id,  # measure_id
-            tier,
-            due,
-            label,  # occurrence
-            key,
-            chats,  # recipients
-            m.unit,
-            best.day,
-            (due - self.today).days,  # days
-            late if tier in ("overdue", "escalation") else 0,  # workdays_late
-            reason,
-            best.stage,
-            supersedes,
-        )
+        supersedes = mid + tail if covered else ""
+        r = Reminder(mid, tier, due, label, key, chats, m.unit, day, days, wl, reason, stage, supersedes)
         if covered is None:
             return [r]
         return ([r] if chats or not bound else []) + self.held_back(m, r, covered)

@@ -41,6 +41,8 @@ from ledger.plan_types import (
 from ledger.policy import Policy
 from ledger.status import submitted_since
 
+_new = tuple.__new__  # a Reminder built without the NamedTuple's Python-level __new__ (all 14 fields given)
+
 __all__ = [
     "TIERS",
     "URGENCY",
@@ -95,7 +97,8 @@ def _plan(
     ranks: list[int] = []  # each reminder's `rank`, side by side with `out`
     periods: list[Reminder] = []
     sweep = Sweep(local, policy, d, sent)
-    one, dated, horizon = sweep.one, sweep.dated, sweep.horizon
+    one, horizon, held_back = sweep.one, sweep.horizon, sweep.held_back
+    owed_by_due, owe, chats_of, recipients = sweep.owed_by_due, sweep.owed, sweep.chats, sweep.recipients
     for m in measures:
         status = m.status
         if status == "done":
@@ -120,7 +123,59 @@ def _plan(
         due = override or deadline.due
         if due is None or due > horizon:  # (most of a large ledger is far ahead)
             continue
-        dated(m, due, out, ranks)
+        # What `sweep.one(m, due, None)` plans, on the parts worked out once per due date: the hot
+        # path of a large sweep, so written out here (a call per measure was a tenth of it).
+        owed = owed_by_due.get(due)
+        if owed is None:
+            owed = owed_by_due[due] = owe(due)
+        conditional, pick, instead = owed
+        if pick is None:
+            continue
+        mid = m.id
+        key = mid + pick[3]
+        if conditional and key in sent:  # the escalation went out: the overdue repeat is owed now
+            assert instead is not None
+            pick = instead
+            key = mid + pick[3]
+        tier, stage, day, _, days, wl, covered, tail, rk = pick
+        got = chats_of.get((m.unit, m.leader, tier)) or recipients(m, tier)
+        full, reason, ats = got
+        n = len(full)
+        chats = full
+        if n == 1:  # the common case: one chat per unit (two with the admins: an escalation)
+            if key + ats[0] in sent:
+                if covered is None:
+                    continue
+                chats = ()
+        elif n == 2:
+            first, second = key + ats[0] not in sent, key + ats[1] not in sent
+            if not (first and second):
+                chats = full[:1] if first else (full[1:] if second else ())
+                if not chats and covered is None:
+                    continue
+        elif n:  # owed reminders follow the chat: every chat that has not had this one gets it
+            chats = tuple(c for c, at in zip(full, ats) if key + at not in sent)
+            if not chats and covered is None:
+                continue
+        elif key in sent:
+            continue
+        r = _new(
+            Reminder,
+            (mid, tier, due, "0", key, chats, m.unit, day, days, wl, reason, stage, mid + tail if covered else "", ()),
+        )
+        if covered is None:
+            out.append(r)
+            ranks.append(rk)
+            continue
+        if chats or not n:
+            out.append(r)
+            ranks.append(rk)
+        # The overdue repeat goes to the chats that had the escalation: its chats are among the
+        # escalation's (unit ⊆ unit + leader + admins), so when every chat still owes it there is none.
+        if len(chats) != n:
+            for x in held_back(m, r, covered):
+                out.append(x)
+                ranks.append(rank(x.tier, x.days))
     # Sorted by `urgency` (rank, then measure id; ties keep their order) with keys the sort reads
     # in C: by measure id, then stably by rank.
     ids = [r[0] for r in out]
