@@ -162,6 +162,14 @@ def set_status_by_import(m: Measure, to: Status, actor: str, at: dt.datetime) ->
     return replace(m, status=to, history=m.history + (_event(m, "import", actor, at, to),))
 
 
+def imported(m: Measure, actor: str, at: dt.datetime) -> Measure:
+    """A new measure as an import stores it: the status its ledger gives, and a history of that one
+    `import` event from open. What `set_status_by_import` makes of it reopened with no history, built
+    in one step (an import of 50 000 measures made 100 000 copies on the way)."""
+    ev = Event(at=at, actor=actor, action="import", from_status="open", to_status=m.status, measure_id=m.id)
+    return replace(m, history=(ev,))
+
+
 def mark_occurrence_done(m: Measure, label: str, evidence: Evidence, actor: str, at: dt.datetime) -> Measure:
     """A unit reports one period of a recurring duty done (e.g. 2024-Q2 of 每季度全覆盖)."""
     _require(m, ("open",), "报告本期完成")
