@@ -56,6 +56,8 @@ def pair_by_id(rows: Sequence[Measure], stored: Sequence[Measure], source: str, 
     A change: text changed beyond small edits, or changed at all on a measure a unit has submitted,
     had signed off or asked to extend; that needs `accept_changes`.
     """
+    if not stored:  # a first import: every row is new, nothing to pair or refuse
+        return Pairing()
     by_key = {id_key(m.id): m for m in stored}
     row_key = {id_key(r.id): r for r in rows}
     row_core, old_core = _cores(rows, stored), _cores(stored, rows)

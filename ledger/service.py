@@ -22,6 +22,7 @@ from ledger.ledgerfile import ParsedLedger, read_ledger
 from ledger.models import Deadline, Event, Measure, Member, Problem, ReportMeta, Unit
 from ledger.planner import Directory
 from ledger.progress import Progress, ticker
+from ledger.records import evolve
 from ledger.reimport import Match, pair_by_id, pair_by_text
 from ledger.status import imported
 from ledger.units import UnitMatch, resolve_unit, unit_key
@@ -162,7 +163,7 @@ def _resolve_units(
     for n, m in enumerate(parsed.measures, start=1):
         unit = name(m.unit) if m.unit else ""
         co = tuple(dict.fromkeys(c for c in (name(x) for x in m.co_units) if c != unit))
-        out.append(replace(m, unit=unit, co_units=co, deadline=deadline(m.deadline_text, plan.ref)))
+        out.append(evolve(m, unit=unit, co_units=co, deadline=deadline(m.deadline_text, plan.ref)))
         tick(n)
     return out
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from ledger.errors import IllegalTransition
 from ledger.models import Event, Evidence, Extension, Measure, Status
+from ledger.records import evolve
 
 STATUS_LABELS_ZH: dict[str, str] = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
 
@@ -167,7 +168,7 @@ def imported(m: Measure, actor: str, at: dt.datetime) -> Measure:
     `import` event from open. What `set_status_by_import` makes of it reopened with no history, built
     in one step (an import of 50 000 measures made 100 000 copies on the way)."""
     ev = Event(at=at, actor=actor, action="import", from_status="open", to_status=m.status, measure_id=m.id)
-    return replace(m, history=(ev,))
+    return evolve(m, history=(ev,))
 
 
 def mark_occurrence_done(m: Measure, label: str, evidence: Evidence, actor: str, at: dt.datetime) -> Measure:
