@@ -29,7 +29,7 @@ def ticker(progress: Progress | None, stage: str, total: int, parts: int = 100) 
     state = [step]  # the next count worth reporting
 
     def tick(done: int) -> None:
-        if done < state[0]:
+        if done < state[0] and done < total:
             return
         if done >= total:
             state[0] = total + 1  # the end is told once
@@ -48,8 +48,15 @@ class Rendered:
     in place with a carriage return, a new line when the stage ends.
     """
 
-    def __init__(self, write: Callable[[str], None], *, tty: bool = False, least: int = LARGE) -> None:
-        self._write, self._tty, self._least = write, tty, least
+    def __init__(
+        self,
+        write: Callable[[str], object],
+        *,
+        tty: bool = False,
+        least: int = LARGE,
+        flush: Callable[[], None] | None = None,
+    ) -> None:
+        self._write, self._tty, self._least, self._flush = write, tty, least, flush
         self._shown: dict[str, int] = {}  # stage → the last step written (a percent on a terminal, else a tenth)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -65,6 +72,8 @@ class Rendered:
             self._write(f"\r{line}" + ("\n" if done >= total else ""))
         else:
             self._write(line + "\n")
+        if self._flush is not None:
+            self._flush()
 
 
 def bar(done: int, total: int, width: int = 20) -> str:
