@@ -18,6 +18,7 @@ from typing import Any
 from ledger.cellsplit import ASPECT, SECTION_HEAD, TOP_LEVEL, section_name, split_items
 from ledger.columns import FOOTNOTE, HEADERS, Header, find_header
 from ledger.errors import LedgerImportError
+from ledger.filer import filer_above
 from ledger.progress import Progress, Tick, ticker
 from ledger.sheets import Sheet, serial_date, text_of
 from ledger.status import status_from_text, status_from_word
@@ -110,7 +111,7 @@ def read_rows(
     tick = ticker(progress, "read", total)
     out.hidden_sheets = [s.name for s in sheets if s.hidden_sheet and s not in [c for c, _ in chosen]]
     for sh, h in chosen:
-        filer = "" if "unit" in h.keys else _filer(sh, h)
+        filer = "" if "unit" in h.keys else filer_above(sh, h)
         if "unit" not in h.keys and not filer:
             raise LedgerImportError(
                 f"缺少“责任单位”列（表头可写：{'/'.join(HEADERS['unit'])}），表头上方也没有“填报单位：…”。"
@@ -133,28 +134,6 @@ def read_rows(
     _unique_part_ids(out.rows)
     tick(total)
     return out
-
-
-_FILER = re.compile(
-    r"(?:填报|报送|责任)单位\s*(?:[（(][^）)]*[）)])?\s*[:：]\s*(?P<u>[^\s:：]{2,30}?)(?=\s|$|填报|报送|日期|时间)"
-)
-
-
-# A blank template's line (填报单位：填报日期：…, 填报单位：____, 填报单位：（盖章）, XX局) or a
-# placeholder (各相关单位) names no unit: what follows the colon must be a body's name.
-_NOT_A_NAME = re.compile(r"^(?:填报|报送|填表|日期|时间|联系|盖章|签字|签章|负责|各|相关|有关)|[Xx×＿_某○*]")
-_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,}")
-
-
-def _filer(sh: Sheet, h: Header) -> str:
-    """A unit's own ledger has no 责任单位 column: its measures are the 填报单位's named above the header."""
-    for r in sh.rows[: h.row]:
-        for v in r:
-            for m in _FILER.finditer(text_of(v)):
-                name = re.sub(r"[（(][^）)]*[）)]", "", m["u"])
-                if _CJK_NAME.search(name) and not _NOT_A_NAME.search(name):
-                    return m["u"]
-    return ""
 
 
 PROGRESS = re.compile(r"完成情况|整改情况|进展|进度|办理情况|是否完成")
@@ -280,8 +259,9 @@ def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: 
     """Row i as a measure: its problem (its own, else carried down), section, and the unit written
     once for its problem (said in the summary). Without a problem (no problem column or problem
     row) a blank unit is only blank: left for the measure's text to name or infer, never the row above's."""
-    if values.get("problem_title") or values.get("problem"):
-        if any(values.get(k) != carried.problem.get(k, "") for k in ("problem_title", "problem") if values.get(k)):
+    title, number, before = values.get("problem_title"), values.get("problem"), carried.problem
+    if title or number:
+        if (title and title != before.get("problem_title", "")) or (number and number != before.get("problem", "")):
             carried.unit = ""
         carried.problem = {k: values.get(k, "") for k in CARRIED}
     else:
@@ -289,12 +269,12 @@ def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: 
     if not values.get("section") and carried.section:
         values["section"] = carried.section
     guessed: tuple[str, ...] = ()
-    grouped = any(carried.problem.get(k) for k in ("problem_title", "problem"))  # a unit is written once per problem
+    grouped = carried.problem.get("problem_title") or carried.problem.get("problem")  # a unit: once per problem
     if not values.get("unit") and carried.unit and values.get("text") and grouped:
         values["unit"], guessed = carried.unit, ("unit_above",)
     carried.unit = values.get("unit", "") or carried.unit
     cells = sh.rows[i]
-    extra = tuple((label, texts[j]) for j, label in h.extras.items() if j < len(texts) and texts[j])
+    extra = tuple((label, texts[j]) for j, label in h.extras.items() if j < len(texts) and texts[j]) if h.extras else ()
     dl = cells[carried.deadline_col] if carried.deadline_col < len(cells) else None
     is_date = isinstance(dl, dt.date) or serial_date(dl) is not None
     return RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed)
