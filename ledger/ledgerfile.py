@@ -250,7 +250,7 @@ def _from_rows(
         if not unit and header_row:
             unit, co, inferred = _unit_from_text(text, problems[pno].title, mid, parsed.guesses)
         co_more = split_units(v.get("co_units", ""))
-        co_all = tuple(dict.fromkeys(u for u in (*co, *([co_more[0]] if co_more[0] else []), *co_more[1]) if u))
+        co_all = tuple(dict.fromkeys(u for u in (*co, *co_more[:1], *co_more[1]) if u)) if co or any(co_more) else ()
         parsed.statuses[mid] = status
         if r.deadline_is_date:
             parsed.deadline_dates.add(mid)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -270,21 +271,37 @@ def import_file(
     `split=False` keeps a cell of numbered measures as one measure; `progress` hears each stage
     (`ledger.progress`: rows read, measures checked, compared, written).
     """
-    parsed = read_ledger(path, repo.problems(), sheet=sheet, split=split, progress=progress)
-    plan = plan_import(
-        parsed,
-        repo,
-        now,
-        os.path.basename(path),
-        match=match,
-        accept_changes=accept_changes,
-        strict_units=strict_units,
-        aliases=aliases,
-        progress=progress,
-    )
-    if not dry_run:
-        apply_import(plan, repo, now, actor, progress)
+    with _no_collection():
+        parsed = read_ledger(path, repo.problems(), sheet=sheet, split=split, progress=progress)
+        plan = plan_import(
+            parsed,
+            repo,
+            now,
+            os.path.basename(path),
+            match=match,
+            accept_changes=accept_changes,
+            strict_units=strict_units,
+            aliases=aliases,
+            progress=progress,
+        )
+        if not dry_run:
+            apply_import(plan, repo, now, actor, progress)
     return plan
+
+
+@contextlib.contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused for one import: a large ledger makes a million objects
+    that live to the end (cells, rows, measures, store documents), and each collection walked them
+    all again to free nothing (1.2-2 s of a 50 000-row import). Reference counting still frees
+    everything else; the collector is back, as it was, when the import ends or fails."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def build_directory(members: list[Member], admin_ids: list[int], admin_chat: int = 0) -> Directory:

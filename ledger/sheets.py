@@ -68,9 +68,10 @@ def csv_sheets(raw: bytes, name: str) -> list[Sheet]:
     text = text[hint.end() :] if hint else text
     reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=sep)
     last_line = 0
+    quoted = "'" in text  # else no cell can start with the export's guarding quote
     try:
         for r in reader:
-            rows.append([_unquote(c) for c in r] if any(c[:1] == "'" for c in r) else r)
+            rows.append([_unquote(c) for c in r] if quoted else r)
             last_line = reader.line_num
             if len(rows) > MAX_ROWS:
                 raise too_many_rows(name)
