@@ -23,6 +23,7 @@ from ledger import reports
 from ledger.config import check_config, unit_aliases
 from ledger.errors import DubanError, NoBotToken
 from ledger.policy import Policy
+from ledger.progress import Rendered
 from ledger.service import import_file
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ def emit(rows: Sequence[object]) -> None:
 def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
     with session(args, cfg) as (repo, _, now):
         flags = {k: getattr(args, k) for k in ("dry_run", "match", "accept_changes", "sheet", "strict_units")}
+        flags["progress"] = Rendered(sys.stderr.write, tty=sys.stderr.isatty(), flush=sys.stderr.flush)  # large files
         plan = import_file(
             repo, args.file, now, "cli:import", split=not args.no_split, aliases=unit_aliases(cfg), **flags
         )

@@ -23,6 +23,9 @@ MARKERS = (
     re.compile(_BOUNDARY + rf"([{CN}]{{1,3}})是"),
     re.compile(_BOUNDARY + rf"([{CN}]{{1,3}})[、.．]"),
 )
+# Every split has an item numbered 1 in one of the styles above: a cell without one is a single
+# measure, told by one search instead of a pass of each style (most cells of a large file).
+_MAY_HAVE_ONE = re.compile(r"\d\s*[.、．]|[（(]\d{1,2}[)）]|①|一[是、.．]")
 LEAD_IN_MAX = 40  # a longer text before the first number is prose that happens to contain numbers
 _TRIM = "；;。，,、 \n\t"
 SECTION_HEAD = re.compile(
@@ -46,6 +49,8 @@ def _value(token: str) -> int:
 
 def split_items(text: str) -> list[str]:
     """The measures a cell holds: its numbered items when there are two or more in sequence, else [text]."""
+    if not _MAY_HAVE_ONE.search(text):
+        return [text]
     for marker in MARKERS:
         hits = [(m.start(), m.end(), _value(m.group(1))) for m in marker.finditer(text)]
         run = _run_from_one(hits)

@@ -20,6 +20,7 @@ from ledger.columns import EXPORT_COLUMNS, HEADERS
 from ledger.errors import LedgerImportError
 from ledger.ids import clean_id, id_key
 from ledger.models import Measure, Problem, ReportMeta, Status, Unit
+from ledger.progress import Progress, ticker
 from ledger.sheetrows import RawRow, Skipped, read_rows
 from ledger.sheets import alias_sheet, csv_sheets, docx_sheets, xls_sheets, xlsx_sheets
 from ledger.status import STATUS_WORDS, status_from_text, status_from_word
@@ -58,11 +59,17 @@ class ParsedLedger:
 
 
 def read_ledger(
-    path: str, known_problems: list[Problem] | None = None, *, sheet: str | None = None, split: bool = True
+    path: str,
+    known_problems: list[Problem] | None = None,
+    *,
+    sheet: str | None = None,
+    split: bool = True,
+    progress: Progress | None = None,
 ) -> ParsedLedger:
     """Read and validate a ledger file; raise LedgerImportError naming file, row and column.
 
-    `sheet` picks one sheet; `split=False` keeps a cell of numbered measures (1.…；2.…) as one measure.
+    `sheet` picks one sheet; `split=False` keeps a cell of numbered measures (1.…；2.…) as one measure;
+    `progress` hears the rows read and the measures checked (`ledger.progress`).
     """
     name = os.path.basename(path)
     if not os.path.exists(path):
@@ -73,7 +80,7 @@ def read_ledger(
             raw = f.read()
     except OSError as e:
         raise LedgerImportError(f"无法读取文件：{e.strerror}。Cannot read the file.", file=name) from None
-    return read_ledger_bytes(raw, name, ext, known_problems, sheet=sheet, split=split)
+    return read_ledger_bytes(raw, name, ext, known_problems, sheet=sheet, split=split, progress=progress)
 
 
 def read_ledger_bytes(
@@ -84,6 +91,7 @@ def read_ledger_bytes(
     *,
     sheet: str | None = None,
     split: bool = True,
+    progress: Progress | None = None,
 ) -> ParsedLedger:
     if ext == ".toml":
         return _read_toml(raw, name)
@@ -101,8 +109,8 @@ def read_ledger_bytes(
             " Unsupported file type.",
             file=name,
         )
-    found = read_rows(sheets, name, sheet, split=split)
-    parsed = _from_rows(found.rows, name, known_problems or [])
+    found = read_rows(sheets, name, sheet, split=split, progress=progress)
+    parsed = _from_rows(found.rows, name, known_problems or [], progress=progress)
     parsed.sheets, parsed.rows_read, parsed.skipped = found.sheets, found.rows_read, found.skipped
     parsed.by_meaning, parsed.hidden, parsed.hidden_sheets = found.by_meaning, found.hidden, found.hidden_sheets
     parsed.aliases = alias_sheet(sheets)
@@ -203,7 +211,9 @@ def _report_from_toml(d: Any, name: str) -> ReportMeta:
 
 
 # -- validation --------------------------------------------------------------------
-def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: bool = True) -> ParsedLedger:
+def _from_rows(
+    rows: list[RawRow], name: str, known: list[Problem], header_row: bool = True, progress: Progress | None = None
+) -> ParsedLedger:
     def col(key: str, r: RawRow | None = None) -> str:
         """A column as the office titled it, with its letter (整改措施（C 列）); a TOML field by its key."""
         return (r.headers.get(key) if r else None) or (HEADERS[key][0] if header_row else key)
@@ -213,10 +223,13 @@ def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: 
 
     problems: dict[int, Problem] = {p.id: p for p in known}
     by_title = {(p.section, p.title): p.id for p in known} | {("", p.title): p.id for p in known}
-    pnos = [_problem_of(r, problems, by_title) for r in rows]
+    top = [max(problems, default=0)]
+    pnos = [_problem_of(r, problems, by_title, top) for r in rows]
     ids, synthesized = _ids(rows, pnos, where, col)
     parsed = ParsedLedger(ids_synthesized=synthesized)
-    for r, pno, mid in zip(rows, pnos, ids):
+    tick = ticker(progress, "check", len(rows))
+    for n, (r, pno, mid) in enumerate(zip(rows, pnos, ids), start=1):
+        tick(n)
         v = r.values
         text = v.get("text", "").strip()
         if not text:
@@ -238,7 +251,7 @@ def _from_rows(rows: list[RawRow], name: str, known: list[Problem], header_row: 
         if not unit and header_row:
             unit, co, inferred = _unit_from_text(text, problems[pno].title, mid, parsed.guesses)
         co_more = split_units(v.get("co_units", ""))
-        co_all = tuple(dict.fromkeys(u for u in (*co, *([co_more[0]] if co_more[0] else []), *co_more[1]) if u))
+        co_all = tuple(dict.fromkeys(u for u in (*co, *co_more[:1], *co_more[1]) if u)) if co or any(co_more) else ()
         parsed.statuses[mid] = status
         if r.deadline_is_date:
             parsed.deadline_dates.add(mid)
@@ -294,8 +307,9 @@ def _unit_from_text(
     return lead, tuple(co), inferred
 
 
-def _problem_of(r: RawRow, problems: dict[int, Problem], by_title: dict[tuple[str, str], int]) -> int:
-    """The problem a row belongs to: its number, else its title (new titles numbered on), else its P-id.
+def _problem_of(r: RawRow, problems: dict[int, Problem], by_title: dict[tuple[str, str], int], top: list[int]) -> int:
+    """The problem a row belongs to: its number, else its title (new titles numbered on), else its P-id;
+    `top` holds the largest problem number so far (kept here, so a new title is not a scan of all problems).
 
     A problem number that is not a plain number (（一）, 一-1) only labels the problem: the row is
     grouped by its title, or by that label where it has none (问题（一）).
@@ -314,9 +328,10 @@ def _problem_of(r: RawRow, problems: dict[int, Problem], by_title: dict[tuple[st
         pno = int(pid[1])
     else:
         title = title or (f"{section}（未分组）" if section else "（未分组）")
-        pno = by_title.get((section, title)) or (max(problems, default=0) + 1)
+        pno = by_title.get((section, title)) or (top[0] + 1)
     if pno not in problems:
         problems[pno] = Problem(id=pno, title=title or f"问题{pno}", section=section)
+        top[0] = max(top[0], pno)
     elif title and problems[pno].title.startswith("问题") and problems[pno].title != title:
         problems[pno] = Problem(id=pno, title=title, section=section or problems[pno].section)
     if title:

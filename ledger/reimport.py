@@ -56,9 +56,15 @@ def pair_by_id(rows: Sequence[Measure], stored: Sequence[Measure], source: str, 
     A change: text changed beyond small edits, or changed at all on a measure a unit has submitted,
     had signed off or asked to extend; that needs `accept_changes`.
     """
+    if not stored:  # a first import: every row is new, nothing to pair or refuse
+        return Pairing()
     by_key = {id_key(m.id): m for m in stored}
     row_key = {id_key(r.id): r for r in rows}
     row_core, old_core = _cores(rows, stored), _cores(stored, rows)
+    keyed = [(m, id_key(m.id), text_key(old_core[m.id])) for m in stored]  # once, not once per row
+    same_text: dict[str, list[tuple[Measure, str, str]]] = {}
+    for entry in keyed:
+        same_text.setdefault(entry[2], []).append(entry)
     out = Pairing()
     shifts: list[str] = []
     conflicts: list[str] = []
@@ -72,7 +78,7 @@ def pair_by_id(rows: Sequence[Measure], stored: Sequence[Measure], source: str, 
                 continue
         core = row_core[row.id]
         own = similarity(old_core[old.id], core) if old is not None else 0.0
-        other = _likeliest(core, [m for m in stored if id_key(m.id) != id_key(row.id)], old_core)
+        other = _likeliest(core, id_key(row.id), keyed, old_core, same_text) if keyed else None
         if other is not None and other[1] > own and not _kept(other[0], row_key, row_core, old_core):
             was = f" 的措施内容已变：{_short(old.text)} → " if old is not None else "（新编号）的内容："
             shifts.append(f"编号 {row.id}{was}{_short(row.text)}；疑似插入或调序（与台账中 {other[0].id} 相同）")
@@ -109,12 +115,32 @@ def pair_by_id(rows: Sequence[Measure], stored: Sequence[Measure], source: str, 
     return out
 
 
-def _likeliest(core: str, stored: Sequence[Measure], cores: dict[str, str]) -> tuple[Measure, float] | None:
-    """The stored measure whose text this is (the same or nearly), with the similarity; else None."""
+def _likeliest(
+    core: str,
+    row_id: str,
+    stored: Sequence[tuple[Measure, str, str]],
+    cores: dict[str, str],
+    same_text: dict[str, list[tuple[Measure, str, str]]],
+) -> tuple[Measure, float] | None:
+    """The stored measure (other than the row's own id) whose text this is (the same or nearly), with
+    the similarity; else None. `stored` is (measure, id key, text key), `same_text` the same by text
+    key: the first stored measure of the same text is the answer (1.0 is never beaten), found without
+    a scan; else lengths too far apart to reach SAME_TEXT (similarity is at most 2·shorter/both) are
+    passed over without comparing."""
     key = text_key(core)
+    exact = next((m for m, mid, _ in same_text.get(key, ()) if mid != row_id), None)
+    if exact is not None:
+        return exact, 1.0
     best: tuple[Measure, float] | None = None
-    for m in stored:
-        score = 1.0 if text_key(cores[m.id]) == key else similarity(cores[m.id], core)
+    for m, mid, other in stored:
+        if mid == row_id:
+            continue
+        if other == key:
+            score = 1.0
+        elif 2 * min(len(key), len(other)) < SAME_TEXT * (len(key) + len(other)):
+            continue
+        else:
+            score = similarity(cores[m.id], core)
         if score >= SAME_TEXT and (best is None or score > best[1]):
             best = (m, score)
     return best

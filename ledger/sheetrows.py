@@ -18,6 +18,8 @@ from typing import Any
 from ledger.cellsplit import ASPECT, SECTION_HEAD, TOP_LEVEL, section_name, split_items
 from ledger.columns import FOOTNOTE, HEADERS, Header, find_header
 from ledger.errors import LedgerImportError
+from ledger.filer import filer_above
+from ledger.progress import Progress, Tick, ticker
 from ledger.sheets import Sheet, serial_date, text_of
 from ledger.status import status_from_text, status_from_word
 from ledger.xlsxwrite import col_letter
@@ -98,13 +100,18 @@ def ledger_sheets(sheets: list[Sheet], name: str, pick: str | None) -> list[tupl
     return found
 
 
-def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split: bool = True) -> SheetRows:
-    """The measures of the ledger sheets; `split=False` keeps a cell of numbered measures as one."""
+def read_rows(
+    sheets: list[Sheet], name: str, pick: str | None = None, *, split: bool = True, progress: Progress | None = None
+) -> SheetRows:
+    """The measures of the ledger sheets; `split=False` keeps a cell of numbered measures as one.
+    `progress` hears ("read", rows done, rows in the ledger sheets) as the rows are read."""
     out = SheetRows()
     chosen = ledger_sheets(sheets, name, pick)
+    total = sum(len(sh.rows) for sh, _ in chosen)
+    tick = ticker(progress, "read", total)
     out.hidden_sheets = [s.name for s in sheets if s.hidden_sheet and s not in [c for c, _ in chosen]]
     for sh, h in chosen:
-        filer = "" if "unit" in h.keys else _filer(sh, h)
+        filer = "" if "unit" in h.keys else filer_above(sh, h)
         if "unit" not in h.keys and not filer:
             raise LedgerImportError(
                 f"缺少“责任单位”列（表头可写：{'/'.join(HEADERS['unit'])}），表头上方也没有“填报单位：…”。"
@@ -119,35 +126,14 @@ def read_rows(sheets: list[Sheet], name: str, pick: str | None = None, *, split:
         out.by_meaning += [(sh.name, label, h.cols[j]) for j, label in h.by_meaning.items()]
         out.hidden += [(sh.name, header[j] or col_letter(j)) for j in sorted(sh.hidden) if j < len(header)]
         first = len(out.rows)
-        _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours, _where(name, sh, len(chosen)))
+        _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours, _where(name, sh, len(chosen)), tick)
         for r in out.rows[first:] if filer else ():
             r.values["unit"], r.guessed = filer, (*r.guessed, "unit_filer")
     if not out.rows:
         raise LedgerImportError("文件中没有整改措施。No measures in the file.", file=name)
     _unique_part_ids(out.rows)
+    tick(total)
     return out
-
-
-_FILER = re.compile(
-    r"(?:填报|报送|责任)单位\s*(?:[（(][^）)]*[）)])?\s*[:：]\s*(?P<u>[^\s:：]{2,30}?)(?=\s|$|填报|报送|日期|时间)"
-)
-
-
-# A blank template's line (填报单位：填报日期：…, 填报单位：____, 填报单位：（盖章）, XX局) or a
-# placeholder (各相关单位) names no unit: what follows the colon must be a body's name.
-_NOT_A_NAME = re.compile(r"^(?:填报|报送|填表|日期|时间|联系|盖章|签字|签章|负责|各|相关|有关)|[Xx×＿_某○*]")
-_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,}")
-
-
-def _filer(sh: Sheet, h: Header) -> str:
-    """A unit's own ledger has no 责任单位 column: its measures are the 填报单位's named above the header."""
-    for r in sh.rows[: h.row]:
-        for v in r:
-            for m in _FILER.finditer(text_of(v)):
-                name = re.sub(r"[（(][^）)]*[）)]", "", m["u"])
-                if _CJK_NAME.search(name) and not _NOT_A_NAME.search(name):
-                    return m["u"]
-    return ""
 
 
 PROGRESS = re.compile(r"完成情况|整改情况|进展|进度|办理情况|是否完成")
@@ -176,46 +162,54 @@ def _where(name: str, sh: Sheet, n: int) -> str:
 
 @dataclass
 class _Carried:
-    """What a sheet's rows carry down: the section, the problem, and the unit of the problem's last measure."""
+    """What a sheet's rows carry down (section, problem, the unit of its last measure); per-sheet lookups."""
 
     section: str = ""
     problem: dict[str, str] = field(default_factory=dict)
     unit: str = ""
+    text_col: int = 10**6
+    deadline_col: int = 10**6
+    wide: int = 2  # cells one text must fill to be a heading merged across the row
 
 
-def _sheet_rows(sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, split: bool, where: str) -> None:
+def _sheet_rows(
+    sh: Sheet, h: Header, section_is_sheet: bool, out: SheetRows, split: bool, where: str, tick: Tick
+) -> None:
     for i in range(h.row):
         if any(text_of(v) for v in sh.rows[i]):
             out.skipped.append(Skipped(sh.name, i + 1, "标题"))
             out.rows_read += 1
     above = {text_of(v) for r in sh.rows[: h.row + 1] for v in r if text_of(v)}  # title and header cells
-    carried = _Carried(sh.name if section_is_sheet else "")
+    carried = _Carried(sh.name if section_is_sheet else "", text_col=h_col(h, "text"))
+    carried.deadline_col, carried.wide = h_col(h, "deadline_text"), max(2, len(h.cols.keys() | h.extras.keys()) // 2)
     titles = [text_of(v) for v in sh.rows[h.row]]
     headers = {key: f"{' '.join(titles[j].split()) or key}（{col_letter(j)} 列）" for j, key in h.cols.items()}
     for i in range(h.row + 1, len(sh.rows)):
         out.rows_read += 1
-        values, own = _values(sh, h, i)
-        why = _not_a_measure(sh, h, i, values, own, above, carried, out.rows)
+        tick(out.rows_read)
+        texts = [text_of(v) for v in sh.rows[i]]  # each cell converted once
+        values, own = _values(sh, h, i, texts)
+        why = _not_a_measure(sh, h, i, values, own, above, carried, out.rows, texts)
         if why == "续行":
             _refuse_own_deadline_or_status(sh, h, i, values, out.rows, where)
         if why:
             out.skipped.append(Skipped(sh.name, i + 1, why))
         else:
-            raw = _measure_row(sh, h, i, values, carried)
+            raw = _measure_row(sh, h, i, values, carried, texts)
             raw.headers = headers
             out.rows += _parts(raw) if split else [raw]
 
 
-def _values(sh: Sheet, h: Header, i: int) -> tuple[dict[str, str], list[str]]:
+def _values(sh: Sheet, h: Header, i: int, texts: list[str]) -> tuple[dict[str, str], list[str]]:
     """Row i's value for each column Duban reads, and the texts written in the row itself (not merged copies)."""
-    cells = sh.rows[i]
-    own = [text_of(v) for j, v in enumerate(cells) if (i, j) not in sh.covered and text_of(v)]
+    cells, covered = sh.rows[i], sh.covered
+    own = [t for j, t in enumerate(texts) if t and (i, j) not in covered] if covered else [t for t in texts if t]
     values: dict[str, str] = {}
     for j, key in h.cols.items():
-        v = cells[j] if j < len(cells) else None
-        if key in NEVER_COPIED and (i, j) in sh.covered:
-            v = None
-        values[key] = _deadline_text(v) if key == "deadline_text" else text_of(v)
+        if j >= len(cells) or (key in NEVER_COPIED and (i, j) in covered):
+            values[key] = ""
+        else:
+            values[key] = _deadline_text(cells[j]) if key == "deadline_text" else texts[j]
     return values, own
 
 
@@ -228,25 +222,27 @@ def _not_a_measure(
     above: set[str],
     carried: _Carried,
     rows: list[RawRow],
+    texts: list[str],
 ) -> str:
     """Why row i is not a measure (空行, 重复表头, 脚注, 分类行, 问题行, 续行), or "" when it is one;
     a section or problem row starts a new group in `carried`."""
     if not any(values.values()) and not own:
         return "空行"
-    if len(set(own)) >= 2 and set(own) <= above:  # the header again, as on each page of a Word table
+    distinct = set(own)
+    if len(distinct) >= 2 and distinct <= above:  # the header again, as on each page of a Word table
         return "重复表头"
-    if len(own) >= 3 and own == [str(n) for n in range(1, len(own) + 1)]:  # 1 | 2 | 3 … under the header
+    if len(own) >= 3 and own[0] == "1" and own == [str(n) for n in range(1, len(own) + 1)]:  # 1 | 2 | 3 …
         return "列号行"
     if own and FOOTNOTE.match(own[0]):
         return "脚注"
-    heading = _heading(sh.rows[i], h, values)
+    heading = _heading(texts, h, values, carried.wide)
     if heading == "section":
         carried.section, carried.problem, carried.unit = section_name(own[0]), {}, ""
         return "分类行"
     if heading == "problem":
         carried.problem, carried.unit = {"problem_title": section_name(own[0]), "section": carried.section}, ""
         return "问题行"
-    if _continues(sh, h, i, values, rows):
+    if _continues(sh, carried.text_col, i, values, rows):
         return "续行"
     if values.get("text"):
         return ""
@@ -259,12 +255,13 @@ def _not_a_measure(
     return ""  # a row with a unit or deadline but no measure: refused when validated
 
 
-def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: _Carried) -> RawRow:
+def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: _Carried, texts: list[str]) -> RawRow:
     """Row i as a measure: its problem (its own, else carried down), section, and the unit written
     once for its problem (said in the summary). Without a problem (no problem column or problem
     row) a blank unit is only blank: left for the measure's text to name or infer, never the row above's."""
-    if values.get("problem_title") or values.get("problem"):
-        if any(values.get(k) != carried.problem.get(k, "") for k in ("problem_title", "problem") if values.get(k)):
+    title, number, before = values.get("problem_title"), values.get("problem"), carried.problem
+    if title or number:
+        if (title and title != before.get("problem_title", "")) or (number and number != before.get("problem", "")):
             carried.unit = ""
         carried.problem = {k: values.get(k, "") for k in CARRIED}
     else:
@@ -272,21 +269,21 @@ def _measure_row(sh: Sheet, h: Header, i: int, values: dict[str, str], carried: 
     if not values.get("section") and carried.section:
         values["section"] = carried.section
     guessed: tuple[str, ...] = ()
-    grouped = any(carried.problem.get(k) for k in ("problem_title", "problem"))  # a unit is written once per problem
+    grouped = carried.problem.get("problem_title") or carried.problem.get("problem")  # a unit: once per problem
     if not values.get("unit") and carried.unit and values.get("text") and grouped:
         values["unit"], guessed = carried.unit, ("unit_above",)
     carried.unit = values.get("unit", "") or carried.unit
     cells = sh.rows[i]
-    extra = tuple((label, text_of(cells[j])) for j, label in h.extras.items() if j < len(cells) and text_of(cells[j]))
-    dl = cells[h_col(h, "deadline_text")] if h_col(h, "deadline_text") < len(cells) else None
+    extra = tuple((label, texts[j]) for j, label in h.extras.items() if j < len(texts) and texts[j]) if h.extras else ()
+    dl = cells[carried.deadline_col] if carried.deadline_col < len(cells) else None
     is_date = isinstance(dl, dt.date) or serial_date(dl) is not None
     return RawRow(i + 1, values, sh.name, extra, is_date, guessed=guessed)
 
 
-def _continues(sh: Sheet, h: Header, i: int, values: dict[str, str], rows: list[RawRow]) -> bool:
+def _continues(sh: Sheet, text_col: int, i: int, values: dict[str, str], rows: list[RawRow]) -> bool:
     """A row under a measure merged down over it, naming another unit: that unit joins the measure
     (one measure, one unit per row, as offices lay out joint responsibility)."""
-    if (i, h_col(h, "text")) not in sh.covered or not rows or rows[-1].sheet != sh.name:
+    if (i, text_col) not in sh.covered or not rows or rows[-1].sheet != sh.name:
         return False
     unit, last = values.get("unit", ""), rows[-1].row
     for r in reversed(rows):
@@ -321,14 +318,14 @@ def _refuse_own_deadline_or_status(
             )
 
 
-def _heading(cells: list[Any], h: Header, values: dict[str, str]) -> str:
+def _heading(cells: list[str], h: Header, values: dict[str, str], wide_at: int) -> str:
     """A row holding one text and nothing else: a section (一、党的建设方面, merged across the row
     or alone in a column), a problem (a heading merged across a sheet with no problem column), or ""."""
-    texts = [text_of(v) for v in cells if text_of(v)]
-    if not texts or len(set(texts)) > 1:
+    texts = [t for t in cells if t]
+    if not texts or any(t != texts[0] for t in texts):
         return ""
     only = texts[0]
-    wide = len(texts) >= max(2, len(h.cols.keys() | h.extras.keys()) // 2)  # merged across the row
+    wide = len(texts) >= wide_at  # merged across the row
     if not wide and any(values.get(k) == only for k in ("problem_title", "problem")):
         return ""  # a problem written in its own column: the 问题行 rule below
     if not wide and values.get("text") == only and not ASPECT.search(only):

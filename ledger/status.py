@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from ledger.errors import IllegalTransition
 from ledger.models import Event, Evidence, Extension, Measure, Status
+from ledger.records import evolve
 
 STATUS_LABELS_ZH: dict[str, str] = {"open": "推进中", "submitted": "待销号", "done": "已销号"}
 
@@ -160,6 +161,14 @@ def add_note(m: Measure, note: str, actor: str, at: dt.datetime) -> Measure:
 def set_status_by_import(m: Measure, to: Status, actor: str, at: dt.datetime) -> Measure:
     """Record the status a newly imported measure starts with (the ledger says so)."""
     return replace(m, status=to, history=m.history + (_event(m, "import", actor, at, to),))
+
+
+def imported(m: Measure, actor: str, at: dt.datetime) -> Measure:
+    """A new measure as an import stores it: the status its ledger gives, and a history of that one
+    `import` event from open. What `set_status_by_import` makes of it reopened with no history, built
+    in one step (an import of 50 000 measures made 100 000 copies on the way)."""
+    ev = Event(at=at, actor=actor, action="import", from_status="open", to_status=m.status, measure_id=m.id)
+    return evolve(m, history=(ev,))
 
 
 def mark_occurrence_done(m: Measure, label: str, evidence: Evidence, actor: str, at: dt.datetime) -> Measure:

@@ -9,6 +9,7 @@ inferred from what the measure is about, by the usual division of district respo
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -244,6 +245,7 @@ def _spaced(part: str) -> list[str]:
     return pieces if len(pieces) == 1 or whole else [part]
 
 
+@functools.lru_cache(maxsize=4096)  # a large ledger repeats a few hundred cells; the answer is a tuple of str
 def split_units(cell: str) -> tuple[str, tuple[str, ...]]:
     """A 责任单位 cell naming several units: (lead, co-units); the one marked 牵头 leads, else the first.
 
