@@ -27,3 +27,34 @@ def filer_above(sh: Sheet, h: Header) -> str:
                 if _CJK_NAME.search(name) and not _NOT_A_NAME.search(name):
                     return m["u"]
     return ""
+
+
+# A body's name: a few characters ending as bodies' names end (区教育局, 市第一人民医院, 城南街道).
+_BODY_END = (
+    r"(?:局|委员会|委|办公室|办|院|所|中心|公司|集团|部|处|科|室|队|站|馆"
+    r"|街道|镇|乡|厅|署|学校|学院|大学|医院|政府|管委会)"
+)
+_BODY = re.compile(rf"^[\u4e00-\u9fff（）()]{{1,18}}?{_BODY_END}$")
+# A title opening with the unit whose ledger it is: 区教育局巡察整改台账, 区卫健委关于…的整改台账.
+# Not the inspecting body's own name (区委第三巡察组…, 县委巡察办…) nor a template (XX局…).
+_TITLED = re.compile(
+    rf"^(?P<u>[\u4e00-\u9fff（）()]{{1,18}}?{_BODY_END})(?=关于|巡察|巡视|审计|整改|问题|反馈|落实|督办)"
+    r"(?!巡察组|巡视组|巡察办|巡视办|审计组|第)"
+)
+
+
+_INSPECTOR = re.compile(r"巡察|巡视|审计组|(?:区|县|市|省|党)委$")  # who inspected, or the whole district
+
+
+def named_unit(sh: Sheet, h: Header) -> str:
+    """A workbook with one sheet per unit: the sheet is named for its unit (区教育局), or its title
+    opens with it (区教育局巡察整改台账). Only asked for when there is no unit column and no 填报单位."""
+    name = "".join(sh.name.split())
+    if _BODY.match(name) and not _NOT_A_NAME.search(name):
+        return name
+    for r in sh.rows[: h.row]:
+        texts = [t for t in (text_of(v).strip() for v in r) if t]
+        m = _TITLED.match("".join(texts[0].split())) if len(texts) == 1 else None
+        if m and not _NOT_A_NAME.search(m["u"]) and not _INSPECTOR.search(m["u"]):
+            return m["u"]
+    return ""

@@ -18,7 +18,7 @@ from typing import Any
 from ledger.cellsplit import ASPECT, SECTION_HEAD, TOP_LEVEL, section_name, split_items
 from ledger.columns import FOOTNOTE, HEADERS, Header, find_header
 from ledger.errors import LedgerImportError
-from ledger.filer import filer_above
+from ledger.filer import filer_above, named_unit
 from ledger.progress import Progress, Tick, ticker
 from ledger.sheets import Sheet, serial_date, text_of
 from ledger.status import status_from_text, status_from_word
@@ -111,11 +111,13 @@ def read_rows(
     tick = ticker(progress, "read", total)
     out.hidden_sheets = [s.name for s in sheets if s.hidden_sheet and s not in [c for c, _ in chosen]]
     for sh, h in chosen:
-        filer = "" if "unit" in h.keys else filer_above(sh, h)
+        filer, how = ("", "") if "unit" in h.keys else (filer_above(sh, h), "unit_filer")
+        if "unit" not in h.keys and not filer:
+            filer, how = named_unit(sh, h), "unit_sheet"
         if "unit" not in h.keys and not filer:
             raise LedgerImportError(
-                f"缺少“责任单位”列（表头可写：{'/'.join(HEADERS['unit'])}），表头上方也没有“填报单位：…”。"
-                " Missing column unit.",
+                f"缺少“责任单位”列（表头可写：{'/'.join(HEADERS['unit'])}），表头上方没有“填报单位：…”，"
+                "工作表名和标题也不是单位名。 Missing column unit.",
                 file=_where(name, sh, len(chosen)),
                 row=h.row + 1,
                 column="责任单位",
@@ -128,7 +130,7 @@ def read_rows(
         first = len(out.rows)
         _sheet_rows(sh, h, len(chosen) > 1, out, split and not h.ours, _where(name, sh, len(chosen)), tick)
         for r in out.rows[first:] if filer else ():
-            r.values["unit"], r.guessed = filer, (*r.guessed, "unit_filer")
+            r.values["unit"], r.guessed = filer, (*r.guessed, how)
     if not out.rows:
         raise LedgerImportError("文件中没有整改措施。No measures in the file.", file=name)
     _unique_part_ids(out.rows)

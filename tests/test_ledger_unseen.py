@@ -12,6 +12,7 @@ import pathlib
 import pytest
 
 from ledger.columns import header_key
+from ledger.errors import LedgerImportError
 from ledger.ledgerfile import read_ledger
 from tests.test_ledger_shapes import book
 
@@ -108,3 +109,53 @@ def test_a_serial_number_that_counts_problems_gives_each_measure_its_own_id(
         ("P3-2", 3, "办公室", "2025.9.30"),
     ]
     assert [p.section for p in parsed.problems] == ["党的领导弱化方面", "党的领导弱化方面", "全面从严治党不到位方面"]
+
+
+def unit_sheet(name: str, title: str, rows: list[list[object]]) -> tuple[str, list[list[object]], list[str]]:
+    return name, [[title], ["序号", "问题", "整改措施", "完成时限"], *rows], []
+
+
+def test_one_sheet_per_unit_takes_the_unit_from_the_sheet_name_and_says_it_guessed(tmp_path: pathlib.Path) -> None:
+    path = book(
+        tmp_path / "分单位.xlsx",
+        unit_sheet("区教育局", "巡察反馈问题整改台账", [[1, "校舍维修滞后", "完成屋面防水维修", "2025年8月底前"]]),
+        unit_sheet("区卫健委", "巡察反馈问题整改台账", [[1, "药品管理混乱", "开展药品专项检查", "2025年二季度"]]),
+    )
+    parsed = read_ledger(path)
+    assert [(m.unit, m.text) for m in parsed.measures] == [
+        ("区教育局", "完成屋面防水维修"),
+        ("区卫健委", "开展药品专项检查"),
+    ]
+    assert sorted(parsed.guesses["unit_sheet"]) == sorted(m.id for m in parsed.measures)
+
+
+@pytest.mark.parametrize(
+    ("title", "unit"),
+    [
+        ("区城管局巡察整改台账", "区城管局"),
+        ("市第一人民医院关于巡视反馈问题的整改台账", "市第一人民医院"),
+        ("城南街道整改落实台账", "城南街道"),
+    ],
+)
+def test_a_title_opening_with_a_unit_names_the_unit_of_a_sheet_without_a_unit_column(
+    tmp_path: pathlib.Path, title: str, unit: str
+) -> None:
+    path = book(tmp_path / "t.xlsx", unit_sheet("Sheet1", title, [[1, "问题甲", "措施甲", "2025年6月底前"]]))
+    assert [m.unit for m in read_ledger(path).measures] == [unit]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "中共某县委第三巡察组反馈意见整改落实台账",  # the inspecting body, not a unit
+        "区委巡察办反馈问题整改台账",
+        "XX局巡察整改台账",  # a template's placeholder
+        "巡察反馈问题整改台账",
+    ],
+)
+def test_no_unit_column_and_no_unit_named_anywhere_is_refused_saying_what_was_looked_for(
+    tmp_path: pathlib.Path, title: str
+) -> None:
+    path = book(tmp_path / "t.xlsx", unit_sheet("Sheet1", title, [[1, "问题甲", "措施甲", "2025年6月底前"]]))
+    with pytest.raises(LedgerImportError, match=r"缺少“责任单位”列.*工作表名和标题也不是单位名"):
+        read_ledger(path)
