@@ -85,6 +85,13 @@ _WIDTH.update(
     }
 )
 _WIDE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_WIDTH)) + "]")  # what translate would change
+_NARROW = {chr(c): chr(n) for c, n in _WIDTH.items()}
+
+
+def _narrow(m: re.Match[str]) -> str:
+    return _NARROW[m.group()]
+
+
 _HAS_CN_NUM = re.compile(f"[{_NUM_CHARS}]")
 # 24年6月底, 25年底, 24年度, 25年一季度: a two-digit year before a month, a year's end or a season.
 # 10年内, 30年前, 3至5年 count years and are left alone.
@@ -141,27 +148,36 @@ def _full_years(n: Normalized) -> Normalized:
 
 
 def _numerals(text: str) -> Normalized:
-    s = text.translate(_WIDTH) if _WIDE.search(text) else text  # one character for one: positions are kept
+    # One character for one, so positions are kept. A substitution of the few wide characters is
+    # several times faster than str.translate, which looks up every character of the text.
+    s = _WIDE.sub(_narrow, text)
     if "《" in s or "“" in s or '"' in s or "「" in s:
         s = _MASKED.sub(_blank, s)
     if not _HAS_CN_NUM.search(s):
         return Normalized(s, None, text)
+    numerals = []  # (start, end, digits)
+    for m in _CN_NUM.finditer(s):
+        word = m.group(0)
+        value = DIGITS[word] if len(word) == 1 and word in DIGITS else cn_to_int(word)
+        if value is not None:
+            numerals.append((m.start(), m.end(), str(value)))
+    if not numerals:
+        return Normalized(s, None, text)
     out: list[str] = []
+    pos = 0
+    for a, b, digits in numerals:
+        out.append(s[pos:a])
+        out.append(digits)
+        pos = b
+    out.append(s[pos:])
+    if all(len(digits) == b - a for a, b, digits in numerals):
+        return Normalized("".join(out), None, text)  # 三季度 → 3季度: one character for one, positions kept
     out_origin: list[int] = []
     pos = 0
-    for m in _CN_NUM.finditer(s):
-        value = cn_to_int(m.group(0))
-        if value is None:
-            continue
-        out.append(s[pos : m.start()])
-        out_origin.extend(range(pos, m.start()))
-        digits = str(value)
-        out.append(digits)
+    for a, b, digits in numerals:
+        out_origin.extend(range(pos, a))
         # Every Arabic digit points into the original numeral's range.
-        out_origin.extend(min(m.start() + k, m.end() - 1) for k in range(len(digits)))
-        pos = m.end()
-    if pos == 0:
-        return Normalized(s, None, text)
-    out.append(s[pos:])
+        out_origin.extend(min(a + k, b - 1) for k in range(len(digits)))
+        pos = b
     out_origin.extend(range(pos, len(s)))
     return Normalized("".join(out), tuple(out_origin), text)
