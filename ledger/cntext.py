@@ -33,9 +33,10 @@ DIGITS = {
 UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM_CHARS = "〇○零一二两三四五六七八九十百千"
 # A Chinese numeral is converted only before a word that counts time.
-# A run is tried from its first character only, so a long run of numerals costs linear time.
+# A run is tried from its first character only, so a long run of numerals costs linear time; the
+# pattern opens with a numeral (not a lookbehind), so the engine skips to numerals at once.
 _CN_NUM = re.compile(
-    rf"(?<![{_NUM_CHARS}])[{_NUM_CHARS}]++(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))"
+    rf"[{_NUM_CHARS}](?<![{_NUM_CHARS}][{_NUM_CHARS}])[{_NUM_CHARS}]*+(?=\s*(?:年|月|日|号|天|周|个|季度|星期|礼拜|旬|工作日|至|到|—|-))"
 )
 _MASKED = re.compile(r"《[^》]{0,200}》|“[^”]{0,80}”|\"[^\"]{0,80}\"|「[^」]{0,80}」")
 # Quoted words that still say when: a holiday ("五一"前) or a duty slogan ("立行立改"); only the quotes go.
@@ -95,12 +96,14 @@ def _narrow(m: re.Match[str]) -> str:
 _HAS_CN_NUM = re.compile(f"[{_NUM_CHARS}]")
 # 24年6月底, 25年底, 24年度, 25年一季度: a two-digit year before a month, a year's end or a season.
 # 10年内, 30年前, 3至5年 count years and are left alone.
+# Both patterns open with the year's first digit (consumed, one character) rather than a lookbehind, so
+# the regex engine skips to digits at once instead of trying every position.
 _SHORT_YEAR = re.compile(
-    r"(?<![\d.\-/])(?=\d{2}\s*年\s*(?:\d{1,2}\s*月|底|末|度|上半年|下半年|第?\s*[1-4]\s*季|Q[1-4]"
+    r"\d(?<![\d.\-/]\d)(?=\d\s*年\s*(?:\d{1,2}\s*月|底|末|度|上半年|下半年|第?\s*[1-4]\s*季|Q[1-4]"
     r"|春节|元旦|国庆|五一|暑|寒|汛|秋季|春季))"
 )
 # 24.6.30: a two-digit year in a dotted date (a year from 2010 to 2049, a real month and day).
-_SHORT_DOTTED = re.compile(r"(?<![\d.])(?=(?:[1-4]\d)\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])(?![\d.]))")
+_SHORT_DOTTED = re.compile(r"[1-4](?<![\d.][1-4])(?=\d\.(?:0?[1-9]|1[0-2])\.(?:0?[1-9]|[12]\d|3[01])(?![\d.]))")
 
 
 class Normalized(NamedTuple):

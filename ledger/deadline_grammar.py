@@ -311,21 +311,23 @@ def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
     if not 1 <= month <= 12:
         return None
     y = year_of(m, ref)
-    if m["end"] in ("初", "中"):  # 7月初, 7月中: the end of its first or middle ten days, as 上旬/中旬
+    end, before = m["end"], m["before"]
+    # 7月初, 7月中: the end of its first or middle ten days, as 上旬/中旬; "N月前" without 底/末:
+    # before month N starts; else the month's last day. (Read directly rather than through
+    # infer_year: every month has these days, so next year's is always on or after ref.)
+    due = _month_due(ref.year if y is None else y, month, end, before)
+    if y is None and due < ref:
+        due = _month_due(ref.year + 1, month, end, before)
+    strong = bool(before or m["within"] or _THEN_STANDING.match(m.string, m.end()))
+    return ("period_end", due, None, strong, True)
 
-        def make(yy: int) -> dt.date:
-            return dt.date(yy, month, 10 if m["end"] == "初" else 20)
-    elif m["before"] and not m["end"]:
-        # "N月前" without 底/末: before month N starts.
-        def make(yy: int) -> dt.date:
-            return dt.date(yy, month, 1) - dt.timedelta(days=1)
-    else:
 
-        def make(yy: int) -> dt.date:
-            return month_end(yy, month)
-
-    strong = bool(m["before"] or m["within"] or _THEN_STANDING.match(m.string, m.end()))
-    return ("period_end", infer_year(ref, make, y), None, strong, True)
+def _month_due(year: int, month: int, end: str | None, before: str | None) -> dt.date:
+    if end == "初" or end == "中":
+        return dt.date(year, month, 10 if end == "初" else 20)
+    if before and not end:
+        return dt.date(year, month, 1) - dt.timedelta(days=1)
+    return month_end(year, month)
 
 
 _THEN_STANDING = re.compile(r"\s*(?:-|至|到)\s*长期")  # 2024年6月-长期: due in June, a standing duty after
