@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ledger import deadline_grammar  # noqa: F401 - registers the grammar's rules
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
 from ledger.deadline_context import Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
+from ledger.deadline_grammar import span_after  # also registers the grammar's rules
 from ledger.deadline_rules import RULES, Builder, RuleIndex, rule_index
 from ledger.models import KINDS_WITH_DUE, Confidence, Deadline, DeadlineKind, Recurrence
 from ledger.user_dates import check_user_date, plausible_user_date, read_chat_phrase, read_numeric_date
@@ -297,8 +297,14 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
     return Deadline()
 
 
+_BARE_DURATION = re.compile(r"(?:(?P<n>\d{1,3})\s*(?P<u>个月|个季度|个星期|个?周|天|日|年)|(?P<half>半年|半个月))")
+
+
 def _fallback(text: str, ref: dt.date) -> Deadline:
     """Free-form chat input the grammar does not know: 6/30 by hand, else dateparser (imported lazily)."""
+    bare = _BARE_DURATION.fullmatch(normalize(text).text.strip())
+    if bare:  # a ledger cell that is only a duration (3个月, 半年): within it, to be confirmed
+        return Deadline(kind="period_end", due=span_after(bare, ref), span=text, confidence="low")
     numeric = read_numeric_date(text, ref) or read_chat_phrase(text, ref)
     if numeric is not None:
         return Deadline(kind="date", due=numeric, span=text, confidence="low")
