@@ -55,6 +55,7 @@ UNSEEN: list[Row] = [
     # -- one calendar day --------------------------------------------------------------------------
     ("day-before-written-past", "2024年12月31日前整改到位", "date", D(2024, 12, 31), "high", None),
     ("day-may-first", "2025年5月1日前完成", "date", D(2025, 5, 1), "high", None),
+    ("day-included-note", "2025年12月31日前（含当日）", "date", D(2025, 12, 31), "high", None),
     ("day-hao", "2025年12月31号前", "date", D(2025, 12, 31), "high", None),
     ("day-hour", "2025年12月31日24时前", "date", D(2025, 12, 31), "high", None),
     ("day-clock", "2025年6月30日17:00前", "date", D(2025, 6, 30), "high", None),
@@ -93,6 +94,7 @@ UNSEEN: list[Row] = [
     ("two-years-within", "两年内完成", "period_end", D(2027, 3, 20), "high", None),
     ("label-duration", "整改时限为3个月", "period_end", D(2025, 6, 20), "high", None),
     ("label-duration-colon", "整改期限：6个月", "period_end", D(2025, 9, 20), "high", None),
+    ("label-year", "整改期限：1年", "period_end", D(2026, 3, 20), "high", None),
     ("label-half-year", "完成时限：半年", "period_end", D(2025, 9, 20), "high", None),
     ("bare-duration-cell", "3个月", "period_end", D(2025, 6, 20), "low", None),
     ("bare-half-year-cell", "半年", "period_end", D(2025, 9, 20), "low", None),
