@@ -302,7 +302,7 @@ _BARE_DURATION = re.compile(r"(?:(?P<n>\d{1,3})\s*(?P<u>个月|个季度|个星�
 
 def _fallback(text: str, ref: dt.date) -> Deadline:
     """Free-form chat input the grammar does not know: 6/30 by hand, else dateparser (imported lazily)."""
-    bare = _BARE_DURATION.fullmatch(normalize(text).text.strip())
+    bare = _BARE_DURATION.fullmatch(normalize(text).text.strip()) if text[-1] in "月度期周天日年" else None
     if bare:  # a ledger cell that is only a duration (3个月, 半年): within it, to be confirmed
         return Deadline(kind="period_end", due=span_after(bare, ref), span=text, confidence="low")
     numeric = read_numeric_date(text, ref) or read_chat_phrase(text, ref)
