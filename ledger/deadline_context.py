@@ -164,7 +164,7 @@ _QUALIFIER = re.compile(r"^\s*(?:完成|整改|办结|解决|到位)?的(?:任�
 
 def clause_bounds(s: str, start: int, end: int) -> tuple[str, str]:
     """Up to 12 characters on each side of a phrase, within its clause."""
-    before = s[max(0, start - 12) : start]
+    before = s[start - 12 : start] if start > 12 else s[:start]
     last_end = _LAST_CLAUSE_END.match(before)
     after = _AFTER_CLAUSE.match(s, end)
     return (before[last_end.end() :] if last_end else before), (after.group(0) if after else "")
@@ -193,6 +193,8 @@ def is_qualifier(after: str) -> bool:
 
 def bracketed(s: str, start: int, end: int) -> bool:
     """The phrase is all that stands in its brackets: （6-8月）."""
+    if "(" not in s:
+        return False  # most texts: no bracket at all
     return s[max(0, start - 2) : start].rstrip().endswith("(") and s[end : end + 2].lstrip().startswith(")")
 
 

@@ -37,8 +37,10 @@ def _ongoing(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"(?:边(?:查|督|整|改|巡)边(?:改|整|查)|适时|随时|常抓不懈|抓常抓长|一以贯之|经常性|常态长效)",
-    need=("边适随抓贯经常",),
+    r"(?:边(?:查|督|整|改|巡)边(?:改|整|查)|适时|随时|常抓不懈|抓常抓长|一以贯之|经常性|常态长效"
+    # 中长期 as a ledger's time limit (a task with no near date), not in a plan's name (中长期规划)
+    r"|中长期(?=\s*$|[\s)。；;，,、]|整改|任务|推进|坚持|落实|解决|事项))",
+    need=("边适随抓贯经常中",),
 )
 def _ongoing_soft(m: re.Match[str], ref: dt.date) -> Reading | None:
     """A working principle (边查边改, 适时复查, 持续加强): a standing duty, read with low confidence."""
@@ -74,16 +76,23 @@ def _recurring(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"[一1](?P<u>日|周|月|季)一(?:调度|通报|报告|报|督查|研判|会商|次)",
-    need=("一1", "日周月季", "调通报督研会次"),
-    first="一1",
+    r"(?:[一1](?P<u>日|周|月|季度?|年)|(?P<half>半年))一(?:调度|通报|报告|报|督查|研判|会商|次)",
+    need=("一1", "日周月季年", "调通报督研会次"),
+    first="一1半",
 )
 def _recurring_once_each(m: re.Match[str], ref: dt.date) -> Reading | None:
-    """一月一调度, 一周一通报, 一季一督查."""
-    return ("recurring", None, _ONCE_EACH[m["u"]], True, False)
+    """一月一调度, 一周一通报, 一季一督查, 一年一次, 半年一次 (一季度一次 is quarterly, not the first quarter)."""
+    return ("recurring", None, "half-yearly" if m["half"] else _ONCE_EACH[m["u"]], True, False)
 
 
-_ONCE_EACH: dict[str, Recurrence] = {"日": "daily", "周": "weekly", "月": "monthly", "季": "quarterly"}
+_ONCE_EACH: dict[str, Recurrence] = {
+    "日": "daily",
+    "周": "weekly",
+    "月": "monthly",
+    "季": "quarterly",
+    "季度": "quarterly",
+    "年": "yearly",
+}
 
 
 @rule(r"(?P<n>\d{1,3})\s*个?\s*工作日" + WITHIN + r"?", need=("工", DIGITS), first=DIGITS)
@@ -136,6 +145,25 @@ def _use_time(m: re.Match[str], ref: dt.date) -> Reading | None:
             False,
         )
     return ("period_end", _after(ref, int(m["n"]), m["u"]), None, True, False)
+
+
+@rule(
+    r"(?:(?:整改|完成|落实)(?:时限|期限|时间)|^\s*(?:时限|期限))\s*(?:为|是|:)?\s*"
+    r"(?:(?P<n>\d{1,3})\s*(?P<u>个月|个季度|个星期|个?周|天|日|年)|(?P<half>半年|半个月))"
+    r"(?!\s*(?:以内|之内|内|后|以后|之后|\d))",
+    need=("限间", DIGITS + "半"),
+    first="整完落时期\\s",
+)
+def _labelled_duration(m: re.Match[str], ref: dt.date) -> Reading | None:
+    """整改时限为3个月, 整改期限：6个月: a duration a deadline label gives counts from the reference date."""
+    return ("period_end", span_after(m, ref), None, True, False)
+
+
+def span_after(m: re.Match[str], ref: dt.date) -> dt.date:
+    """The end of the duration `m` names (groups n and u, or half) from ref."""
+    if m["half"]:
+        return ref + dt.timedelta(days=15) if m["half"] == "半个月" else add_months(ref, 6)
+    return _after(ref, int(m["n"]), m["u"])
 
 
 def _after(ref: dt.date, n: int, u: str) -> dt.date:
@@ -244,7 +272,18 @@ def _day_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", infer_year(ref, make, y), None, bool(m["before"]), True)
 
 
-@rule(Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + BEFORE, need=("日号", "月", DIGITS), first=Y_FIRST)
+# After the day: a weekday in brackets (6月30日（星期一）前) and an hour before 前 (24时前, 17:00前) say
+# nothing more about the day; a year in brackets after the phrase (6月30日前（2025年）) is its year.
+_WEEKDAY_NOTE = r"(?:\s*\((?:星期|周|礼拜)[一二三四五六日天1-7]\))?"
+_HOUR = r"(?:\s*(?:\d{1,2}\s*(?:时|点)(?:\s*\d{1,2}\s*分)?|\d{1,2}:\d{2})(?=\s*(?:之前|以前|前|止|为止)))?"
+YEAR_AFTER = r"(?:(?=\s*\((?P<y3>\d{4})\s*年\)))?"
+
+
+@rule(
+    Y + r"?\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]" + _WEEKDAY_NOTE + _HOUR + BEFORE + YEAR_AFTER,
+    need=("日号", "月", DIGITS),
+    first=Y_FIRST,
+)
 def _day(m: re.Match[str], ref: dt.date) -> Reading | None:
     y = year_of(m, ref)
     d = infer_year(ref, lambda yy: safe_date(yy, int(m["m"]), int(m["d"])), y)
@@ -302,7 +341,8 @@ def _month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
 @rule(
     Y
     + r"?\s*(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|末期|中下旬|初|中(?![旬下上]))?\s*(?P<before>之前|以前|前|止|为止)?"
-    + r"(?P<within>内|以内|之内)?",
+    + r"(?P<within>内|以内|之内)?"
+    + YEAR_AFTER,
     need=("月", DIGITS),
     first=Y_FIRST,
 )
@@ -311,21 +351,23 @@ def _month(m: re.Match[str], ref: dt.date) -> Reading | None:
     if not 1 <= month <= 12:
         return None
     y = year_of(m, ref)
-    if m["end"] in ("初", "中"):  # 7月初, 7月中: the end of its first or middle ten days, as 上旬/中旬
+    end, before = m["end"], m["before"]
+    # 7月初, 7月中: the end of its first or middle ten days, as 上旬/中旬; "N月前" without 底/末:
+    # before month N starts; else the month's last day. (Read directly rather than through
+    # infer_year: every month has these days, so next year's is always on or after ref.)
+    due = _month_due(ref.year if y is None else y, month, end, before)
+    if y is None and due < ref:
+        due = _month_due(ref.year + 1, month, end, before)
+    strong = bool(before or m["within"] or _THEN_STANDING.match(m.string, m.end()))
+    return ("period_end", due, None, strong, True)
 
-        def make(yy: int) -> dt.date:
-            return dt.date(yy, month, 10 if m["end"] == "初" else 20)
-    elif m["before"] and not m["end"]:
-        # "N月前" without 底/末: before month N starts.
-        def make(yy: int) -> dt.date:
-            return dt.date(yy, month, 1) - dt.timedelta(days=1)
-    else:
 
-        def make(yy: int) -> dt.date:
-            return month_end(yy, month)
-
-    strong = bool(m["before"] or m["within"] or _THEN_STANDING.match(m.string, m.end()))
-    return ("period_end", infer_year(ref, make, y), None, strong, True)
+def _month_due(year: int, month: int, end: str | None, before: str | None) -> dt.date:
+    if end == "初" or end == "中":
+        return dt.date(year, month, 10 if end == "初" else 20)
+    if before and not end:
+        return dt.date(year, month, 1) - dt.timedelta(days=1)
+    return month_end(year, month)
 
 
 _THEN_STANDING = re.compile(r"\s*(?:-|至|到)\s*长期")  # 2024年6月-长期: due in June, a standing duty after
@@ -411,7 +453,7 @@ def _half(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    r"(?P<y1>\d{4})\s*年?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?",
+    r"(?P<y1>\d{4})\s*(?:年度?)?\s*(?:-|至|到)\s*(?P<y>\d{4})\s*年(?:度)?(?P<end>底|末|内)?(?P<before>之前|以前|前)?",
     need=("年", "-至到", DIGITS),
     first=DIGITS,
 )
@@ -419,9 +461,13 @@ def _year_range(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(int(m["y"]), 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(Y + r"\s*(?P<end>年底|年末|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])", need="年", first=Y_FIRST)
+@rule(
+    Y + r"\s*(?P<end>年底|年末|年内(?!部)|底|末|内|以内|之内)?(?P<before>之前|以前|前)?(?![\d月])",
+    need="年",
+    first=Y_FIRST,
+)
 def _year_rule(m: re.Match[str], ref: dt.date) -> Reading | None:
-    y = int(m["y"]) if m["y"] else ref.year + (1 if m["yrel"] in ("明年", "次年", "下年", "下一年") else 0)
+    y = year_of(m, ref) or ref.year
     if m["before"] and not m["end"] and m["y"]:
         # "2025年前": before 2025 starts.
         return ("period_end", dt.date(y - 1, 12, 31), None, True, True)

@@ -16,8 +16,10 @@ from collections.abc import Callable
 
 from ledger.models import DeadlineKind, Recurrence
 
-Y_FIRST = r"\d今本当明次下"  # the characters _Y can start with
-Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次年|下一?年))"
+Y_FIRST = r"\d今本当明次下翌来"  # the characters _Y can start with
+# 下一年度 arrives here as 下1年度 (Chinese numerals before 年 are made Arabic).
+Y = r"(?:(?P<y>\d{4})\s*年(?:度)?|(?P<yrel>今年|本年度?|当年|明年|次年|翌年|(?<!未)来年|下[一1]?年(?:度)?))"
+_NEXT_YEAR = ("明", "次", "下", "翌", "来")  # the first character of a year word that means next year
 
 
 def year_of(match: re.Match[str], ref: dt.date) -> int | None:
@@ -28,8 +30,12 @@ def year_of(match: re.Match[str], ref: dt.date) -> int | None:
     if y:
         return int(y)
     if rel:
-        return ref.year + (1 if rel in ("明年", "次年", "下年", "下一年") else 0)
-    return None
+        return ref.year + (1 if rel.startswith(_NEXT_YEAR) else 0)
+    try:
+        after = match["y3"]  # 6月30日前（2025年）: the year in brackets after the phrase
+    except IndexError:
+        return None
+    return int(after) if after else None
 
 
 # -- the grammar ---------------------------------------------------------------

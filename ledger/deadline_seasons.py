@@ -175,7 +175,12 @@ def _five_year_plan(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(last, 12, 31), None, bool(m["end"]), True)
 
 
-@rule(r"(?P<w>今天|今日|当天|当日|明天|明日|后天)(?:之内|内|前|下班前)?", need=("今明后当", "天日"), first="今当明后")
+# 含当日 (the day itself included, a note after a date) is no day of its own.
+@rule(
+    r"(?<!含)(?P<w>今天|今日|当天|当日|明天|明日|后天)(?:之内|内|前|下班前)?",
+    need=("今明后当", "天日"),
+    first="今当明后",
+)
 def _today(m: re.Match[str], ref: dt.date) -> Reading | None:
     off = {"明天": 1, "明日": 1, "后天": 2}.get(m["w"], 0)
     return ("date", ref + dt.timedelta(days=off), None, True, False)

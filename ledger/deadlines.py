@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ledger import deadline_grammar  # noqa: F401 - registers the grammar's rules
 from ledger.calendar_cn import add_workdays, is_workday
 from ledger.cntext import Normalized, normalize
 from ledger.dates import days_in
 from ledger.deadline_context import Shape, clause_bounds, is_as_of, is_qualifier, is_start, judge
-from ledger.deadline_rules import RULES, rule_index
+from ledger.deadline_grammar import span_after  # also registers the grammar's rules
+from ledger.deadline_rules import RULES, Builder, RuleIndex, rule_index
 from ledger.models import KINDS_WITH_DUE, Confidence, Deadline, DeadlineKind, Recurrence
 from ledger.user_dates import check_user_date, plausible_user_date, read_chat_phrase, read_numeric_date
 
@@ -105,6 +105,19 @@ def _shape(s: str, h: _Hit, ref: dt.date) -> Shape:
 
 
 # -- scanning --------------------------------------------------------------------
+_MAYBE_WINDOW = frozenset({"_iso", "_xun"})
+_Tables = tuple[RuleIndex, list[re.Pattern[str]], list[Builder], list[str]]
+_TABLES: list[_Tables] = []
+
+
+def _compiled() -> _Tables:
+    """The rule index and the rules' patterns, builders and names as parallel lists, built on first use
+    (every rule module is imported by then)."""
+    if not _TABLES or len(_TABLES[0][1]) != len(RULES):
+        _TABLES[:] = [(rule_index(), [r[0] for r in RULES], [r[1] for r in RULES], [r[1].__name__ for r in RULES])]
+    return _TABLES[0]
+
+
 def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     """Every grammar match, the longest where matches overlap, in reading order.
 
@@ -112,31 +125,44 @@ def _scan(n: Normalized, ref: dt.date) -> list[_Hit]:
     matches are shadowed by a longer one and never need their date.
     """
     s = n.text
+    index, patterns, builders, names = _TABLES[0] if _TABLES else _compiled()
     matches: list[tuple[int, int, int, re.Match[str]]] = []
-    for i in rule_index().candidates(s):
-        for m in RULES[i][0].finditer(s):
+    for i in index.candidates(s):
+        # search() from each match's end finds what finditer() would, without finditer's set-up cost
+        # (most rules tried find nothing); an empty match (none of the rules makes one) falls back to it.
+        pattern = patterns[i]
+        m = pattern.search(s)
+        while m is not None:
             a, b = m.span()
-            if b > a:
-                matches.append((a, a - b, i, m))
-    matches.sort()  # start, longest first, then rule order (no two matches tie on all three)
+            if b == a:
+                matches[:] = [x for x in matches if x[2] != i]
+                matches.extend(
+                    (e.start(), e.start() - e.end(), i, e) for e in pattern.finditer(s) if e.end() > e.start()
+                )
+                break
+            matches.append((a, a - b, i, m))
+            m = pattern.search(s, b)
+    if len(matches) > 1:
+        matches.sort()  # start, longest first, then rule order (no two matches tie on all three)
     chosen: list[_Hit] = []
     last_end = -1
     for a, neg_len, i, m in matches:
         if a < last_end:
             continue
         try:
-            out = RULES[i][1](m, ref)
+            out = builders[i](m, ref)
         except (ValueError, OverflowError, KeyError):
             out = None
         if out is None:
             continue  # not a valid date: a shorter match at the same place may still be
         kind, due, recur, strong, dated = out
-        if kind in KINDS_WITH_DUE and due is None:
+        if due is None and kind in KINDS_WITH_DUE:
             continue
-        src = RULES[i][1].__name__
-        window = dated and _is_window(src, s[a : a - neg_len])
-        chosen.append(_Hit(a, a - neg_len, kind, due, recur, strong, dated, window, src))
-        last_end = a - neg_len
+        b = a - neg_len
+        src = names[i]
+        window = dated and (src in _WINDOW_RULES or (src in _MAYBE_WINDOW and _is_window(src, s[a:b])))
+        chosen.append(_Hit(a, b, kind, due, recur, strong, dated, window, src))
+        last_end = b
     if "当月" in s:
         _this_month_of_sentence(s, chosen)
     if "汛" in s and any(h.src in _MONTH_RULES for h in chosen):
@@ -271,8 +297,14 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
     return Deadline()
 
 
+_BARE_DURATION = re.compile(r"(?:(?P<n>\d{1,3})\s*(?P<u>个月|个季度|个星期|个?周|天|日|年)|(?P<half>半年|半个月))")
+
+
 def _fallback(text: str, ref: dt.date) -> Deadline:
     """Free-form chat input the grammar does not know: 6/30 by hand, else dateparser (imported lazily)."""
+    bare = _BARE_DURATION.fullmatch(normalize(text).text.strip()) if text[-1] in "月度期周天日年" else None
+    if bare:  # a ledger cell that is only a duration (3个月, 半年): within it, to be confirmed
+        return Deadline(kind="period_end", due=span_after(bare, ref), span=text, confidence="low")
     numeric = read_numeric_date(text, ref) or read_chat_phrase(text, ref)
     if numeric is not None:
         return Deadline(kind="date", due=numeric, span=text, confidence="low")
