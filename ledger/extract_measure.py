@@ -145,6 +145,8 @@ def _unit(dm: DraftMeasure, raw: RawMeasure, section_unit: str, level: str, owne
 def _status(dm: DraftMeasure, raw: RawMeasure, section: str) -> None:
     sentences = [x for x in re.split(r"(?<=[。；;])", dm.text) if x.strip()]
     stated = _stated_status(sentences)
+    if not stated and dm.deadline.kind == "none" and _STATEMENT.match(raw.deadline.strip()):
+        stated = f"完成时限：{raw.deadline.strip()}"  # （…；完成时限：已完成）: a status in the deadline's place
     if raw.status or stated:
         value = (raw.status or stated).split("：", 1)[-1].strip()
         label = _DONE_LABEL.match(value)

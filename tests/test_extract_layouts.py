@@ -112,6 +112,16 @@ LAYOUTS = {
         {"P1-1", "P2-1", "P3-1"},
         {"P1-1": ("区卫健委办公室", "text", D(2024, 6, 30)), "P4-1": ("区卫健委财务科", "text", D(2024, 12, 31))},
     ),
+    # （责任单位：…；完成时限：已完成）: a status written where the deadline goes is the measure's status
+    "27_university_labels_in_brackets_status_as_deadline.txt": (
+        [2, 2, 2],
+        {"P2-1"},
+        {
+            "P1-2": ("学生工作部", "text", D(2025, 9, 30)),
+            "P2-1": ("实验室与设备管理处", "text", None),
+            "P3-2": ("审计处", "text", None),
+        },
+    ),
 }
 
 
