@@ -302,7 +302,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     settings = Settings.from_config(cfg.get("bot", {}), unit_aliases(cfg))
     seed = str(cfg.get("ledger", {}).get("seed", ""))
     with session(args, cfg) as (repo, policy, now):
-        empty = repo.measure_count() == 0  # O(1): decoding 50 000 measures to see none took 1.8 s
+        empty = not repo.has_measures()  # O(1): decoding 50 000 measures to see none took 1.8 s
         if empty and seed:
             import_file(repo, os.path.join(HERE, seed), now, "run:seed")
         elif empty:

@@ -47,6 +47,7 @@ import orjson
 from tinydb.storages import Storage
 
 from ledger.errors import CorruptStore, StoreError, StoreWriteError
+from store.lazytable import dump_tables
 from store.storage import (
     Batching,
     Data,
@@ -204,7 +205,7 @@ class JournaledStorage(MemoryJournalStorage):
         self.compact_bytes = compact_bytes
         self.compact_share = compact_share  # or this share of the snapshot, if that is more
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        snapshot = load_snapshot(self.path)
+        snapshot = load_snapshot(self.path, lazy=True)
         journal = self._read_journal()
         if snapshot is None and journal.strip(b"\0"):
             raise CorruptStore(
@@ -269,7 +270,7 @@ class JournaledStorage(MemoryJournalStorage):
         try:
             if self.fault is not None:
                 self.fault("compact")
-            raw = orjson.dumps(self._data)
+            raw = dump_tables(self._data)  # one table a line; a table never loaded: its bytes as read
             atomic_write(self.path, raw, fsync=self.fsync)
             os.ftruncate(self._fd, 0)
             if self.fsync:

@@ -32,6 +32,7 @@ from store.codec import (
     unit_to_doc,
 )
 from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage, read_state
+from store.lazytable import has_documents
 from store.lock import StoreLock
 from store.measure_index import MeasureIndex, fast_id_key
 from store.storage import AtomicJSONStorage, paused_gc
@@ -204,8 +205,12 @@ class Repository(ChatState):
         return self._measures.all()
 
     def measure_count(self) -> int:
-        """How many measures are stored, without decoding or indexing any (O(1))."""
+        """How many measures are stored, without decoding or indexing any."""
         return len(self._db.table("measures"))
+
+    def has_measures(self) -> bool:
+        """Whether any measure is stored: O(1), the measures' table is not even parsed (store.lazytable)."""
+        return has_documents(self._db.storage.read(), "measures")
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id, case and full-width forms ignored (`/measure zg-01`)."""
