@@ -42,9 +42,9 @@ _LOADS = [  # every dict method and operator that reads or changes the documents
 class LazyTable(dict[str, Any]):
     """A stored table kept as its JSON bytes until it is first used; then a plain dict of documents."""
 
-    def __init__(self, raw: bytes, path: str, name: str) -> None:
+    def __init__(self, raw: bytes | memoryview, path: str, name: str) -> None:
         super().__init__()
-        self.raw: bytes | None = raw  # None once loaded
+        self.raw: bytes | memoryview | None = raw  # None once loaded
         self._where = (path, name)
 
     def load(self) -> None:
@@ -112,19 +112,25 @@ def dump_tables(data: Mapping[str, Any]) -> bytes:
 
 def split_tables(raw: bytes, path: str, lazy_bytes: int = LAZY_BYTES) -> dict[str, Any] | None:
     """The tables of a snapshot written one a line, the large ones lazy; None if it is not so written
-    (the caller parses it whole, and refuses it if it is not JSON)."""
+    (the caller parses it whole, and refuses it if it is not JSON). The lines are views of `raw`, not
+    copies (four copies of a 40 MB snapshot cost 0.1-0.2 s)."""
     if not (raw.startswith(b"{\n") and raw.endswith(b"\n}")):
         return None
+    view = memoryview(raw)
     data: dict[str, Any] = {}
-    for text in raw[2:-2].split(b"\n"):
-        line = text.removesuffix(b",")
-        end = line.find(b'":')
-        if not line.startswith(b'"') or end < 0 or not line.endswith(b"}") or line[end + 2 : end + 3] != b"{":
+    pos, stop = 2, len(raw) - 2
+    while pos < stop:
+        end_line = raw.find(b"\n", pos, stop)
+        end_line = stop if end_line < 0 else end_line
+        close = end_line - 1 if raw[end_line - 1] == 0x2C else end_line  # without its "," separator
+        colon = raw.find(b'":', pos, close)
+        if raw[pos] != 0x22 or colon < 0 or raw[colon + 2] != 0x7B or raw[close - 1] != 0x7D:  # "name":{...}
             return None
         try:
-            name = orjson.loads(line[: end + 1])
+            name = orjson.loads(view[pos : colon + 1])
         except orjson.JSONDecodeError:
             return None
-        body = line[end + 2 :]
+        body = view[colon + 2 : close]
         data[name] = LazyTable(body, path, name) if len(body) > lazy_bytes else orjson.loads(body)
+        pos = end_line + 1
     return data
