@@ -53,8 +53,9 @@ def import_seconds(folder: str, sheet: str) -> float:
     return time.perf_counter() - t
 
 
-async def launch_seconds(folder: str) -> float:
-    """From spawning `run` to the emulator seeing its first getUpdates."""
+async def launch_seconds(folder: str, ask_help: bool = False) -> float:
+    """From spawning `run` to the emulator seeing its first getUpdates (with `ask_help`: to the bot's
+    answer to a /help sent at that moment, the catch-up sweep's decoding of every measure included)."""
     emu = Emulator()
     await emu.start()
     cfg = config(folder, emu)
@@ -71,6 +72,9 @@ async def launch_seconds(folder: str) -> float:
     )
     try:
         await emu.wait_for(lambda: emu.polls > 0, timeout=120)  # getUpdates is counted, not logged
+        if ask_help:
+            sent = emu.user_sends(9001, "/help")
+            await emu.reply_in(9001, after=sent.message_id, timeout=120)
         return time.perf_counter() - t
     finally:
         proc.send_signal(signal.SIGINT)
@@ -94,6 +98,8 @@ def main() -> None:
         launches = [asyncio.run(launch_seconds(folder)) for _ in range(3)]
         launches.sort()
         print(f"run_bot.py run to first getUpdates at {label} measures: {', '.join(f'{x:.2f}' for x in launches)} s")
+        helped = asyncio.run(launch_seconds(folder, ask_help=True))
+        print(f"run_bot.py run to its answer to a first /help at {label} measures: {helped:.2f} s", flush=True)
     save(
         "startup",
         [

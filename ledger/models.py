@@ -56,20 +56,34 @@ class Deadline(NamedTuple):
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> Deadline:
-        """Also reads records stored before `confidence` and `candidates` existed."""
+    def from_dict(cls, d: dict[str, object], dates: dict[str, dt.date] | None = None) -> Deadline:
+        """Also reads records stored before `confidence` and `candidates` existed.
+
+        `dates` (optional) remembers the dates read, for a decoder reading many records: a ledger's
+        deadlines share a few hundred dates, so each is parsed once and its object shared."""
         due = d.get("due")
         raw = d.get("candidates")
-        pairs = raw if isinstance(raw, (list, tuple)) else ()
-        return cls(
-            kind=d.get("kind", "none"),  # type: ignore[arg-type]
-            due=dt.date.fromisoformat(str(due)) if due else None,
-            recur=d.get("recur"),  # type: ignore[arg-type]
-            span=str(d.get("span") or ""),
-            ongoing_after=bool(d.get("ongoing_after", False)),
-            confidence="low" if d.get("confidence") == "low" else "high",
-            candidates=tuple((dt.date.fromisoformat(str(p[0])), str(p[1])) for p in pairs),
+        return tuple.__new__(  # positionally, as the NamedTuple's own _make: no keyword handling
+            cls,
+            (
+                d.get("kind", "none"),
+                (_date(str(due), dates) if dates is not None else dt.date.fromisoformat(str(due))) if due else None,
+                d.get("recur"),
+                str(d.get("span") or ""),
+                bool(d.get("ongoing_after", False)),
+                "low" if d.get("confidence") == "low" else "high",
+                tuple((dt.date.fromisoformat(str(p[0])), str(p[1])) for p in raw)
+                if raw and isinstance(raw, (list, tuple))
+                else (),
+            ),
         )
+
+
+def _date(text: str, seen: dict[str, dt.date]) -> dt.date:
+    day = seen.get(text)
+    if day is None:
+        day = seen[text] = dt.date.fromisoformat(text)
+    return day
 
 
 NO_DEADLINE = Deadline()
@@ -101,21 +115,26 @@ class Event:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, object]) -> Event:
+    def from_dict(cls, d: dict[str, object], times: dict[str, dt.datetime] | None = None) -> Event:
+        """`times` (optional) remembers the timestamps read, for a decoder reading many records: an
+        import stamps thousands of events with one time, parsed once then (and one tzinfo shared)."""
+        at = str(d["at"])
+        when = times.get(at) if times is not None else None
+        if when is None:
+            when = dt.datetime.fromisoformat(at)
+            if times is not None:
+                times[at] = when
+        files = d.get("files")
         return cls(
-            at=dt.datetime.fromisoformat(str(d["at"])),
-            actor=str(d.get("actor", "")),
-            action=str(d.get("action", "")),
-            from_status=str(d.get("from", "")),
-            to_status=str(d.get("to", "")),
-            note=str(d.get("note", "")),
-            files=tuple(str(f) for f in _strings(d.get("files"))),
-            measure_id=str(d.get("measure", "")),
+            when,
+            str(d.get("actor", "")),
+            str(d.get("action", "")),
+            str(d.get("from", "")),
+            str(d.get("to", "")),
+            str(d.get("note", "")),
+            tuple([str(f) for f in files]) if files and isinstance(files, (list, tuple)) else (),
+            str(d.get("measure", "")),
         )
-
-
-def _strings(v: object) -> list[str]:
-    return [str(x) for x in v] if isinstance(v, (list, tuple)) else []
 
 
 @dataclass(frozen=True)

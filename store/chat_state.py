@@ -20,10 +20,13 @@ _HANDLING: ContextVar[int | None] = ContextVar("duban_handling_update", default=
 
 class ChatState:
     _db: TinyDB
-    _measure_ids: dict[str, int]
     _done_later: set[int]  # handled updates a full disk kept in the inbox (set by Repository)
 
     def batch(self) -> contextlib.AbstractContextManager[None]:  # provided by Repository
+        raise NotImplementedError
+
+    @property
+    def _measure_ids(self) -> dict[str, int]:  # provided by Repository
         raise NotImplementedError
 
     def pref(self, user_id: int, key: str) -> str | None:  # provided by Repository

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from ledger.models import Deadline, Event, Evidence, Extension, Measure, Member, Problem, Unit
+
+T = TypeVar("T")
 
 
 def measure_to_doc(m: Measure) -> dict[str, Any]:
@@ -29,26 +32,139 @@ def measure_to_doc(m: Measure) -> dict[str, Any]:
     }
 
 
-def measure_from_doc(d: dict[str, Any]) -> Measure:
-    ev = d.get("evidence") or {}
-    return Measure(
-        id=d["id"],
-        problem=int(d["problem"]),
-        text=d["text"],
-        unit=d.get("unit", ""),
-        co_units=tuple(d.get("co_units", ())),
-        leader=d.get("leader", ""),
-        deadline_text=d.get("deadline_text", ""),
-        deadline=Deadline.from_dict(d.get("deadline") or {}),
-        status=d.get("status", "open"),
-        unit_inferred=bool(d.get("unit_inferred", False)),
-        note=d.get("note", ""),
-        evidence=Evidence(note=ev.get("note", ""), files=tuple(ev.get("files", ()))),
-        due_override=dt.date.fromisoformat(d["due_override"]) if d.get("due_override") else None,
-        extension=Extension.from_dict(d["extension"]) if d.get("extension") else None,
-        history=tuple(Event.from_dict(e) for e in d.get("history", ())),
-        extra=tuple((str(k), str(v)) for k, v in d.get("extra", ())),
+def measure_from_doc(d: Mapping[str, Any]) -> Measure:
+    return Decoder().measure(d)
+
+
+class Decoder:
+    """Stored measure documents to `Measure`s; one decoder for many documents shares what repeats.
+
+    A ledger's measures share a few hundred due dates and their import time: each is parsed once
+    (and one object shared, immutable as they are), and a measure without evidence shares one empty
+    `Evidence`. 50 000 measures: 1.45 s with a `measure_from_doc` each, ~0.6 s with one decoder.
+    """
+
+    def __init__(self) -> None:
+        self.dates: dict[str, dt.date] = {}
+        self.times: dict[str, dt.datetime] = {}
+
+    def measure(self, d: Mapping[str, Any]) -> Measure:
+        try:
+            return self._as_written(d)
+        except (KeyError, TypeError, AttributeError):  # a record older than a field, or not as written
+            return self._tolerant(d)
+
+    def _as_written(self, d: Mapping[str, Any]) -> Measure:
+        """The fast path: a document as `measure_to_doc` writes it (every key present), read with the
+        same conversions as `_tolerant` but without a `get` per field or the frozen `__init__`."""
+        dl = d["deadline"]
+        due, cands, override, extension = dl["due"], dl["candidates"], d["due_override"], d["extension"]
+        times = self.times
+        return _frozen(
+            Measure,
+            {
+                "id": d["id"],
+                "problem": int(d["problem"]),
+                "text": d["text"],
+                "unit": d["unit"],
+                "co_units": tuple(d["co_units"]),
+                "leader": d["leader"],
+                "deadline_text": d["deadline_text"],
+                "deadline": Deadline.from_dict(dl, self.dates) if cands else _deadline(self, dl, due),
+                "status": d["status"],
+                "unit_inferred": bool(d["unit_inferred"]),
+                "note": d["note"],
+                "evidence": _evidence(d["evidence"]),
+                "due_override": dt.date.fromisoformat(override) if override else None,
+                "extension": Extension.from_dict(extension) if extension else None,
+                "history": tuple([_event(e, times) for e in d["history"]]),
+                "extra": tuple([(str(k), str(v)) for k, v in d.get("extra", ())]),
+            },
+        )
+
+    def _tolerant(self, d: Mapping[str, Any]) -> Measure:
+        override = d.get("due_override")
+        extension = d.get("extension")
+        return Measure(
+            d["id"],
+            int(d["problem"]),
+            d["text"],
+            d.get("unit", ""),
+            tuple(d.get("co_units", ())),
+            d.get("leader", ""),
+            d.get("deadline_text", ""),
+            Deadline.from_dict(d.get("deadline") or {}, self.dates),
+            d.get("status", "open"),
+            bool(d.get("unit_inferred", False)),
+            d.get("note", ""),
+            _evidence(d.get("evidence")),
+            dt.date.fromisoformat(override) if override else None,
+            Extension.from_dict(extension) if extension else None,
+            tuple([Event.from_dict(e, self.times) for e in d.get("history", ())]),
+            tuple([(str(k), str(v)) for k, v in d.get("extra", ())]),
+        )
+
+
+def _frozen(cls: type[T], fields: dict[str, Any]) -> T:
+    """An instance of a frozen dataclass from all its fields, without `__init__` (its
+    `object.__setattr__` per field is most of the cost of building 50 000 measures)."""
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    return obj
+
+
+def _deadline(dec: Decoder, dl: Mapping[str, Any], due: Any) -> Deadline:
+    """`Deadline.from_dict` of a stored deadline without candidates, as written (every key present)."""
+    if due:
+        day = dec.dates.get(due)
+        if day is None:
+            day = dec.dates[due] = dt.date.fromisoformat(str(due))
+    else:
+        day = None
+    return tuple.__new__(
+        Deadline,
+        (
+            dl["kind"],
+            day,
+            dl["recur"],
+            str(dl["span"] or ""),
+            bool(dl["ongoing_after"]),
+            "low" if dl["confidence"] == "low" else "high",
+            (),
+        ),
     )
+
+
+def _event(e: Mapping[str, Any], times: dict[str, dt.datetime]) -> Event:
+    """`Event.from_dict` of an event as written (every key present)."""
+    at = str(e["at"])
+    when = times.get(at)
+    if when is None:
+        when = times[at] = dt.datetime.fromisoformat(at)
+    files = e["files"]
+    return _frozen(
+        Event,
+        {
+            "at": when,
+            "actor": str(e["actor"]),
+            "action": str(e["action"]),
+            "from_status": str(e["from"]),
+            "to_status": str(e["to"]),
+            "note": str(e["note"]),
+            "files": tuple([str(f) for f in files]) if files and isinstance(files, (list, tuple)) else (),
+            "measure_id": str(e["measure"]),
+        },
+    )
+
+
+NO_EVIDENCE = Evidence()
+
+
+def _evidence(ev: Mapping[str, Any] | None) -> Evidence:
+    if not ev:
+        return NO_EVIDENCE
+    note, files = ev.get("note", ""), ev.get("files", ())
+    return Evidence(note, tuple(files)) if note != "" or files else NO_EVIDENCE
 
 
 def problem_to_doc(p: Problem) -> dict[str, Any]:

@@ -15,14 +15,18 @@ never acknowledged: it is truncated away. A bad record with more data after it i
 not a crash but damage, and the store is refused.
 
 Compaction writes the snapshot atomically (`store.storage.atomic_write`) and then
-empties the journal. It runs when a store is opened with a non-empty journal, when
-it is closed, and in the same process (synchronously: one thread, see STYLE.md)
-right after a write is acknowledged, once the journal passes `compact_bytes` or a
-quarter of the snapshot, whichever is larger: a compaction costs as much as the
-snapshot, so this keeps its share of each write bounded and the replay at start
-short. A crash between the two steps is harmless: each record sets documents to
-their final values, so replaying the journal onto the new snapshot gives that
-snapshot again.
+empties the journal. It runs when a store is opened with a non-empty journal and when
+it is closed (`compact`, in the caller), and right after a write is acknowledged once
+the journal passes `compact_bytes` or a quarter of the snapshot, whichever is larger:
+a compaction costs as much as the snapshot, so this keeps its share of each write
+bounded and the replay at start short. That one runs in the background
+(`compact_in_background`): the journal is sealed (renamed `<store>.journal.sealed`) and a
+new one started, the tables are serialized in the caller's thread (the state the sealed
+journal ends at), and a worker thread writes and fsyncs the snapshot and removes the
+sealed journal; it touches files only, never the tables, which stay on the one thread
+that uses TinyDB. Opening replays snapshot, sealed journal, live journal. A crash
+between any two steps is harmless: each record sets documents to their final values,
+so replaying a journal onto a newer snapshot gives that snapshot again.
 
 A write that fails (disk full, read-only folder) undoes the change in memory and
 truncates the journal back, then raises `StoreWriteError`: memory and disk agree.
@@ -39,6 +43,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
+import threading
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -47,6 +52,7 @@ import orjson
 from tinydb.storages import Storage
 
 from ledger.errors import CorruptStore, StoreError, StoreWriteError
+from store.lazytable import dump_tables
 from store.storage import (
     Batching,
     Data,
@@ -146,18 +152,49 @@ class MemoryJournalStorage(Batching, Storage):
 
 
 def read_state(path: str) -> Data:
-    """The snapshot with its journal replayed (a torn tail left out, as at a restart), read only."""
+    """The snapshot with its journal segments replayed (a torn tail left out, as at a restart), read only.
+
+    Beside a running bot: if a compaction replaced the snapshot or sealed the journal while the files
+    were read (their identities before and after differ), they are read again."""
     real = os.path.realpath(path)
+    for _ in range(20):
+        before = _identities(real)
+        with paused_gc():
+            data = load_snapshot(real)
+            if data is None:
+                raise StoreError(f"没有数据文件：{path}。No store at {path}.")
+            segments = [_read_file(real + SEALED), _read_file(real + ".journal")]
+        if _identities(real) == before:
+            break
+    assert data is not None
     with paused_gc():
-        data = load_snapshot(real)
-        if data is None:
-            raise StoreError(f"没有数据文件：{path}。No store at {path}.")
-        try:
-            with open(real + ".journal", "rb") as f:
-                replay(data, f.read(), path)
-        except FileNotFoundError:
-            pass
+        for segment in segments:
+            replay(data, segment, path)
     return data
+
+
+SEALED = ".journal.sealed"  # the journal a background compaction is folding into the snapshot
+
+
+def _identities(real: str) -> list[tuple[int, int, int] | None]:
+    out: list[tuple[int, int, int] | None] = []
+    for name in (real, real + SEALED, real + ".journal"):
+        try:
+            st = os.stat(name)
+            out.append((st.st_ino, st.st_mtime_ns, st.st_size) if name == real else (st.st_ino, 0, 0))
+        except FileNotFoundError:
+            out.append(None)
+    return out
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return b""
+    except OSError as e:
+        raise CorruptStore(f"数据日志无法读取：{path}（{e.strerror}）。") from e
 
 
 def replay(data: Data, journal: bytes, path: str) -> tuple[int, int]:
@@ -195,43 +232,44 @@ class JournaledStorage(MemoryJournalStorage):
     fault: Callable[[str], None] | None = None
 
     def __init__(
-        self, path: str, fsync: bool = True, compact_bytes: int = COMPACT_BYTES, compact_share: float = 0.25
+        self,
+        path: str,
+        fsync: bool = True,
+        compact_bytes: int = COMPACT_BYTES,
+        compact_share: float = 0.25,
+        background: bool = True,
     ) -> None:
         super().__init__()
         self.path = os.path.realpath(path)  # a symlink writes (and locks) the real file
         self.journal_path = self.path + ".journal"
+        self.sealed_path = self.path + SEALED
         self.fsync = fsync
         self.compact_bytes = compact_bytes
         self.compact_share = compact_share  # or this share of the snapshot, if that is more
+        self.background = background  # past the threshold: compact_in_background (else compact)
         os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        snapshot = load_snapshot(self.path)
-        journal = self._read_journal()
-        if snapshot is None and journal.strip(b"\0"):
+        snapshot = load_snapshot(self.path, lazy=True)
+        sealed = _read_file(self.sealed_path)  # a background compaction's, if a crash cut it short
+        journal = _read_file(self.journal_path)
+        if snapshot is None and (journal + sealed).strip(b"\0"):
             raise CorruptStore(
                 f"数据文件缺失，但日志还在：{self.path}。The store {self.path} is missing but its journal"
                 " is not; restore the store file rather than start an empty one."
             )
         self._data = snapshot if snapshot is not None else {}
+        replay(self._data, sealed, self.path)  # older than the live journal: first
         count, good = replay(self._data, journal, self.path)
         self._fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._size = len(journal)
         self._snapshot_size = os.path.getsize(self.path) if snapshot is not None else 0
         self._broken = False
-        if snapshot is None or count or good < len(journal):
+        self._worker: threading.Thread | None = None  # the background compaction writing the snapshot
+        if snapshot is None or count or good < len(journal) or os.path.exists(self.sealed_path):
             try:
                 self.compact()  # a new store gets its snapshot; a replayed journal is folded in
             except BaseException:
                 self.close()
                 raise
-
-    def _read_journal(self) -> bytes:
-        try:
-            with open(self.journal_path, "rb") as f:
-                return f.read()
-        except FileNotFoundError:
-            return b""
-        except OSError as e:
-            raise CorruptStore(f"数据日志无法读取：{self.journal_path}（{e.strerror}）。") from e
 
     def _append(self, record: bytes) -> None:
         if self._broken:
@@ -251,7 +289,7 @@ class JournaledStorage(MemoryJournalStorage):
         self._size += len(record)
         if self._size > max(self.compact_bytes, self._snapshot_size * self.compact_share):
             with contextlib.suppress(StoreWriteError):  # the write is safe in the journal already
-                self.compact()
+                self.compact_in_background() if self.background else self.compact()
 
     def _write_all(self, record: bytes) -> None:
         view = memoryview(record)
@@ -265,12 +303,15 @@ class JournaledStorage(MemoryJournalStorage):
         os.fdatasync(self._fd)
 
     def compact(self) -> None:
-        """Write the snapshot atomically, then empty the journal."""
+        """Write the snapshot atomically, then remove a sealed journal and empty the live one."""
+        self.wait()  # a background compaction's snapshot is older than this one: it goes first
         try:
             if self.fault is not None:
                 self.fault("compact")
-            raw = orjson.dumps(self._data)
+            raw = dump_tables(self._data)  # one table a line; a table never loaded: its bytes as read
             atomic_write(self.path, raw, fsync=self.fsync)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.sealed_path)  # replaying it onto this snapshot would give this snapshot
             os.ftruncate(self._fd, 0)
             if self.fsync:
                 os.fsync(self._fd)
@@ -279,10 +320,60 @@ class JournaledStorage(MemoryJournalStorage):
             raise write_failed(self.path, e) from e
         self._size, self._snapshot_size = 0, len(raw)
 
+    def compact_in_background(self) -> None:
+        """Seal the journal and start a new one, then write the snapshot in a thread (the write and its
+        fsyncs, 0.1-0.2 s at 40 MB, no longer hold up the event loop; serializing stays here: it is the
+        state the sealed journal ends at, and the loop changes the tables meanwhile).
+
+        A crash at any step loses nothing: opening replays the snapshot (old or new: it is replaced
+        atomically), then the sealed journal, then the live one; each record sets documents to their
+        values, so replaying the sealed one onto the new snapshot gives that snapshot again."""
+        if self._worker is not None and self._worker.is_alive():
+            return  # one at a time; the journal keeps every write meanwhile
+        self.wait()
+        if os.path.exists(self.sealed_path):  # an earlier one failed (disk full): fold everything here
+            self.compact()
+            return
+        try:
+            if self.fault is not None:
+                self.fault("compact")
+            raw = dump_tables(self._data)
+            os.rename(self.journal_path, self.sealed_path)
+            try:
+                fd = os.open(self.journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            except OSError:
+                os.rename(self.sealed_path, self.journal_path)  # as it was
+                raise
+            os.close(self._fd)
+            self._fd, self._size = fd, 0
+            if self.fsync:
+                fsync_folder(os.path.dirname(self.path))  # the new journal exists before a record goes in
+        except OSError as e:
+            raise write_failed(self.path, e) from e
+        self._worker = threading.Thread(target=self._write_snapshot, args=(raw,), name="duban-compaction")
+        self._worker.start()
+
+    def _write_snapshot(self, raw: bytes) -> None:
+        """In the worker thread: only files, never the tables."""
+        with contextlib.suppress(OSError):  # else the sealed journal stays, to be folded in later
+            atomic_write(self.path, raw, fsync=self.fsync)
+            os.unlink(self.sealed_path)
+            if self.fsync:
+                fsync_folder(os.path.dirname(self.path))
+            self._snapshot_size = len(raw)
+
+    def wait(self) -> None:
+        """Until a background compaction has finished."""
+        if self._worker is not None:
+            self._worker.join()
+            self._worker = None
+
     def close(self) -> None:
         """Fold the journal into the snapshot, so a cleanly closed store is one self-contained file."""
         if self._fd >= 0:
-            if self._size and not self._broken and not self._pending:  # never an unfinished batch
+            self.wait()
+            sealed = os.path.exists(self.sealed_path)
+            if (self._size or sealed) and not self._broken and not self._pending:  # never an unfinished batch
                 with contextlib.suppress(StoreWriteError):  # the journal still holds every change
                     self.compact()
             os.close(self._fd)

@@ -16,7 +16,7 @@ from tinydb import Query, TinyDB
 
 from ledger.errors import StoreError, UnknownMeasure
 from ledger.hooks import Hook
-from ledger.ids import id_key, natural_key
+from ledger.ids import id_key
 from ledger.models import Event, Measure, Member, Problem, ReportMeta, Unit
 from store import retention
 from store.chat_state import ChatState
@@ -32,7 +32,9 @@ from store.codec import (
     unit_to_doc,
 )
 from store.journal import COMPACT_BYTES, JournaledStorage, MemoryJournalStorage, read_state
+from store.lazytable import has_documents
 from store.lock import StoreLock
+from store.measure_index import MeasureIndex, fast_id_key
 from store.storage import AtomicJSONStorage, paused_gc
 from store.table import JournaledDB, TrackedTable, put_keyed
 
@@ -55,11 +57,16 @@ class Repository(ChatState):
             db.storage.before_flush = self._take_handled_update
 
     def _index(self) -> None:
-        """Build the in-memory indexes from the stored documents (at open, and after a rollback)."""
-        self._measure_ids: dict[str, int] = {id_key(doc["id"]): int(i) for i, doc in self._raw_items("measures")}
+        """(Re)start the in-memory indexes (at open, and after a rollback); the measures' are built when
+        first used (`store.measure_index`), so opening a large store decodes and indexes none of them."""
+        self._measures = MeasureIndex(lambda: self._raw_items("measures"))
         self._sent_keys: set[str] = {doc["key"] for _, doc in self._raw_items("sent")}
-        self._cache: list[Measure] | None = None  # decoded measures in ledger order
-        self._cache_pos: dict[str, int] = {}  # measure id -> its place in the cache
+        self._sent_frozen: frozenset[str] | None = None  # what sent_keys() last handed out, while current
+
+    @property
+    def _measure_ids(self) -> dict[str, int]:
+        """id_key -> doc id of every measure (built on first use)."""
+        return self._measures.ids
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -195,17 +202,22 @@ class Repository(ChatState):
     # -- measures --------------------------------------------------------------
     def measures(self) -> list[Measure]:
         """All measures in ledger order (problem, then measure number); decoded once, then cached."""
-        if self._cache is None:
-            with paused_gc():  # like loading: many objects, no cycles, kept for the process's life
-                ms = [measure_from_doc(d) for _, d in self._raw_items("measures")]
-                self._cache = sorted(ms, key=measure_sort_key)
-                self._cache_pos = {id_key(x.id): i for i, x in enumerate(self._cache)}
-            gc.freeze()
-        return list(self._cache)
+        return self._measures.all()
+
+    def measure_count(self) -> int:
+        """How many measures are stored, without decoding or indexing any."""
+        return len(self._db.table("measures"))
+
+    def has_measures(self) -> bool:
+        """Whether any measure is stored: O(1), the measures' table is not even parsed (store.lazytable)."""
+        return has_documents(self._db.storage.read(), "measures")
 
     def measure(self, measure_id: str) -> Measure:
         """The measure with this id, case and full-width forms ignored (`/measure zg-01`)."""
-        doc_id = self._measure_ids.get(id_key(measure_id))
+        cached = self._measures.decoded(measure_id)
+        if cached is not None:
+            return cached
+        doc_id = self._measure_ids.get(fast_id_key(measure_id))
         doc = self._db.table("measures").get(doc_id=doc_id) if doc_id is not None else None
         if doc is None:
             raise UnknownMeasure(f"没有编号为 {measure_id} 的整改措施。No measure {measure_id}.")
@@ -251,19 +263,7 @@ class Repository(ChatState):
                 table.update(doc, doc_ids=[doc_id])
             for ev in new_events:
                 self.append_event(ev)
-            self._cache_put(m)
-
-    def _cache_put(self, m: Measure) -> None:
-        """Keep the decoded list current without decoding 10 000 measures again."""
-        if self._cache is None:
-            return
-        i = self._cache_pos.get(id_key(m.id))
-        if i is not None:
-            self._cache[i] = m
-            return
-        self._cache.append(m)
-        self._cache.sort(key=measure_sort_key)
-        self._cache_pos = {id_key(x.id): i for i, x in enumerate(self._cache)}
+            self._measures.put(m)
 
     def put_measures(self, measures: list[Measure]) -> None:
         """Insert or replace many measures in one write (imports)."""
@@ -276,7 +276,7 @@ class Repository(ChatState):
             ids = table.insert_multiple(measure_to_doc(m) for m in new)
             for m, doc_id in zip(new, ids):
                 self._measure_ids[id_key(m.id)] = doc_id
-            self._cache = None
+            self._measures.drop_decoded()
             self._db.table("events").insert_multiple(ev.to_dict() for m in new for ev in m.history)
 
     def rename_measures(self, pairs: list[tuple[str, str]]) -> None:
@@ -297,7 +297,7 @@ class Repository(ChatState):
                     raise StoreError(f"编号 {new} 已被占用。Id {new} is taken.")
                 table.update({"id": new}, doc_ids=[doc_id])
                 self._measure_ids[id_key(new)] = doc_id
-            self._cache = None
+            self._measures.drop_decoded()
 
     # -- audit log ---------------------------------------------------------------
     def append_event(self, ev: Event) -> None:
@@ -356,7 +356,11 @@ class Repository(ChatState):
 
     # -- sent-log ------------------------------------------------------------------
     def sent_keys(self) -> frozenset[str]:
-        return frozenset(self._sent_keys)
+        """The keys of the sent-log, read only: one frozenset shared until the log changes (a sweep
+        asks several times; copying a large sent-log each time cost O(size) a call)."""
+        if self._sent_frozen is None:
+            self._sent_frozen = frozenset(self._sent_keys)
+        return self._sent_frozen
 
     def record_sent(
         self, key: str, measure_id: str, tier: str, at: dt.datetime, chat_id: int | str | None = None
@@ -368,6 +372,7 @@ class Repository(ChatState):
             {"key": key, "measure": measure_id, "tier": tier, "at": at.isoformat(), "chat": chat_id}
         )
         self._sent_keys.add(key)
+        self._sent_frozen = None
 
     def copy_sent_to_chat(self, old: int, new: int, at: dt.datetime) -> int:
         """A group became a supergroup: what the old chat id received counts for the new one."""
@@ -393,8 +398,3 @@ class Repository(ChatState):
 
     def put_evidence_file(self, record: dict[str, Any]) -> None:
         self._db.table("evidence").upsert(record, Query().ref == record["ref"])
-
-
-def measure_sort_key(m: Measure) -> tuple[int, tuple[tuple[int, int | str], ...], str]:
-    """Ledger order: problem, then the id read naturally (P2-9 before P2-10, ZG-01 before ZG-02)."""
-    return (m.problem, natural_key(m.id), m.id)

@@ -31,6 +31,7 @@ def prune_sent(repo: Repository, today: dt.date, margin_days: int) -> int:
     if dead:
         repo._db.table("sent").remove(doc_ids=dead)
         repo._sent_keys = {d["key"] for _, d in repo._raw_items("sent")}
+        repo._sent_frozen = None  # the next sent_keys() reflects the pruned log
     return len(dead)
 
 

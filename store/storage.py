@@ -27,13 +27,17 @@ import orjson
 from tinydb.storages import Storage
 
 from ledger.errors import CorruptStore, StoreWriteError
+from store.lazytable import split_tables
 
 Data = dict[str, dict[str, Any]]
 TEMP_PREFIX, TEMP_SUFFIX = ".tmp-", ".json"
 
 
-def load_snapshot(path: str) -> Data | None:
-    """The tables in the snapshot file, None if there is no file; refuse anything else."""
+def load_snapshot(path: str, *, lazy: bool = False) -> Data | None:
+    """The tables in the snapshot file, None if there is no file; refuse anything else.
+
+    With `lazy`, a snapshot written one table a line keeps its large tables unparsed until first
+    used (`store.lazytable`); the running bot opens so, the CLI's snapshot readers parse it whole."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -47,7 +51,7 @@ def load_snapshot(path: str) -> Data | None:
             " (it is left untouched; delete it only to start a new, empty store)."
         )
     try:
-        data = orjson.loads(raw)
+        data = (split_tables(raw, path) if lazy else None) or orjson.loads(raw)
     except orjson.JSONDecodeError as e:
         raise CorruptStore(f"数据文件已损坏：{path}。The store file {path} is not valid JSON ({e}).") from e
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):

@@ -14,7 +14,7 @@ import signal
 
 from ledger.models import Measure
 from store import Repository
-from store.journal import COMPACT_BYTES, JournaledStorage
+from store.journal import COMPACT_BYTES, SEALED, JournaledStorage
 from store.table import JournaledDB
 
 
@@ -22,9 +22,11 @@ def _measure(i: int) -> Measure:
     return Measure(id=f"P1-{i}", problem=1, text="一是" + "整改" * 200, unit="区教育局")
 
 
-def _writer(path: str, start: int, ack_fd: int, compact_bytes: int) -> None:
+def _writer(path: str, start: int, ack_fd: int, compact_bytes: int, background: bool = True) -> None:
     share = 0.25 if compact_bytes == COMPACT_BYTES else 0.0  # a small threshold: compact every few writes
-    db = JournaledDB(path, storage=JournaledStorage, compact_bytes=compact_bytes, compact_share=share)
+    db = JournaledDB(
+        path, storage=JournaledStorage, compact_bytes=compact_bytes, compact_share=share, background=background
+    )
     repo = Repository(db)
     i = start
     while True:
@@ -128,7 +130,7 @@ def test_writer_killed_at_each_step_of_a_compaction_loses_nothing_acknowledged(t
             os.close(r)
             try:
                 _crash_inside_compaction(point, nth=rng.randint(1, 3))
-                _writer(path, next_id, w, compact_bytes=4_000)
+                _writer(path, next_id, w, compact_bytes=4_000, background=False)
             finally:
                 os._exit(0)
         os.close(w)
@@ -146,3 +148,78 @@ def test_writer_killed_at_each_step_of_a_compaction_loses_nothing_acknowledged(t
         check.close()
     assert len(acked) >= 30
     assert any(f.startswith(".tmp-") for f in os.listdir(tmp_path))  # the before-rename kills left theirs
+
+
+BACKGROUND_POINTS = ("after-seal", "before-rename", "after-rename", "after-unlink")
+
+
+def _crash_inside_background_compaction(point: str, nth: int) -> None:
+    """In this (forked) writer only: SIGKILL itself at `point` of its `nth` background compaction: right
+    after sealing the journal (loop thread), or in the worker thread around its snapshot's rename or
+    after it removed the sealed journal (a kill from either thread ends the whole process)."""
+    real_rename, real_replace, real_unlink = os.rename, os.replace, os.unlink
+    seals = [0]
+
+    def die() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    def rename(src: str, dst: str) -> None:
+        real_rename(src, dst)
+        if dst.endswith(SEALED):
+            seals[0] += 1
+            if seals[0] == nth and point == "after-seal":
+                die()
+
+    def replace(src: str, dst: str) -> None:
+        if seals[0] == nth and point == "before-rename":
+            die()
+        real_replace(src, dst)
+        if seals[0] == nth and point == "after-rename":
+            die()
+
+    def unlink(name: str) -> None:
+        real_unlink(name)
+        if name.endswith(SEALED) and seals[0] == nth and point == "after-unlink":
+            die()
+
+    os.rename, os.replace, os.unlink = rename, replace, unlink  # type: ignore[assignment]
+
+
+def test_writer_killed_at_each_step_of_a_background_compaction_loses_nothing_acknowledged(tmp_path) -> None:
+    path = str(tmp_path / "s.json")
+    repo = Repository.open(path)
+    repo.put_measures([_measure(i) for i in range(100_000, 100_200)])
+    repo.close()
+    rng = random.Random(20240318)
+    acked: set[int] = set()
+    next_id = 1
+    sealed_seen = 0
+    for round_ in range(40):
+        point = BACKGROUND_POINTS[round_ % len(BACKGROUND_POINTS)]
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            try:
+                _crash_inside_background_compaction(point, nth=rng.randint(1, 3))
+                _writer(path, next_id, w, compact_bytes=4_000)
+            finally:
+                os._exit(0)
+        os.close(w)
+        data = b""
+        while chunk := os.read(r, 65536):  # until the writer killed itself
+            data += chunk
+        os.close(r)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, point
+        got = [int(x) for x in data.decode().split()]
+        acked.update(got)
+        next_id = max([next_id - 1, *got]) + 1
+        sealed_seen += os.path.exists(path + SEALED)
+        check = Repository.open(path, lock=False)  # replays snapshot, sealed journal, live journal
+        _nothing_lost_or_doubled(check, acked, round_ + 1, point)
+        assert not os.path.exists(path + SEALED)  # folded in at open
+        check._db.storage._size = 0  # type: ignore[attr-defined]
+        check.close()
+    assert len(acked) >= 40
+    assert sealed_seen >= 20  # the kills after sealing and inside the worker left a sealed journal

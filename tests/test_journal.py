@@ -203,6 +203,7 @@ def test_compaction_past_the_size_empties_the_journal(tmp_path) -> None:
     repo = Repository.open(path, compact_bytes=2_000)
     for i in range(1, 21):
         repo.put_measure(_measure(i))
+        repo._db.storage.wait()  # type: ignore[attr-defined]  # (past the size, a write does not wait for one in flight)
         assert len(_journal(path)) <= max(2_000, os.path.getsize(path) // 4)  # or a quarter of the snapshot
     repo.close()
     assert os.path.getsize(path + ".journal") == 0
@@ -231,4 +232,68 @@ def test_a_failed_write_that_cannot_be_cut_back_refuses_every_later_write(tmp_pa
     repo.close()
     again = Repository.open(path)  # the half record is a torn tail: dropped
     assert again.measures() == []
+    again.close()
+
+
+def test_a_background_compaction_writes_the_snapshot_while_writes_go_on(tmp_path, monkeypatch) -> None:
+    """Past the size the journal is sealed and a new one started at once; the snapshot is written by a
+    worker thread (here held back until the test lets it go) while later writes reach the new journal."""
+    import threading
+
+    import store.journal
+
+    path = str(tmp_path / "s.json")
+    repo = Repository.open(path, compact_bytes=2_000)
+    release, writing = threading.Event(), threading.Event()
+    real_write = store.journal.atomic_write
+
+    def slow_write(*args: object, **kwargs: object) -> None:
+        writing.set()
+        assert release.wait(30)
+        real_write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.journal, "atomic_write", slow_write)
+    i = 0
+    while not writing.is_set():  # until a write passes the size and the worker starts
+        i += 1
+        repo.put_measure(_measure(i))
+    assert os.path.exists(path + ".journal.sealed")
+    assert threading.current_thread() is threading.main_thread()
+    repo.put_measure(_measure(i + 1))  # not held up by the snapshot being written
+    assert len(_journal(path)) > 0 and os.path.getsize(path + ".journal.sealed") > 0
+    during = Repository.snapshot(path)  # the CLI beside the bot: snapshot, sealed and live journal
+    assert during.measure_count() == i + 1
+    release.set()
+    repo._db.storage.wait()  # type: ignore[attr-defined]
+    assert not os.path.exists(path + ".journal.sealed")
+    monkeypatch.undo()
+    repo.close()
+    again = Repository.open(path)
+    assert again.measure_count() == i + 1
+    again.close()
+
+
+def test_a_failed_background_compaction_is_folded_in_by_the_next_one(tmp_path, monkeypatch) -> None:
+    import store.journal
+
+    path = str(tmp_path / "s.json")
+    repo = Repository.open(path, compact_bytes=2_000)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.journal, "atomic_write", disk_full)
+    i = 0
+    while not os.path.exists(path + ".journal.sealed"):
+        i += 1
+        repo.put_measure(_measure(i))
+    repo._db.storage.wait()  # type: ignore[attr-defined]
+    assert os.path.exists(path + ".journal.sealed")  # the worker failed: the sealed journal stays
+    monkeypatch.undo()
+    while os.path.exists(path + ".journal.sealed"):  # the next compaction folds everything, at once
+        i += 1
+        repo.put_measure(_measure(i))
+    repo.close()
+    again = Repository.open(path)
+    assert again.measure_count() == i
     again.close()
