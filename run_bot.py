@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import pathlib
 import signal
 import sys
 import tomllib
@@ -108,17 +109,14 @@ def cmd_calendar(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def write_file(path: str, data: bytes) -> None:
-    with open(path + ".tmp", "wb") as f:
-        f.write(data)
-    os.replace(path + ".tmp", path)
+    pathlib.Path(path + ".tmp").write_bytes(data)
+    os.replace(path + ".tmp", path)  # a reader never sees half a file
 
 
 def emit(rows: Sequence[object]) -> None:
-    for row in rows:
-        print(json.dumps(row, ensure_ascii=False))
+    sys.stdout.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
 
 
-# -- commands ------------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
     with session(args, cfg) as (repo, _, now):
         flags = {k: getattr(args, k) for k in ("dry_run", "match", "accept_changes", "sheet", "strict_units")}
