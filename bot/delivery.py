@@ -113,7 +113,9 @@ def request_key(kind: str, m: Measure) -> str:
 # How long a person's reply waits for the office request it caused. Past this the request goes on
 # in the background: the office chat's own rate limit (1/s privately, 20/min in a group) must not
 # hold the reply, or a burst of submissions fills every update slot and the bot stops answering.
-OFFICE_WAIT_SECONDS = 1.0
+# A refusal (403, 400) comes back within one round trip; a request held by the office group's own
+# pacing (20 a minute) or a sweep's queue is on its way, and the person need not wait for it.
+OFFICE_WAIT_SECONDS = 0.3
 _PENDING_REQUESTS: set[asyncio.Task[bool]] = set()  # kept until done (the loop holds tasks only weakly)
 
 
