@@ -94,6 +94,7 @@ async def _sweep(s: Services) -> SweepReport:
     measures = {m.id: m for m in s.repo.measures()}
     directory = sweep_directory(s)  # once per sweep: it reads every binding
     reminders = await plan_off_loop(s, list(measures.values()), now, directory)
+    reminders = replan_changed(s, measures, reminders, now, directory)
     report = SweepReport(planned=len(reminders))
     accepted: dict[int, list[Recipient]] = {id(r): [] for r in reminders}  # chats that have each reminder now
     per_chat = bundles.by_chat(reminders, directory)
@@ -111,23 +112,27 @@ async def _sweep(s: Services) -> SweepReport:
 
     async def deliver(chat: Recipient, items: list[Reminder]) -> None:
         """One chat's reminders, in order; chats go side by side and the outbox paces them."""
+        items = [r for r in items if still_owed(s, measures, r, chat, now, directory)]
         if len(items) > s.policy.bundle_above:
             pages = bundles.unit_bundle(items, measures, now.date(), s.lang(chat))
             if (got := await _send_bundle(s, chat, pages, report)) is not None:
                 record(items, got)
         else:
             for r in items:
+                if not still_owed(s, measures, r, chat, now, directory):
+                    continue  # the measure changed while earlier reminders went out, and no longer owes it
                 got, message_id = await _send_one(s, chat, r, measures[r.measure_id], now, report)
                 if got is not None:
                     record([r], got, message_id)
 
     await all_or_stop([deliver(chat, items) for chat, items in per_chat.chats.items()])
+    measures = {m.id: m for m in s.repo.measures()}  # as they are now, after minutes of sending
     await _progress_requests(s, measures, sweep_directory(s), now, report)  # bindings as they are now
     sent = s.repo.sent_keys()
     late_key, late_units = late_progress(measures.values(), sent, now, s.policy)
     bound = Counter(mb.unit for mb in s.repo.members() if mb.active)
     for chat in sorted(set(per_chat.office) | set(directory.admin_chats), key=recipient_order):
-        items = per_chat.office.get(chat, [])
+        items = [r for r in per_chat.office.get(chat, []) if r.measure_id in measures]
         owed = late_units if late_key and f"{late_key}@{chat}" not in sent else {}
         if not items and not owed:
             continue
@@ -156,6 +161,43 @@ async def plan_off_loop(s: Services, measures: list[Measure], now: dt.datetime, 
         sent = frozenset(sent)
     start = s.repo.report().date
     return await asyncio.to_thread(plan, measures, sent, now, s.policy, directory, start)
+
+
+def replan_changed(
+    s: Services, measures: dict[str, Measure], reminders: list[Reminder], now: dt.datetime, directory: Directory
+) -> list[Reminder]:
+    """The loop answered people while the thread planned (that is why it plans there): a measure
+    reported done, extended, reassigned, renumbered or imported meanwhile is planned again as it is
+    now, here on the loop (a handful), and `measures` is brought up to date. Without this a unit
+    could be reminded of what it had just reported done, or a reminder go to the unit a measure
+    was taken from."""
+    current = {m.id: m for m in s.repo.measures()}
+    changed = {mid for mid, m in measures.items() if current.get(mid) is not m and current.get(mid) != m}
+    fresh = [m for mid, m in current.items() if mid in changed or mid not in measures]
+    if not changed and not fresh:
+        return reminders
+    for mid in changed:
+        del measures[mid]
+    measures.update((m.id, m) for m in fresh)
+    again = plan(fresh, frozenset(s.repo.sent_keys()), now, s.policy, directory, s.repo.report().date)
+    return [r for r in reminders if r.measure_id not in changed] + again
+
+
+def still_owed(
+    s: Services, measures: dict[str, Measure], r: Reminder, chat: Recipient, now: dt.datetime, directory: Directory
+) -> bool:
+    """Whether this chat still owes reminder `r` as the store is now. A sweep sends for minutes, and
+    people act meanwhile: a measure that changed since it was planned (reported done, extended,
+    reassigned, renumbered, a note added) is planned again on its own, and the reminder goes out
+    only if the planner would still send it to this chat; `measures` then holds it as it is now."""
+    if not s.repo.has_measure(r.measure_id):
+        return False
+    m = s.repo.measure(r.measure_id)
+    if m is measures.get(r.measure_id) or m == measures.get(r.measure_id):
+        return True
+    measures[r.measure_id] = m
+    again = plan([m], frozenset(s.repo.sent_keys()), now, s.policy, directory, s.repo.report().date)
+    return any(x.key == r.key and chat in x.recipients for x in again)
 
 
 def sweep_directory(s: Services) -> Directory:
