@@ -200,7 +200,14 @@ def _span(n: Normalized, h: _Hit, before: str, after: str) -> str:
     tail = after.rstrip()
     if 0 < len(tail) <= 6 and "已" not in tail and _CJK.match(tail):
         end += len(tail)
-    return n.span(start, end).rstrip(")）]】 ")
+    span = n.span(start, end).rstrip("]】 ")
+    while span.endswith((")", "）")) and _brackets(span, "(（") < _brackets(span, ")）"):
+        span = span[:-1].rstrip("]】 ")  # a bracket the phrase did not open; 6月底前（2025年） keeps its own
+    return span
+
+
+def _brackets(s: str, kinds: str) -> int:
+    return s.count(kinds[0]) + s.count(kinds[1])
 
 
 def find_deadlines(text: str, ref: dt.date) -> list[Deadline]:
