@@ -100,6 +100,21 @@ UNSEEN: list[Row] = [
     ("bare-duration-cell", "3个月", "period_end", D(2025, 6, 20), "low", None),
     ("bare-half-year-cell", "半年", "period_end", D(2025, 9, 20), "low", None),
     ("bare-duration-chinese", "两个月", "period_end", D(2025, 5, 20), "low", None),
+    # a cell that is only a year: a two-digit year is 20xx as a written-out one is (not 25 years from now)
+    ("bare-year-cell", "2025年", "period_end", D(2025, 12, 31), "low", None),
+    ("bare-short-year-cell", "25年", "period_end", D(2025, 12, 31), "low", None),
+    ("bare-short-year-cell-next", "26年", "period_end", D(2026, 12, 31), "low", None),
+    ("bare-short-year-cell-past", "24年", "period_end", D(2024, 12, 31), "low", None),
+    ("bare-short-year-fullwidth", "２５年", "period_end", D(2025, 12, 31), "low", None),
+    ("bare-short-year-du", "25年度", "period_end", D(2025, 12, 31), "low", None),
+    # years as a duration: with 内/以内, or alone for one to three years; 十年/5年 alone are neither
+    ("bare-one-year-cell", "1年", "period_end", D(2026, 3, 20), "low", None),
+    ("bare-three-years-chinese", "三年", "period_end", D(2028, 3, 20), "low", None),
+    ("bare-five-years", "5年", "none", None, "high", None),
+    ("bare-ten-years-chinese", "十年", "none", None, "high", None),
+    ("one-year-within", "1年内", "period_end", D(2026, 3, 20), "high", None),
+    ("three-years-yinei", "3年以内", "period_end", D(2028, 3, 20), "high", None),
+    ("ten-years-within", "10年内", "period_end", D(2035, 3, 20), "high", None),
     # -- at once -----------------------------------------------------------------------------------
     ("immediate-done-note", "立行立改（已完成）", "immediate", REF, "high", None),
     ("immediate-label", "整改时限：即知即改", "immediate", REF, "high", None),
