@@ -326,7 +326,8 @@ def _xun_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?:(?P<y2>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?"
-    + r"(?P<before>之前|以前|前|止|为止)?",
+    + r"(?P<before>之前|以前|前|止|为止)?"
+    + YEAR_AFTER,
     need=("月", "-至到", DIGITS),
     first=DIGITS,
 )
@@ -336,7 +337,7 @@ def _month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
         return None
     if m["y2"]:
         return ("period_end", month_end(int(m["y2"]), month), None, bool(m["before"]), True)
-    y = int(m["y"]) if m["y"] else None
+    y = int(m["y"] or m["y3"]) if m["y"] or m["y3"] else None  # 6-8月（2025年）: the bracketed year
     d = infer_year(ref, lambda yy: month_end(yy + (1 if month < m1 else 0), month), y)
     return ("period_end", d, None, bool(m["before"]), True)
 
@@ -422,16 +423,17 @@ def _next_month(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    Y
+    r"(?:"
+    + Y
     + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?"
-    + YEAR_AFTER
-    + r"|(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])",
+    + r"|(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4]))"
+    + YEAR_AFTER,
     need=("季Q", DIGITS),
     first=Y_FIRST + "第Q",
 )
 def _quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     q = int(m["q"] or m["q2"])
-    y = year_of(m, ref) if m["q"] else (int(m["y2"]) if m["y2"] else None)
+    y = int(m["y2"]) if m["y2"] else year_of(m, ref)  # Y, else the year in brackets after
     return ("period_end", infer_year(ref, lambda yy: quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 

@@ -201,6 +201,10 @@ BRACKET_YEAR: list[Row] = [
     ("day-ascii", "6月30日前(2026年)", "date", D(2026, 6, 30), "high", None),
     ("xun-fw", "6月下旬（2026年）", "period_end", D(2026, 6, 30), "high", None),
     ("chinese-month-fw", "六月底前（2026年）", "period_end", D(2026, 6, 30), "high", None),
+    ("q-letter-ascii", "Q3(2026年)", "period_end", D(2026, 9, 30), "high", None),
+    ("month-range-fw", "6-8月（2026年）", "period_end", D(2026, 8, 31), "high", None),
+    ("month-range-before-ascii", "6至8月底前(2026年)", "period_end", D(2026, 8, 31), "high", None),
+    ("month-range-over-new-year", "11-2月（2026年）", "period_end", D(2027, 2, 28), "high", None),
     # the reference year in brackets
     ("ref-year-month", "6月底前（2025年）", "period_end", D(2025, 6, 30), "high", None),
     ("ref-year-month-past", "1月底前(2025年)", "period_end", D(2025, 1, 31), "high", None),
