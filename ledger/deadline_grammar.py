@@ -273,10 +273,12 @@ def _day_range(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 # After the day: a weekday in brackets (6月30日（星期一）前) and an hour before 前 (24时前, 17:00前) say
-# nothing more about the day; a year in brackets after the phrase (6月30日前（2025年）) is its year.
+# nothing more about the day. A year in brackets after a phrase (6月30日前（2025年）, 三季度末前（2025年）,
+# 年底前（2025年度）) is its year; the match takes the brackets in, so the year is not also read as a
+# deadline of its own (the longest match shadows it).
 _WEEKDAY_NOTE = r"(?:\s*\((?:星期|周|礼拜)[一二三四五六日天1-7]\))?"
 _HOUR = r"(?:\s*(?:\d{1,2}\s*(?:时|点)(?:\s*\d{1,2}\s*分)?|\d{1,2}:\d{2})(?=\s*(?:之前|以前|前|止|为止)))?"
-YEAR_AFTER = r"(?:(?=\s*\((?P<y3>\d{4})\s*年\)))?"
+YEAR_AFTER = r"(?:\s*\(\s*(?P<y3>\d{4})\s*年(?:度)?\s*\))?"
 
 
 @rule(
@@ -293,7 +295,8 @@ def _day(m: re.Match[str], ref: dt.date) -> Reading | None:
 @rule(
     Y
     + r"?\s*(?:\d{1,2}\s*月(?:份)?\s*(?:上|中|下)旬\s*(?:至|到|-)\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<x>上旬|中旬|下旬)"
-    + BEFORE,
+    + BEFORE
+    + YEAR_AFTER,
     need=("旬", DIGITS),
     first=Y_FIRST,
 )
@@ -323,7 +326,8 @@ def _xun_this_month(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 @rule(
     r"(?:(?P<y>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*(?:月\s*)?(?:-|至|到)\s*(?:(?P<y2>\d{4})\s*年\s*)?(?P<m>\d{1,2})\s*月(?:份)?\s*(?P<end>底|末|份)?"
-    + r"(?P<before>之前|以前|前|止|为止)?",
+    + r"(?P<before>之前|以前|前|止|为止)?"
+    + YEAR_AFTER,
     need=("月", "-至到", DIGITS),
     first=DIGITS,
 )
@@ -333,7 +337,7 @@ def _month_range(m: re.Match[str], ref: dt.date) -> Reading | None:
         return None
     if m["y2"]:
         return ("period_end", month_end(int(m["y2"]), month), None, bool(m["before"]), True)
-    y = int(m["y"]) if m["y"] else None
+    y = int(m["y"] or m["y3"]) if m["y"] or m["y3"] else None  # 6-8月（2025年）: the bracketed year
     d = infer_year(ref, lambda yy: month_end(yy + (1 if month < m1 else 0), month), y)
     return ("period_end", d, None, bool(m["before"]), True)
 
@@ -419,15 +423,17 @@ def _next_month(m: re.Match[str], ref: dt.date) -> Reading | None:
 
 
 @rule(
-    Y
-    + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?|"
-    + r"(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4])",
+    r"(?:"
+    + Y
+    + r"?\s*(?:第\s*)?(?P<q>[1-4])\s*季度(?:末|底)?(?P<before>之前|以前|前)?"
+    + r"|(?:(?P<y2>\d{4})\s*年?\s*)?Q(?P<q2>[1-4]))"
+    + YEAR_AFTER,
     need=("季Q", DIGITS),
     first=Y_FIRST + "第Q",
 )
 def _quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     q = int(m["q"] or m["q2"])
-    y = year_of(m, ref) if m["q"] else (int(m["y2"]) if m["y2"] else None)
+    y = int(m["y2"]) if m["y2"] else year_of(m, ref)  # Y, else the year in brackets after
     return ("period_end", infer_year(ref, lambda yy: quarter_end(yy, q), y), None, bool(m["before"]), True)
 
 
@@ -440,7 +446,7 @@ def _this_quarter(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", quarter_end(ref.year, (ref.month - 1) // 3 + 1), None, True, False)
 
 
-@rule(Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?", need="半", first=Y_FIRST + "上")
+@rule(Y + r"?\s*(?P<h>上半年|下半年)(?:末|底)?(?P<before>之前|以前|前)?" + YEAR_AFTER, need="半", first=Y_FIRST + "上")
 def _half(m: re.Match[str], ref: dt.date) -> Reading | None:
     month = 6 if m["h"] == "上半年" else 12
     return (
@@ -474,9 +480,15 @@ def _year_rule(m: re.Match[str], ref: dt.date) -> Reading | None:
     return ("period_end", dt.date(y, 12, 31), None, bool(m["end"] or m["before"]), True)
 
 
-@rule(r"(?<![\d年])(?:年底|年末|年内(?!部)|年度内(?!部)|年度末)(?:之前|以前|前)?", need=("底末内", "年"), first="年")
+@rule(
+    r"(?<![\d年])(?:年底|年末|年内(?!部)|年度内(?!部)|年度末)(?:之前|以前|前)?" + YEAR_AFTER,
+    need=("底末内", "年"),
+    first="年",
+)
 def _year_end_bare(m: re.Match[str], ref: dt.date) -> Reading | None:
-    return ("period_end", dt.date(ref.year, 12, 31), None, True, False)
+    """年底前, 年内; 年底前（2025年）: the end of the year in brackets."""
+    y = year_of(m, ref)
+    return ("period_end", dt.date(y or ref.year, 12, 31), None, True, False)
 
 
 from ledger import deadline_seasons  # noqa: E402, F401 - registers the season rules after these

@@ -25,8 +25,8 @@ _NEXT_YEAR = ("明", "次", "下", "翌", "来")  # the first character of a yea
 def year_of(match: re.Match[str], ref: dt.date) -> int | None:
     try:
         y, rel = match["y"], match["yrel"]
-    except IndexError:  # a rule without the year words of Y
-        return None
+    except IndexError:  # a rule without the year words of Y (年底前 may still have a year after it)
+        y = rel = None
     if y:
         return int(y)
     if rel:

@@ -200,7 +200,14 @@ def _span(n: Normalized, h: _Hit, before: str, after: str) -> str:
     tail = after.rstrip()
     if 0 < len(tail) <= 6 and "已" not in tail and _CJK.match(tail):
         end += len(tail)
-    return n.span(start, end).rstrip(")）]】 ")
+    span = n.span(start, end).rstrip("]】 ")
+    while span.endswith((")", "）")) and _brackets(span, "(（") < _brackets(span, ")）"):
+        span = span[:-1].rstrip("]】 ")  # a bracket the phrase did not open; 6月底前（2025年） keeps its own
+    return span
+
+
+def _brackets(s: str, kinds: str) -> int:
+    return s.count(kinds[0]) + s.count(kinds[1])
 
 
 def find_deadlines(text: str, ref: dt.date) -> list[Deadline]:
@@ -298,11 +305,22 @@ def parse_deadline(text: str, ref: dt.date) -> Deadline:
 
 
 _BARE_DURATION = re.compile(r"(?:(?P<n>\d{1,3})\s*(?P<u>个月|个季度|个星期|个?周|天|日|年)|(?P<half>半年|半个月))")
+# A cell that is only a two-digit year (25年) is that year, as 25年底 and 25年6月底 are (docs/deadlines.md,
+# two-digit years); a year cell counts as a duration only for one to three years (1年, 两年, 3年).
+_BARE_SHORT_YEAR = re.compile(r"(?P<yy>\d{2})\s*年")
+_BARE_YEARS_MAX = 3
 
 
 def _fallback(text: str, ref: dt.date) -> Deadline:
     """Free-form chat input the grammar does not know: 6/30 by hand, else dateparser (imported lazily)."""
-    bare = _BARE_DURATION.fullmatch(normalize(text).text.strip()) if text[-1] in "月度期周天日年" else None
+    cell = normalize(text).text.strip() if text[-1] in "月度期周天日年" else ""
+    short_year = _BARE_SHORT_YEAR.fullmatch(cell) if cell.endswith("年") and "十" not in text else None
+    if short_year:  # 25年 (not 十年, 二十年: counts): like a bare 2025年, the end of that year, to be confirmed
+        year = 2000 + int(short_year["yy"])
+        return Deadline(kind="period_end", due=dt.date(year, 12, 31), span=text, confidence="low")
+    bare = _BARE_DURATION.fullmatch(cell) if cell else None
+    if bare and bare["u"] == "年" and int(bare["n"]) > _BARE_YEARS_MAX:
+        return Deadline()  # 5年, 100年 alone: neither a year nor a likely time limit
     if bare:  # a ledger cell that is only a duration (3个月, 半年): within it, to be confirmed
         return Deadline(kind="period_end", due=span_after(bare, ref), span=text, confidence="low")
     numeric = read_numeric_date(text, ref) or read_chat_phrase(text, ref)

@@ -12,7 +12,8 @@ import datetime as dt
 
 import pytest
 
-from ledger.deadlines import parse_deadline
+from ledger.dates import month_end, quarter_end
+from ledger.deadlines import find_deadlines, parse_deadline
 
 D = dt.date
 REF = D(2025, 3, 20)  # a report dated 20 March 2025 unless a row says otherwise
@@ -99,6 +100,21 @@ UNSEEN: list[Row] = [
     ("bare-duration-cell", "3个月", "period_end", D(2025, 6, 20), "low", None),
     ("bare-half-year-cell", "半年", "period_end", D(2025, 9, 20), "low", None),
     ("bare-duration-chinese", "两个月", "period_end", D(2025, 5, 20), "low", None),
+    # a cell that is only a year: a two-digit year is 20xx as a written-out one is (not 25 years from now)
+    ("bare-year-cell", "2025年", "period_end", D(2025, 12, 31), "low", None),
+    ("bare-short-year-cell", "25年", "period_end", D(2025, 12, 31), "low", None),
+    ("bare-short-year-cell-next", "26年", "period_end", D(2026, 12, 31), "low", None),
+    ("bare-short-year-cell-past", "24年", "period_end", D(2024, 12, 31), "low", None),
+    ("bare-short-year-fullwidth", "２５年", "period_end", D(2025, 12, 31), "low", None),
+    ("bare-short-year-du", "25年度", "period_end", D(2025, 12, 31), "low", None),
+    # years as a duration: with 内/以内, or alone for one to three years; 十年/5年 alone are neither
+    ("bare-one-year-cell", "1年", "period_end", D(2026, 3, 20), "low", None),
+    ("bare-three-years-chinese", "三年", "period_end", D(2028, 3, 20), "low", None),
+    ("bare-five-years", "5年", "none", None, "high", None),
+    ("bare-ten-years-chinese", "十年", "none", None, "high", None),
+    ("one-year-within", "1年内", "period_end", D(2026, 3, 20), "high", None),
+    ("three-years-yinei", "3年以内", "period_end", D(2028, 3, 20), "high", None),
+    ("ten-years-within", "10年内", "period_end", D(2035, 3, 20), "high", None),
     # -- at once -----------------------------------------------------------------------------------
     ("immediate-done-note", "立行立改（已完成）", "immediate", REF, "high", None),
     ("immediate-label", "整改时限：即知即改", "immediate", REF, "high", None),
@@ -128,6 +144,94 @@ UNSEEN: list[Row] = [
     ("plan-name-medium-long", "制定中长期规划", "none", None, "high", None),
     ("takes-effect-from", "2025年9月1日起施行", "none", None, "high", None),
 ]
+
+
+# A year in brackets after a phrase without one is the phrase's year (6月底前（2026年）), for every month,
+# quarter, half and the year's end, in full-width and ASCII brackets; the bracketed year is not also read
+# as a deadline of its own (it would be the latest and win, with low confidence). The reference year in
+# brackets (2025) is the control: the same reading, even for a month already past.
+_Q = "一二三四"
+_BRACKETS = (("fw", "（{}年）"), ("ascii", "({}年)"))
+BRACKET_YEAR: list[Row] = [
+    *(
+        (f"month-end-{m}-{b}", f"{m}月底前" + fmt.format(2026), "period_end", month_end(2026, m), "high", None)
+        for m in range(1, 13)
+        for b, fmt in _BRACKETS
+    ),
+    *(
+        (f"before-month-{m}-{b}", f"{m}月前" + fmt.format(2026), "period_end", month_end(2026, m - 1), "high", None)
+        for m in range(2, 13)
+        for b, fmt in _BRACKETS
+    ),
+    ("before-january-fw", "1月前（2026年）", "period_end", D(2025, 12, 31), "high", None),
+    *(
+        (
+            f"quarter-end-{q}-{b}",
+            f"{_Q[q - 1]}季度末前" + fmt.format(2026),
+            "period_end",
+            quarter_end(2026, q),
+            "high",
+            None,
+        )
+        for q in range(1, 5)
+        for b, fmt in _BRACKETS
+    ),
+    *(
+        (f"quarter-{q}-{b}", f"{_Q[q - 1]}季度" + fmt.format(2026), "period_end", quarter_end(2026, q), "high", None)
+        for q in range(1, 5)
+        for b, fmt in _BRACKETS
+    ),
+    *(
+        (
+            f"half-{h}-{b}",
+            f"{h}半年" + fmt.format(2026),
+            "period_end",
+            D(2026, 6 if h == "上" else 12, 30 if h == "上" else 31),
+            "high",
+            None,
+        )
+        for h in "上下"
+        for b, fmt in _BRACKETS
+    ),
+    *(
+        (f"year-end-{b}", "年底前" + fmt.format(2026), "period_end", D(2026, 12, 31), "high", None)
+        for b, fmt in _BRACKETS
+    ),
+    ("year-end-du-spaced", "年底前（ 2026年度 ）", "period_end", D(2026, 12, 31), "high", None),
+    ("day-ascii", "6月30日前(2026年)", "date", D(2026, 6, 30), "high", None),
+    ("xun-fw", "6月下旬（2026年）", "period_end", D(2026, 6, 30), "high", None),
+    ("chinese-month-fw", "六月底前（2026年）", "period_end", D(2026, 6, 30), "high", None),
+    ("q-letter-ascii", "Q3(2026年)", "period_end", D(2026, 9, 30), "high", None),
+    ("month-range-fw", "6-8月（2026年）", "period_end", D(2026, 8, 31), "high", None),
+    ("month-range-before-ascii", "6至8月底前(2026年)", "period_end", D(2026, 8, 31), "high", None),
+    ("month-range-over-new-year", "11-2月（2026年）", "period_end", D(2027, 2, 28), "high", None),
+    # the reference year in brackets
+    ("ref-year-month", "6月底前（2025年）", "period_end", D(2025, 6, 30), "high", None),
+    ("ref-year-month-past", "1月底前(2025年)", "period_end", D(2025, 1, 31), "high", None),
+    ("ref-year-quarter", "三季度末前（2025年）", "period_end", D(2025, 9, 30), "high", None),
+    ("ref-year-half", "上半年(2025年)", "period_end", D(2025, 6, 30), "high", None),
+    ("ref-year-end", "年底前（2025年）", "period_end", D(2025, 12, 31), "high", None),
+    # with a reference in the bracketed year's December, a month without one would roll to next year
+    ("after-ref-month", "6月底前（2025年）", "period_end", D(2025, 6, 30), "high", D(2025, 12, 1)),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expect", "confidence", "ref"),
+    [r[1:] for r in BRACKET_YEAR],
+    ids=[r[0] for r in BRACKET_YEAR],
+)
+def test_a_bracketed_year_after_the_phrase_is_its_year(
+    text: str, kind: str, expect: object, confidence: str, ref: dt.date | None
+) -> None:
+    d = parse_deadline(text, ref or REF)
+    assert (d.kind, d.due, d.confidence, d.candidates) == (kind, expect, confidence, ()), d
+    assert len(find_deadlines(text, ref or REF)) == 1  # the year is not a deadline of its own
+    assert d.span.startswith(text[0]) and d.span.count("（") + d.span.count("(") == 1, d.span
+
+
+def test_the_bracket_table_is_unique() -> None:
+    assert len({r[0] for r in BRACKET_YEAR}) == len(BRACKET_YEAR)
 
 
 @pytest.mark.parametrize(
