@@ -43,6 +43,8 @@ _TITLED = re.compile(
 )
 
 
+# Sheet names that end like a body's but sort the ledger: 全部, 待办, 已办, 督办, 交办, 汇总, 本部 …
+_NOT_BODY = re.compile(r"^(?:全部|汇总|总表|本部|全局|全院|全处|全科|[待已在督交未续]办)$")
 _INSPECTOR = re.compile(r"巡察|巡视|审计组|(?:区|县|市|省|党)委$")  # who inspected, or the whole district
 
 
@@ -50,7 +52,7 @@ def named_unit(sh: Sheet, h: Header) -> str:
     """A workbook with one sheet per unit: the sheet is named for its unit (区教育局), or its title
     opens with it (区教育局巡察整改台账). Only asked for when there is no unit column and no 填报单位."""
     name = "".join(sh.name.split())
-    if _BODY.match(name) and not _NOT_A_NAME.search(name):
+    if _BODY.match(name) and not (_NOT_A_NAME.search(name) or _INSPECTOR.search(name) or _NOT_BODY.match(name)):
         return name
     for r in sh.rows[: h.row]:
         texts = [t for t in (text_of(v).strip() for v in r) if t]

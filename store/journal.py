@@ -41,6 +41,7 @@ inbox with the first change it caused (`store.chat_state`).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import struct
 import threading
@@ -68,6 +69,8 @@ from store.table import ABSENT, Before
 
 HEADER = struct.Struct("<II")
 COMPACT_BYTES = 16 * 1024 * 1024  # at least ~3 000 updates of a measure with history between compactions
+
+log = logging.getLogger(__name__)
 
 
 class MemoryJournalStorage(Batching, Storage):
@@ -288,8 +291,10 @@ class JournaledStorage(MemoryJournalStorage):
             raise write_failed(self.path, e) from e
         self._size += len(record)
         if self._size > max(self.compact_bytes, self._snapshot_size * self.compact_share):
-            with contextlib.suppress(StoreWriteError):  # the write is safe in the journal already
+            try:  # the write is safe in the journal already: whatever compaction meets, it stands
                 self.compact_in_background() if self.background else self.compact()
+            except Exception:  # disk full, no thread to start: the journal keeps it all
+                log.exception("compaction of %s failed; the journal keeps every change, tried again later", self.path)
 
     def _write_all(self, record: bytes) -> None:
         view = memoryview(record)
@@ -350,17 +355,20 @@ class JournaledStorage(MemoryJournalStorage):
                 fsync_folder(os.path.dirname(self.path))  # the new journal exists before a record goes in
         except OSError as e:
             raise write_failed(self.path, e) from e
-        self._worker = threading.Thread(target=self._write_snapshot, args=(raw,), name="duban-compaction")
-        self._worker.start()
+        worker = threading.Thread(target=self._write_snapshot, args=(raw,), name="duban-compaction")
+        worker.start()  # if it cannot start, the sealed journal is folded in by the next compaction
+        self._worker = worker
 
     def _write_snapshot(self, raw: bytes) -> None:
         """In the worker thread: only files, never the tables."""
-        with contextlib.suppress(OSError):  # else the sealed journal stays, to be folded in later
+        try:
             atomic_write(self.path, raw, fsync=self.fsync)
             os.unlink(self.sealed_path)
             if self.fsync:
                 fsync_folder(os.path.dirname(self.path))
             self._snapshot_size = len(raw)
+        except OSError as e:  # the sealed journal stays, to be folded in by the next compaction
+            log.error("background compaction of %s failed (%s); the sealed journal is kept", self.path, e.strerror)
 
     def wait(self) -> None:
         """Until a background compaction has finished."""
