@@ -95,7 +95,9 @@ async def sweep_latency(counts: dict[int, int]) -> tuple[list[float], list[float
             sweeping = asyncio.ensure_future(sweep(s))
             busy: list[float] = []
             while not sweeping.done():
-                busy += await help_latency(emu, 1, 0.3)  # about three people a second
+                # about eight people a second: a p99 needs 100 asks or more (at three a second the
+                # 13 s sweep gave about 40, and their "p99" was simply the slowest one)
+                busy += await help_latency(emu, 1, 0.1)
             report = await sweeping
             took = time.perf_counter() - t0
         repo.close()
@@ -140,7 +142,9 @@ async def main() -> None:
         f"{pct(idle, 0.5):.1f} ms p99 {pct(idle, 0.99):.1f} ms; during the sweep ({len(busy)} asks) p50 "
         f"{pct(busy, 0.5):.1f} ms p99 {pct(busy, 0.99):.1f} ms max {max(busy) * 1e3:.1f} ms"
     )
-    rows.append(("/help p99 during a 1 000 sweep", f"{pct(busy, 0.99):.1f} ms", "< 100 ms", pct(busy, 0.99) < 100))
+    p99 = pct(busy, 0.99)
+    figure = f"{p99:.1f} ms ({len(busy)} asks, max {max(busy) * 1e3:.0f} ms)"
+    rows.append(("/help p99 during a 1 000 sweep", figure, "< 100 ms", p99 < 100))
     rows.append(("/help p50 during / idle", f"{pct(busy, 0.5):.1f} / {pct(idle, 0.5):.1f} ms", "(info)", True))
     print(f"\n{'what':40} {'figure':>16} {'target':>9}  ")
     for what, figure, target, ok in rows:
