@@ -18,6 +18,7 @@ from typing import Any
 
 from ledger.columns import EXPORT_COLUMNS, HEADERS
 from ledger.errors import LedgerImportError
+from ledger.extract_blocks import BRACKETED_LABELS, labels_in
 from ledger.ids import clean_id, id_key
 from ledger.models import Measure, Problem, ReportMeta, Status, Unit
 from ledger.progress import Progress, ticker
@@ -248,6 +249,15 @@ def _from_rows(
         for guess in r.guessed:
             parsed.guesses.setdefault(guess, []).append(mid)
         inferred = v.get("unit_inferred", "").strip().lower() in ("true", "1", "是", "yes", "推定")
+        said = labelled(text) if header_row else {}  # （责任单位：…，完成时限：…） written in the measure's cell
+        if not unit and said.get("unit"):
+            unit, co = split_units(said["unit"])
+            parsed.guesses.setdefault("unit_from_text", []).append(mid)
+        if not v.get("deadline_text", "").strip() and said.get("deadline"):
+            v = {**v, "deadline_text": said["deadline"]}
+            parsed.guesses.setdefault("deadline_from_text", []).append(mid)
+        if not v.get("leader", "").strip() and said.get("leader"):
+            v = {**v, "leader": said["leader"]}
         if not unit and header_row:
             unit, co, inferred = _unit_from_text(text, problems[pno].title, mid, parsed.guesses)
         co_more = split_units(v.get("co_units", ""))
@@ -294,6 +304,17 @@ def _status(word: str, mid: str, guesses: dict[str, list[str]]) -> tuple[Status,
         return meaning
     guesses.setdefault("status_unknown", []).append(f"{mid}（{word}）")
     return "open", f"文件中状态为“{word}”"
+
+
+def labelled(text: str) -> dict[str, str]:
+    """What a measure's own cell says in bracketed labels: "…（责任单位：区住建局，完成时限：2024年底）"
+    gives {"unit": "区住建局", "deadline": "2024年底"}; the first of each kind counts."""
+    out: dict[str, str] = {}
+    for m in BRACKETED_LABELS.finditer(text):
+        for kind, value in labels_in(m["v"]):
+            if value:
+                out.setdefault(kind, value.strip("。；;，, "))
+    return out
 
 
 def _unit_from_text(

@@ -159,3 +159,26 @@ def test_no_unit_column_and_no_unit_named_anywhere_is_refused_saying_what_was_lo
     path = book(tmp_path / "t.xlsx", unit_sheet("Sheet1", title, [[1, "问题甲", "措施甲", "2025年6月底前"]]))
     with pytest.raises(LedgerImportError, match=r"缺少“责任单位”列.*工作表名和标题也不是单位名"):
         read_ledger(path)
+
+
+def test_labels_written_in_the_measure_cell_give_its_unit_deadline_and_lead(tmp_path: pathlib.Path) -> None:
+    """Empty unit and deadline cells, and each numbered item saying its own in brackets: those are read,
+    not inferred (and said in the summary); a filled cell still wins over the label."""
+    cell = (
+        "1.开展软弱涣散党组织整顿（责任单位：组织部，完成时限：2025年6月底）\n"
+        "2.选派第一书记驻村（牵头领导：王某；责任单位：组织部、农业农村局；完成时限：长期坚持）"
+    )
+    rows: list[list[object]] = [
+        ["序号", "反馈问题", "整改措施", "责任单位", "完成时限"],
+        [1, "基层组织建设薄弱", cell, None, None],
+        [2, "耕地保护不力", "清理违法占用耕地（责任单位：水利局）", "自然资源局", "2025年12月31日前"],
+    ]
+    parsed = read_ledger(book(tmp_path / "labels.xlsx", ("Sheet1", rows, [])))
+    got = [(m.id, m.unit, m.co_units, m.deadline_text, m.leader) for m in parsed.measures]
+    assert got == [
+        ("1-1", "组织部", (), "2025年6月底", ""),
+        ("1-2", "组织部", ("农业农村局",), "长期坚持", "王某"),
+        ("2", "自然资源局", (), "2025年12月31日前", ""),
+    ]
+    assert sorted(parsed.guesses["deadline_from_text"]) == ["1-1", "1-2"]
+    assert "unit_inferred" not in parsed.guesses
