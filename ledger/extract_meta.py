@@ -18,7 +18,11 @@ from ledger.units import canonical
 _COUNT_SENTENCE = re.compile(r"[^。\n]*(?:截至|截止|目前|共|反馈|梳理|制定)[^。\n]*\d+\s*[个条项][^。\n]*")
 _CLAUSE = re.compile(r"[，,；;、]")
 _PART = re.compile(r"(?=已|其余|其中)")
-_NUMBER = re.compile(r"(\d+)\s*([个条项])(?!方面|领域|单位|部门|村|镇|乡)")
+# A count of problems or measures: the classifier ends the phrase or names them (12个问题, 已完成21条,
+# 30项整改任务); "完成8个小区改造任务" counts residential blocks inside a measure, not measures.
+_NUMBER = re.compile(
+    r"(\d+)\s*([个条项])(?=\s*(?:整改)?(?:问题|措施|任务|事项)|\s*(?:$|[，,；;。、:：)）]|已|其中|正在|均|全部|需|的|整改))"
+)
 _TITLE = re.compile(r"关于.{4,}(?:通报|报告|公告|公示|情况|说明)$")  # a web page's title, under its site's banner
 _TRUNCATED = re.compile(r"(?:……|\.{3,}|…)\s*$")
 

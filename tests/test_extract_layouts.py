@@ -411,3 +411,12 @@ def test_a_progress_label_that_starts_with_done_but_says_otherwise_keeps_the_mea
     )
     draft = extract_text(text, "progress.txt", default_ref=D(2024, 1, 1))
     assert [m.status for m in draft.measures] == [status, "open"]
+
+
+def test_a_count_inside_a_measure_is_not_the_reports_stated_total() -> None:
+    """"确保2025年底前完成8个小区改造任务" counts residential blocks inside one measure: the report
+    states no figures of its own, so nothing is compared against the 5 measures found."""
+    draft = extract("28_county_labels_per_problem_counts_in_measures.txt")
+    assert [sum(1 for m in draft.measures if m.problem == p) for p, _, _ in draft.problems] == [2, 1, 2]
+    assert {m.id: m.unit for m in draft.measures}["P2-1"] == "县住建局城建股"
+    assert "measures_done" not in draft.figures, draft.figures
