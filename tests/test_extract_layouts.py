@@ -414,7 +414,7 @@ def test_a_progress_label_that_starts_with_done_but_says_otherwise_keeps_the_mea
 
 
 def test_a_count_inside_a_measure_is_not_the_reports_stated_total() -> None:
-    """"确保2025年底前完成8个小区改造任务" counts residential blocks inside one measure: the report
+    """ "确保2025年底前完成8个小区改造任务" counts residential blocks inside one measure: the report
     states no figures of its own, so nothing is compared against the 5 measures found."""
     draft = extract("28_county_labels_per_problem_counts_in_measures.txt")
     assert [sum(1 for m in draft.measures if m.problem == p) for p, _, _ in draft.problems] == [2, 1, 2]
