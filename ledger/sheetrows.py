@@ -373,9 +373,27 @@ def h_col(h: Header, key: str) -> int:
     return next((j for j, k in h.cols.items() if k == key), 10**6)
 
 
+# A date as a database or an Excel export writes it into text: 2025/6/30 0:00:00, 2025-06-30 00:00:00,
+# 20250630 (the whole cell, nothing else in it). A date as people write it (2025.9.30) stays as written.
+_EXPORTED_DATE = re.compile(
+    r"^(?P<y>(?:19|20)\d\d)(?:[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})\s+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+    r"|(?P<m8>[01]\d)(?P<d8>[0-3]\d))$"
+)
+
+
 def _deadline_text(v: Any) -> str:
-    """Excel dates and serial numbers (46203, also typed as text) become ISO dates; prose stays prose."""
+    """Excel dates and serial numbers (46203, also typed as text) and dates exported as text
+    (2025/6/30 0:00:00, 20250630) become ISO dates; prose stays prose."""
     if isinstance(v, (dt.date, dt.datetime)):
         return text_of(v)
     d = serial_date(v)
-    return d.isoformat() if d else text_of(v)
+    if d:
+        return d.isoformat()
+    text = text_of(v)
+    m = _EXPORTED_DATE.match(text.strip())
+    if m:
+        try:
+            return dt.date(int(m["y"]), int(m["m"] or m["m8"]), int(m["d"] or m["d8"])).isoformat()
+        except ValueError:
+            return text  # 2025/2/30: not a date; read (and refused) as written
+    return text

@@ -182,3 +182,24 @@ def test_labels_written_in_the_measure_cell_give_its_unit_deadline_and_lead(tmp_
     ]
     assert sorted(parsed.guesses["deadline_from_text"]) == ["1-1", "1-2"]
     assert "unit_inferred" not in parsed.guesses
+
+
+def test_dates_exported_as_text_are_deadlines(tmp_path: pathlib.Path) -> None:
+    """A ledger exported from a database or saved from Excel as CSV writes dates with a time, or as eight
+    digits; each is the date. Something that only looks like one (2025/2/30) is kept as written."""
+    sheet = tmp_path / "导出.csv"
+    sheet.write_text(
+        "编号,问题,整改措施,责任单位,完成时限\n"
+        "A1,问题甲,措施一,区民政局,2025/6/30 0:00:00\n"
+        "A2,问题甲,措施二,区民政局,2025-09-30 00:00:00\n"
+        "A3,问题乙,措施三,区民政局,20251231\n"
+        "A4,问题乙,措施四,区民政局,2025/06/30 17:30\n"
+        "A5,问题乙,措施五,区民政局,2025/2/30 0:00:00\n"
+        "A6,问题乙,措施六,区民政局,2025.9.30\n",
+        encoding="utf-8",
+    )
+    got = {m.id: m.deadline_text for m in read_ledger(str(sheet)).measures}
+    assert got == {"A1": "2025-06-30", "A2": "2025-09-30", "A3": "2025-12-31", "A4": "2025-06-30"} | {
+        "A5": "2025/2/30 0:00:00",
+        "A6": "2025.9.30",
+    }
