@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+from collections.abc import Callable
 
 from ledger.models import Measure
 from store import Repository
@@ -87,6 +88,29 @@ def test_killed_writer_never_corrupts_or_loses_acknowledged_writes(tmp_path) -> 
     assert len(leftovers) <= kills  # temp files of killed writes are harmless, never read
 
 
+def _self_killing_writer(
+    path: str, start: int, arm: Callable[[], None], background: bool = True
+) -> tuple[list[int], int]:
+    """A forked writer that `arm` makes SIGKILL itself inside a compaction: (the ids it acknowledged
+    before dying, its wait status)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            arm()
+            _writer(path, start, w, compact_bytes=4_000, background=background)
+        finally:
+            os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):  # until the writer killed itself
+        data += chunk
+    os.close(r)
+    _, status = os.waitpid(pid, 0)
+    return [int(x) for x in data.decode().split()], status
+
+
 CRASH_POINTS = ("before-rename", "after-rename", "after-truncate")
 
 
@@ -124,22 +148,8 @@ def test_writer_killed_at_each_step_of_a_compaction_loses_nothing_acknowledged(t
     next_id = 1
     for round_ in range(30):
         point = CRASH_POINTS[round_ % 3]
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            try:
-                _crash_inside_compaction(point, nth=rng.randint(1, 3))
-                _writer(path, next_id, w, compact_bytes=4_000, background=False)
-            finally:
-                os._exit(0)
-        os.close(w)
-        data = b""
-        while chunk := os.read(r, 65536):  # until the writer killed itself
-            data += chunk
-        os.close(r)
-        os.waitpid(pid, 0)
-        got = [int(x) for x in data.decode().split()]
+        nth = rng.randint(1, 3)
+        got, _ = _self_killing_writer(path, next_id, lambda: _crash_inside_compaction(point, nth), background=False)
         acked.update(got)
         next_id = max([next_id - 1, *got]) + 1
         check = Repository.open(path, lock=False)
@@ -196,23 +206,9 @@ def test_writer_killed_at_each_step_of_a_background_compaction_loses_nothing_ack
     sealed_seen = 0
     for round_ in range(40):
         point = BACKGROUND_POINTS[round_ % len(BACKGROUND_POINTS)]
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            try:
-                _crash_inside_background_compaction(point, nth=rng.randint(1, 3))
-                _writer(path, next_id, w, compact_bytes=4_000)
-            finally:
-                os._exit(0)
-        os.close(w)
-        data = b""
-        while chunk := os.read(r, 65536):  # until the writer killed itself
-            data += chunk
-        os.close(r)
-        _, status = os.waitpid(pid, 0)
+        nth = rng.randint(1, 3)
+        got, status = _self_killing_writer(path, next_id, lambda: _crash_inside_background_compaction(point, nth))
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, point
-        got = [int(x) for x in data.decode().split()]
         acked.update(got)
         next_id = max([next_id - 1, *got]) + 1
         sealed_seen += os.path.exists(path + SEALED)
