@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -296,4 +297,27 @@ def test_a_failed_background_compaction_is_folded_in_by_the_next_one(tmp_path, m
     repo.close()
     again = Repository.open(path)
     assert again.measure_count() == i
+    again.close()
+
+
+def test_a_compaction_that_cannot_start_its_thread_keeps_the_write(tmp_path, monkeypatch, caplog) -> None:  # type: ignore[no-untyped-def]
+    """A write is acknowledged once its record is in the journal: whatever the compaction it triggers
+    meets (no thread can be started), the write stands, survives a restart, and the store closes."""
+    path = str(tmp_path / "s.json")
+    db = JournaledDB(path, storage=JournaledStorage, fsync=False, compact_bytes=1000)
+    t = db.table("x")
+    t.insert({"i": 0, "pad": "y" * 600})
+
+    def cannot_start(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", cannot_start)
+    t.insert({"i": 1, "pad": "y" * 600})  # passes the threshold: a background compaction is due
+    monkeypatch.undo()
+    assert len(db.table("x")) == 2
+    assert "compaction" in caplog.text  # said in the log, not swallowed
+    t.insert({"i": 2, "pad": "y" * 600})  # the next compaction folds the sealed journal in
+    db.close()
+    again = JournaledDB(path, storage=JournaledStorage, fsync=False)
+    assert sorted(d["i"] for d in again.table("x")) == [0, 1, 2]
     again.close()
