@@ -6,6 +6,7 @@ import re
 
 from ledger.columns import Header
 from ledger.sheets import Sheet, text_of
+from ledger.units import BODY_END
 
 _FILER = re.compile(
     r"(?:填报|报送|责任)单位\s*(?:[（(][^）)]*[）)])?\s*[:：]\s*(?P<u>[^\s:：]{2,30}?)(?=\s|$|填报|报送|日期|时间)"
@@ -29,16 +30,12 @@ def filer_above(sh: Sheet, h: Header) -> str:
     return ""
 
 
-# A body's name: a few characters ending as bodies' names end (区教育局, 市第一人民医院, 城南街道).
-_BODY_END = (
-    r"(?:局|委员会|委|办公室|办|院|所|中心|公司|集团|部|处|科|室|队|站|馆"
-    r"|街道|镇|乡|厅|署|学校|学院|大学|医院|政府|管委会)"
-)
-_BODY = re.compile(rf"^[\u4e00-\u9fff（）()]{{1,18}}?{_BODY_END}$")
+# A body's name as a sheet name: a few characters ending as bodies' names end (区教育局, 城南街道).
+_BODY = re.compile(rf"^[\u4e00-\u9fff（）()]{{1,18}}?{BODY_END}$")
 # A title opening with the unit whose ledger it is: 区教育局巡察整改台账, 区卫健委关于…的整改台账.
 # Not the inspecting body's own name (区委第三巡察组…, 县委巡察办…) nor a template (XX局…).
 _TITLED = re.compile(
-    rf"^(?P<u>[\u4e00-\u9fff（）()]{{1,18}}?{_BODY_END})(?=关于|巡察|巡视|审计|整改|问题|反馈|落实|督办)"
+    rf"^(?P<u>[\u4e00-\u9fff（）()]{{1,18}}?{BODY_END})(?=关于|巡察|巡视|审计|整改|问题|反馈|落实|督办)"
     r"(?!巡察组|巡视组|巡察办|巡视办|审计组|第)"
 )
 

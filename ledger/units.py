@@ -224,9 +224,9 @@ def match_units(query: str, known: Iterable[str], aliases: Mapping[str, str] | N
     return [n for n in names if key and key in unit_key(n)]
 
 
-_UNIT_END = re.compile(
-    r"(?:局|委|办|部|院|中心|街道|集团|公司|队|所|站|馆|会|处|室|镇|乡|社区|村)(?:[（(][^）)]*[）)]|牵头|配合|协助|协办|参与)?$"
-)
+# How a body's name ends (区教育局, 市第一人民医院, 城南街道, 财务科): shared with `ledger.filer`.
+BODY_END = r"(?:局|委|办|部|院|中心|街道|集团|公司|队|所|站|馆|会|处|科|室|厅|署|镇|乡|社区|村|学校|大学|政府)"
+_UNIT_END = re.compile(rf"{BODY_END}(?:[（(][^）)]*[）)]|牵头|配合|协助|协办|参与)?$")
 
 
 _PREFIX = re.compile(rf"^(?:中共)?[{_CJK}]{{0,6}}[省市区县州旗]委$")  # 区委, 玄武区委: the start of a name
