@@ -32,8 +32,12 @@ def evolve(obj: T, **changes: Any) -> T:
         plain = _PLAIN[cls] = _is_plain(cls)
     if not plain or not changes.keys() <= cls.__dataclass_fields__.keys():  # type: ignore[attr-defined]
         return dataclasses.replace(obj, **changes)  # type: ignore[type-var]  # (raises on an unknown field)
-    new: T = object.__new__(cls)
-    attrs = new.__dict__
-    attrs.update(obj.__dict__)
-    attrs.update(changes)
-    return new
+    return assemble(cls, {**obj.__dict__, **changes})
+
+
+def assemble(cls: type[T], fields: dict[str, Any]) -> T:
+    """An instance of a (frozen) dataclass from all its fields as given, without `__init__`: for
+    values already checked (a copy above, or a document the store wrote itself, `store.codec`)."""
+    obj = object.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    return obj

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from ledger.models import Deadline, Event, Evidence, Extension, Measure, Member, Problem, Unit
-
-T = TypeVar("T")
+from ledger.records import assemble
 
 
 def measure_to_doc(m: Measure) -> dict[str, Any]:
@@ -60,7 +59,7 @@ class Decoder:
         dl = d["deadline"]
         due, cands, override, extension = dl["due"], dl["candidates"], d["due_override"], d["extension"]
         times = self.times
-        return _frozen(
+        return assemble(
             Measure,
             {
                 "id": d["id"],
@@ -105,14 +104,6 @@ class Decoder:
         )
 
 
-def _frozen(cls: type[T], fields: dict[str, Any]) -> T:
-    """An instance of a frozen dataclass from all its fields, without `__init__` (its
-    `object.__setattr__` per field is most of the cost of building 50 000 measures)."""
-    obj = object.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
-    return obj
-
-
 def _deadline(dec: Decoder, dl: Mapping[str, Any], due: Any) -> Deadline:
     """`Deadline.from_dict` of a stored deadline without candidates, as written (every key present)."""
     if due:
@@ -142,7 +133,7 @@ def _event(e: Mapping[str, Any], times: dict[str, dt.datetime]) -> Event:
     if when is None:
         when = times[at] = dt.datetime.fromisoformat(at)
     files = e["files"]
-    return _frozen(
+    return assemble(
         Event,
         {
             "at": when,
