@@ -14,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from bot.services import Services
-from ledger.webtokens import WebLinks, office_secret
+from ledger.webtokens import WebLinks
 from web import board, pages
 from web.access import Denied, Limiter
 from web.context import CONFIG, JINJA, LIMITER, MAX_FILES, SECRET, SERVICES, TEMPLATES, WebConfig, render
@@ -88,12 +88,10 @@ def attach(ptb_app: Any, s: Services, cfg: WebConfig, secret: bytes) -> None:
 def wire_web(ptb_app: Any, s: Services, section: Mapping[str, Any], env_secret: str, evidence_root: str) -> None:
     """The evidence archive, the links under messages (`[web] base_url`) and, with `[web] listen`, the
     server; `section` is config.toml's `[web]`, `env_secret` is `DUBAN_WEB_SECRET` (run_bot.py reads both)."""
-    from store.evidence import EvidenceDir
+    from web.wiring import archive_and_secret
 
     cfg = WebConfig.from_config(section)
-    s.evidence = EvidenceDir(evidence_root)
-    s.evidence.remove_partial()  # what a writer killed mid-file left; its record is still pending
-    secret = office_secret(s.repo, env_secret)
+    secret = archive_and_secret(s, env_secret, evidence_root)
     s.web = WebLinks(cfg.base_url, secret, cfg.token_days) if cfg.base_url else None
     if cfg.enabled:
         attach(ptb_app, s, cfg, secret)

@@ -21,6 +21,13 @@ def wire(ptb_app: Any, s: Services, section: Mapping[str, Any], env_secret: str,
 
         wire_web(ptb_app, s, section, env_secret, evidence_root)
         return
+    archive_and_secret(s, env_secret, evidence_root)
+
+
+def archive_and_secret(s: Services, env_secret: str, evidence_root: str) -> bytes:
+    """What the bot needs with or without the web part: the evidence archive (cleared of what a
+    writer killed mid-file left; its record is still pending) and the office's secret, kept in the
+    store at first start."""
     s.evidence = EvidenceDir(evidence_root)
-    s.evidence.remove_partial()  # what a writer killed mid-file left; its record is still pending
-    office_secret(s.repo, env_secret)  # kept in the store at first start, as wire_web does
+    s.evidence.remove_partial()
+    return office_secret(s.repo, env_secret)
