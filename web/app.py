@@ -88,7 +88,7 @@ def attach(ptb_app: Any, s: Services, cfg: WebConfig, secret: bytes) -> None:
 def wire_web(ptb_app: Any, s: Services, section: Mapping[str, Any], env_secret: str, evidence_root: str) -> None:
     """The evidence archive, the links under messages (`[web] base_url`) and, with `[web] listen`, the
     server; `section` is config.toml's `[web]`, `env_secret` is `DUBAN_WEB_SECRET` (run_bot.py reads both)."""
-    from web.wiring import archive_and_secret
+    from web.setup import archive_and_secret
 
     cfg = WebConfig.from_config(section)
     secret = archive_and_secret(s, env_secret, evidence_root)

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.services import Services
-from ledger.webtokens import office_secret
-from store.evidence import EvidenceDir
+from web.setup import archive_and_secret
 
 
 def wire(ptb_app: Any, s: Services, section: Mapping[str, Any], env_secret: str, evidence_root: str) -> None:
@@ -22,12 +21,3 @@ def wire(ptb_app: Any, s: Services, section: Mapping[str, Any], env_secret: str,
         wire_web(ptb_app, s, section, env_secret, evidence_root)
         return
     archive_and_secret(s, env_secret, evidence_root)
-
-
-def archive_and_secret(s: Services, env_secret: str, evidence_root: str) -> bytes:
-    """What the bot needs with or without the web part: the evidence archive (cleared of what a
-    writer killed mid-file left; its record is still pending) and the office's secret, kept in the
-    store at first start."""
-    s.evidence = EvidenceDir(evidence_root)
-    s.evidence.remove_partial()
-    return office_secret(s.repo, env_secret)
